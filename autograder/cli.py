@@ -1,0 +1,96 @@
+"""The `autograder` command: release, grade, demo (release + grade the bundled sample class)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from autograder.labs import REPO_ROOT, LabError
+
+
+def _table(outcomes) -> str:
+    lines = [f"{'student':<16} {'lab':<18} {'auto':>11} {'total':>11}  status / problems"]
+    for o in outcomes:
+        note = o.status + (f": {o.problems[0]}" if o.problems else "")
+        lines.append(f"{o.student:<16} {o.lab:<18} {o.auto_score:>5g}/{o.auto_max_score:<5g} "
+                     f"{o.score:>5g}/{o.max_score:<5g}  {note[:90]}")
+    return "\n".join(lines)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from autograder.release import release, release_diff
+
+    if args.check:
+        diff = release_diff(args.root)
+        if diff:
+            print("labs/ is out of date with solutions/ (run `autograder release`):\n  " + "\n  ".join(diff))
+            return 1
+        print("labs/ is up to date with solutions/")
+        return 0
+    print(f"released to {release(args.root)}")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.grade import grade
+
+    outcomes = grade(args.lab, Path(args.submissions), Path(args.out), seed=args.seed, root=args.root,
+                     progress=not args.quiet)
+    print(_table(outcomes))
+    failures = [o for o in outcomes if o.problems or o.status != "graded"]
+    print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
+          "feedback/).")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from autograder.grade import grade
+    from autograder.labs import all_labs
+    from autograder.release import release
+    from autograder.sample_class import build_sample_class
+
+    print(f"released to {release(args.root)}")
+    out = Path(args.out)
+    everything = []
+    for lab in all_labs(args.root):
+        submissions = build_sample_class(lab, out / "sample_submissions" / lab.name, args.root)
+        everything += grade(lab.name, submissions, out / lab.name, seed=args.seed, root=args.root)
+    print(_table(everything))
+    print(f"\nGradebooks, grades.csv, results/ and feedback/ are in {out}/<lab>/.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the course repository (solutions/, labs/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("release", help="write labs/ from solutions/")
+    p.add_argument("--check", action="store_true", help="exit 1 if labs/ differs from what release would write")
+    p.set_defaults(func=cmd_release)
+    p = sub.add_parser("grade", help="autograde one lab for a folder of submissions")
+    p.add_argument("lab")
+    p.add_argument("submissions", help="one folder or .zip per student, named by student id")
+    p.add_argument("--out", required=True, help="course directory for the gradebook and exports")
+    p.add_argument("--seed", default="0", help="seed of the hidden cases (keep it private; same seed, same grades)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
+    p.add_argument("--out", default="out")
+    p.add_argument("--seed", default="0")
+    p.set_defaults(func=cmd_demo)
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy warnings say nothing to a TA
+    try:
+        return args.func(args)
+    except (LabError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # GraderBusy and nbgrader failures
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

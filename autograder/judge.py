@@ -1,0 +1,91 @@
+"""The trusted half of grading: read what the student's kernel recorded, rerun the probe on the reference, compare.
+
+Runs in the grader's process. Records are data only: a regular file, size-capped, strict JSON, exact keys, one
+result per case. Anything else scores zero for that check with a message saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.labs import Lab
+from labkit.grading import MAX_RECORD_BYTES, compare, decode, loads_strict, run_case
+
+
+@dataclass
+class CheckResult:
+    check: str
+    score: float
+    max_score: float
+    passed: int
+    total: int
+    messages: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RecordError(ValueError):
+    pass
+
+
+def read_records(path: Path, check_id: str, n_cases: int) -> list[dict[str, Any]]:
+    """Validated, decoded results from a records file written in the kernel."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise RecordError("no outputs were recorded (the test cell did not run to its end)") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise RecordError("the records file is not a regular file")
+    if info.st_size > MAX_RECORD_BYTES:
+        raise RecordError(f"the records file is larger than {MAX_RECORD_BYTES} bytes")
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(MAX_RECORD_BYTES + 1)
+    try:
+        data = loads_strict(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RecordError(f"the records file is not strict JSON ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict) or set(data) != {"check", "results"} or data["check"] != check_id:
+        raise RecordError("the records file does not have the expected keys")
+    results = data["results"]
+    if not isinstance(results, list) or len(results) != n_cases:
+        raise RecordError(f"expected {n_cases} recorded results")
+    decoded = []
+    for r in results:
+        if not isinstance(r, dict):
+            raise RecordError("a recorded result is not an object")
+        if set(r) == {"value"}:
+            decoded.append({"value": decode(r["value"])})
+        elif set(r) == {"error", "message"} and isinstance(r["error"], str) and isinstance(r["message"], str):
+            decoded.append({"error": r["error"][:100], "message": r["message"][:300]})
+        else:
+            raise RecordError("a recorded result has unexpected keys")
+    return decoded
+
+
+def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str) -> CheckResult:
+    """Score one check: points shared equally between its cases; a message for each failed case."""
+    check = lab.checks[check_id]
+    cases = lab.cases(check_id, seed_text)
+    n_public = len(check.public)
+    try:
+        actual = read_records(records_path, check_id, len(cases))
+    except (RecordError, ValueError) as exc:
+        return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
+    reference = lab.reference()
+    messages, passed = [], 0
+    for i, (case, got) in enumerate(zip(cases, actual)):
+        expected = decode(run_case(check, reference, case))
+        reason = compare(expected, got, check.rtol, check.atol)
+        if reason is None:
+            passed += 1
+        else:
+            kind = "public" if i < n_public else "hidden"
+            messages.append(f"{kind} case {i + 1} ({check.describe_case(case)}): {reason}")
+    score = round(check.points * passed / len(cases), 4) if cases else 0.0
+    return CheckResult(check_id, score, float(check.points), passed, len(cases), messages)

@@ -1,0 +1,298 @@
+"""Checks: the data and probes behind each autograded test cell.
+
+A check is data plus a probe. The probe calls the code under test on one case (a dict of inputs) and returns its
+outputs as a dict of tensors and plain values. The same probe runs twice on the same inputs: inside the student's
+kernel, where :func:`record` only writes the outputs to a strict-JSON file, and in the grader's own process on the
+reference solution, where the judge compares both. Nothing the student's process returns is ever compared there,
+only data read back from the file.
+
+On a student's machine :func:`check` runs the public cases against the expected outputs that ship with the lab.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import math
+import numbers
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+
+GRADING_DIR = "_grading"  # inside the notebook's working directory, during autograde only
+CASES_FILE = "cases.json"
+PUBLIC_EXPECTED_FILE = "public_expected.json"
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+
+Probe = Callable[[ModuleType, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One autograded test cell: `points` shared equally between its cases."""
+
+    id: str
+    points: float
+    probe: Probe
+    public: Sequence[dict[str, Any]]
+    rtol: float = 1e-5
+    atol: float = 1e-8
+    describe: Callable[[dict[str, Any]], str] | None = None
+
+    def describe_case(self, case: dict[str, Any]) -> str:
+        if self.describe is not None:
+            return self.describe(case)
+        return ", ".join(f"{k}={_short(v)}" for k, v in case.items())
+
+
+def is_grading() -> bool:
+    """True inside nbgrader's autograde run (it sets NBGRADER_EXECUTION for the kernel)."""
+    return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
+
+# --- strict JSON codec -------------------------------------------------------------------------------------------
+# Tensors become {"__tensor__": {"dtype", "shape", "data"}}; non-finite floats become the strings "nan", "inf",
+# "-inf" so that the file stays strict JSON (no NaN literals) and a float64 survives the round trip exactly.
+
+_DTYPES = {
+    "float64": torch.float64, "float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16,
+    "int64": torch.int64, "int32": torch.int32, "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8,
+    "bool": torch.bool,
+}
+_DTYPE_NAMES = {v: k for k, v in _DTYPES.items()}
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _encode_float(x: float) -> float | str:
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def encode(value: Any) -> Any:
+    """Turn probe outputs and case inputs into strict-JSON-able data."""
+    if isinstance(value, torch.Tensor):
+        t = torch.Tensor.detach(torch.Tensor.cpu(value))  # unbound calls: a tensor subclass cannot lie here
+        t = t.as_subclass(torch.Tensor)
+        if t.dtype not in _DTYPE_NAMES:
+            raise TypeError(f"unsupported tensor dtype {t.dtype}")
+        flat = t.reshape(-1).tolist()
+        if t.dtype.is_floating_point:
+            flat = [_encode_float(float(x)) for x in flat]
+        return {"__tensor__": {"dtype": _DTYPE_NAMES[t.dtype], "shape": list(t.shape), "data": flat}}
+    if isinstance(value, bool) or value is None:
+        return bool(value) if value is not None else None
+    if isinstance(value, numbers.Integral):  # int, numpy integers; int() strips any subclass behaviour
+        return int(value)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        return x if math.isfinite(x) else {"__float__": _encode_float(x)}
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    raise TypeError(f"cannot record a value of type {type(value).__name__}")
+
+
+def decode(data: Any) -> Any:
+    """Inverse of :func:`encode`; raises ValueError on anything malformed."""
+    if isinstance(data, dict):
+        if set(data) == {"__tensor__"}:
+            spec = data["__tensor__"]
+            if not isinstance(spec, dict) or set(spec) != {"dtype", "shape", "data"}:
+                raise ValueError("malformed tensor record")
+            dtype = _DTYPES.get(spec["dtype"]) if isinstance(spec["dtype"], str) else None
+            shape = spec["shape"]
+            if dtype is None:
+                raise ValueError(f"unsupported dtype {spec['dtype']!r}")
+            if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
+                raise ValueError("malformed tensor shape")
+            flat = spec["data"]
+            if not isinstance(flat, list) or len(flat) != math.prod(shape):
+                raise ValueError("tensor data does not match its shape")
+            values = [_NONFINITE[x] if isinstance(x, str) and x in _NONFINITE else x for x in flat]
+            if not all(isinstance(x, (int, float)) for x in values):
+                raise ValueError("tensor data must be numbers")
+            return torch.tensor(values, dtype=dtype).reshape(shape)
+        if set(data) == {"__float__"}:
+            if data["__float__"] not in _NONFINITE:
+                raise ValueError("malformed non-finite float")
+            return _NONFINITE[data["__float__"]]
+        return {k: decode(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    raise ValueError(f"unexpected JSON value {type(data).__name__}")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def loads_strict(text: str) -> Any:
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def dumps_strict(data: Any) -> str:
+    return json.dumps(data, allow_nan=False, sort_keys=True)
+
+
+# --- running probes ------------------------------------------------------------------------------------------------
+
+
+def run_case(check: Check, module: ModuleType, case: dict[str, Any]) -> dict[str, Any]:
+    """One case's result as data: {"value": outputs} or {"error": exception type name}."""
+    try:
+        outputs = check.probe(module, case)
+        return {"value": encode(outputs)}
+    except Exception as exc:  # the student's exception is the result being recorded
+        return {"error": type(exc).__name__, "message": str(exc)[:300]}
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol: float) -> str | None:
+    """None when `actual` matches `expected`, else a one-line reason. Both are decoded run_case results."""
+    if "error" in expected:
+        if "error" not in actual:
+            return f"expected {expected['error']} to be raised, got a value"
+        if actual["error"] != expected["error"]:
+            return f"expected {expected['error']}, got {actual['error']}"
+        return None
+    if "error" in actual:
+        return f"raised {actual['error']}: {actual.get('message', '')}".strip()
+    return _compare_values(expected["value"], actual["value"], rtol, atol, path="")
+
+
+def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> str | None:
+    where = f"{path}: " if path else ""
+    if isinstance(exp, torch.Tensor):
+        if not isinstance(act, torch.Tensor):
+            return f"{where}expected a tensor, got {type(act).__name__}"
+        if tuple(act.shape) != tuple(exp.shape):
+            return f"{where}expected shape {tuple(exp.shape)}, got {tuple(act.shape)}"
+        if exp.dtype.is_floating_point != act.dtype.is_floating_point or (exp.dtype == torch.bool) != (
+            act.dtype == torch.bool
+        ):
+            return f"{where}expected dtype {exp.dtype}, got {act.dtype}"
+        e, a = exp.double(), act.double()
+        close = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+        if not bool(close.all()):
+            i = int((~close).reshape(-1).nonzero()[0])
+            diff = float((a - e).abs().max()) if e.numel() else 0.0
+            return (f"{where}{int((~close).sum())} of {e.numel()} entries differ (first at flat index {i}: "
+                    f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}; max |diff| {diff:.3g})")
+        return None
+    if isinstance(exp, dict):
+        if not isinstance(act, dict) or set(act) != set(exp):
+            return f"{where}expected keys {sorted(exp)}, got {sorted(act) if isinstance(act, dict) else type(act).__name__}"
+        for k in sorted(exp):
+            msg = _compare_values(exp[k], act[k], rtol, atol, f"{path}.{k}" if path else k)
+            if msg:
+                return msg
+        return None
+    if isinstance(exp, list):
+        if not isinstance(act, list) or len(act) != len(exp):
+            return f"{where}expected {_short(exp)}, got {_short(act)}"
+        for i, (e, a) in enumerate(zip(exp, act)):
+            msg = _compare_values(e, a, rtol, atol, f"{path}[{i}]")
+            if msg:
+                return msg
+        return None
+    if isinstance(exp, bool) or isinstance(exp, str) or exp is None:
+        return None if type(act) is type(exp) and act == exp else f"{where}expected {exp!r}, got {_short(act)}"
+    if isinstance(exp, int):
+        return None if type(act) is int and act == exp else f"{where}expected {exp!r}, got {_short(act)}"
+    if isinstance(exp, float):
+        if isinstance(act, bool) or not isinstance(act, (int, float)):
+            return f"{where}expected {exp!r}, got {_short(act)}"
+        if math.isnan(exp) and math.isnan(act):
+            return None
+        if math.isclose(act, exp, rel_tol=rtol, abs_tol=atol):
+            return None
+        return f"{where}expected {exp:.6g}, got {act:.6g}"
+    return f"{where}unexpected expected value {type(exp).__name__}"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"tensor{tuple(value.shape)}"
+    if isinstance(value, dict) and set(value) == {"__tensor__"}:
+        return f"tensor{tuple(value['__tensor__'].get('shape', []))}"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- the lab folder: checks.py, the student's module, the files the grader writes ------------------------------
+
+
+def load_checks(lab_dir: Path | str = ".") -> dict[str, Check]:
+    """The CHECKS list of `checks.py` in a lab folder, by id."""
+    path = Path(lab_dir) / "checks.py"
+    name = f"_labchecks_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"{path}: no checks.py in this lab folder")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {c.id: c for c in module.CHECKS}
+
+
+def lab_name(lab_dir: Path | str = ".") -> str:
+    return Path(lab_dir).resolve().name
+
+
+def student_module(lab_dir: Path | str = ".") -> ModuleType:
+    """The lab module (`labNN_topic.py`) from the lab folder, as the notebook imported it."""
+    name = lab_name(lab_dir)
+    if str(Path(lab_dir).resolve()) not in [str(Path(p).resolve()) for p in sys.path if p]:
+        sys.path.insert(0, str(Path(lab_dir).resolve()))
+    return sys.modules.get(name) or importlib.import_module(name)
+
+
+def check(check_id: str, lab_dir: Path | str = ".") -> None:
+    """Visible test: run the public cases of one check against the expected outputs shipped with the lab.
+
+    Raises AssertionError listing each failed case. During autograde this does nothing: the hidden part of the
+    cell records the outputs and the grader judges them.
+    """
+    if is_grading():
+        return
+    lab_dir = Path(lab_dir)
+    c = load_checks(lab_dir)[check_id]
+    expected = decode(loads_strict((lab_dir / PUBLIC_EXPECTED_FILE).read_text()))[check_id]
+    module = student_module(lab_dir)
+    failures = []
+    for i, (case, exp) in enumerate(zip(c.public, expected)):
+        got = decode(run_case(c, module, case))
+        reason = compare(exp, got, c.rtol, c.atol)
+        if reason:
+            failures.append(f"  case {i + 1} ({c.describe_case(case)}): {reason}")
+    if failures:
+        raise AssertionError(f"{check_id}: {len(failures)} of {len(c.public)} public cases failed\n" + "\n".join(failures))
+    print(f"{check_id}: all {len(c.public)} public cases pass (hidden cases are graded later)")
+
+
+def record(check_id: str, lab_dir: Path | str = ".") -> None:
+    """Hidden test: run the grader's cases for one check and write the outputs for the judge. Compares nothing."""
+    lab_dir = Path(lab_dir)
+    cases = decode(loads_strict((lab_dir / GRADING_DIR / CASES_FILE).read_text()))[check_id]
+    c = load_checks(lab_dir)[check_id]
+    try:
+        module = student_module(lab_dir)
+        results = [run_case(c, module, case) for case in cases]
+    except Exception as exc:  # the module itself fails to import
+        results = [{"error": type(exc).__name__, "message": str(exc)[:300]} for _ in cases]
+    out = lab_dir / GRADING_DIR / "records" / f"{check_id}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(dumps_strict({"check": check_id, "results": results}))
+    os.replace(tmp, out)

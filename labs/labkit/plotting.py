@@ -1,0 +1,36 @@
+"""Small plotting helpers the notebooks share (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg") if not hasattr(matplotlib, "_called_from_notebook") else None
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+
+def line_plot(series: Mapping[str, Sequence[float]], xlabel: str, ylabel: str, title: str = "",
+              x: Sequence[float] | None = None, logy: bool = False):
+    """One line per named series; returns the figure (log it to wandb with wandb.Image(fig))."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, ys in series.items():
+        ax.plot(list(x) if x is not None else range(1, len(ys) + 1), list(ys), marker="o", ms=3, label=name)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(values: torch.Tensor, title: str = "", cmap: str = "viridis"):
+    """A 2-D tensor as an image with a colour bar."""
+    fig, ax = plt.subplots(figsize=(4, 4))
+    im = ax.imshow(values.detach().cpu().numpy(), cmap=cmap)
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
