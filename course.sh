@@ -9,7 +9,7 @@ if [ ! -x "$VENV/bin/autograder" ] || [ pyproject.toml -nt "$VENV/.installed" ];
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --upgrade pip
   # The CPU build of torch; a bare `pip install torch` would pull the multi-GB CUDA build.
-  "$VENV/bin/pip" install --quiet "torch==2.13.0" || "$VENV/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+  "$VENV/bin/pip" install --quiet "torch==2.13.0"
   "$VENV/bin/pip" install --quiet -e ".[dev]"
   touch "$VENV/.installed"
 fi

@@ -37,7 +37,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade
 
     outcomes = grade(args.lab, Path(args.submissions), Path(args.out), seed=args.seed, root=args.root,
-                     progress=not args.quiet)
+                     progress=not args.quiet, cell_timeout=args.cell_timeout)
     print(_table(outcomes))
     failures = [o for o in outcomes if o.problems or o.status != "graded"]
     print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submissions", help="one folder or .zip per student, named by student id")
     p.add_argument("--out", required=True, help="course directory for the gradebook and exports")
     p.add_argument("--seed", default="0", help="seed of the hidden cases (keep it private; same seed, same grades)")
+    p.add_argument("--cell-timeout", type=int, help="seconds per notebook cell (default: the lab's own)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")

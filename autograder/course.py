@@ -50,7 +50,7 @@ def make_config(course_dir: Path, lab: Lab | None = None, grading: dict | None =
     if lab is not None and grading is not None:
         from autograder import preprocessors as pp
 
-        c.Execute.timeout = lab.cell_timeout
+        c.Execute.timeout = int(grading.get("cell_timeout") or lab.cell_timeout)
         c.Execute.kernel_manager_class = pp.WrappedKernelManager
         c.WrappedKernelManager.launch_prefix = list(grading.get("launch_prefix", []))
         c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded

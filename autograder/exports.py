@@ -38,8 +38,8 @@ def _write(path: Path, text: str) -> None:
 def write_csv(path: Path, outcomes: list[Outcome]) -> None:
     rows = []
     for o in outcomes:
-        row = {**o.gradebook, "student_id": o.student, "lab": o.lab, "score": o.score, "max_score": o.max_score,
-               "auto_score": o.auto_score, "auto_max_score": o.auto_max_score,
+        row = {**o.gradebook, "student_id": o.student, "lab": o.lab, "score": round(o.score, 4),
+               "max_score": o.max_score, "auto_score": o.auto_score, "auto_max_score": o.auto_max_score,
                "needs_manual_grade": o.needs_manual_grade, "status": o.status, "problems": " | ".join(o.problems)}
         rows.append({k: row.get(k, "") for k in CSV_COLUMNS})
     tmp = path.with_suffix(".tmp")

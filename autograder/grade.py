@@ -57,7 +57,8 @@ def course_lock(course_dir: Path) -> Iterator[None]:
 
 
 def grade(lab_name: str, submissions: Path, out: Path, seed: str = "0", root: Path = REPO_ROOT,
-          launch_prefix: list[str] | None = None, progress: bool = True) -> list[Outcome]:
+          launch_prefix: list[str] | None = None, progress: bool = True,
+          cell_timeout: int | None = None) -> list[Outcome]:
     lab = get_lab(lab_name, root)
     out = out.resolve()
     with course_lock(out):
@@ -65,7 +66,8 @@ def grade(lab_name: str, submissions: Path, out: Path, seed: str = "0", root: Pa
         intakes, warnings = intake(submissions, lab, out / "submitted")
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
-        api = make_api(make_config(out, lab, {"seed": seed, "launch_prefix": launch_prefix or []}))
+        api = make_api(make_config(out, lab, {"seed": seed, "launch_prefix": launch_prefix or [],
+                                                "cell_timeout": cell_timeout or lab.cell_timeout}))
         reports = out / "reports" / lab.name
         for student in tqdm(sorted(intakes), desc=f"grading {lab.name}", unit="student", disable=not progress,
                             file=sys.stderr):

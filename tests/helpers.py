@@ -1,0 +1,47 @@
+"""Grade modules in-process through the same record -> file -> judge path the kernel and grader use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder.judge import CheckResult, judge_check
+from autograder.labs import Lab
+from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
+
+# One fresh Python process records every variant (importing torch and lightning once), as a kernel would.
+RECORD_ALL = """
+import json, os, sys
+from labkit.grading import record
+name, checks, dirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+for d in dirs:
+    os.chdir(d)
+    sys.modules.pop(name, None)
+    sys.path[:] = [p for p in sys.path if not p.endswith(name)]
+    for check_id in checks:
+        record(check_id)
+"""
+
+
+def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
+                  seed_text: str = "test:student") -> dict[str, dict[str, CheckResult]]:
+    """Variant name -> check id -> result, for each module text in `modules`."""
+    dirs = {}
+    for i, (variant, text) in enumerate(modules.items()):
+        d = workdir / f"v{i}" / lab.name  # the kernel imports the module named after its folder
+        (d / GRADING_DIR).mkdir(parents=True)
+        (d / lab.module_file.name).write_text(text)
+        (d / "checks.py").write_text((lab.source_dir / "checks.py").read_text())
+        cases = {cid: encode(lab.cases(cid, seed_text)) for cid in lab.checks}
+        (d / GRADING_DIR / CASES_FILE).write_text(dumps_strict(cases))
+        dirs[variant] = d
+    subprocess.run([sys.executable, "-c", RECORD_ALL, lab.name, json.dumps(list(lab.checks)),
+                    json.dumps([str(d) for d in dirs.values()])], check=True, capture_output=True, timeout=600)
+    return {variant: {cid: judge_check(lab, cid, d / GRADING_DIR / "records" / f"{cid}.json", seed_text)
+                      for cid in lab.checks} for variant, d in dirs.items()}
+
+
+def total(results: dict[str, CheckResult]) -> float:
+    return round(sum(r.score for r in results.values()), 4)

@@ -1,0 +1,138 @@
+"""`autograder grade` through nbgrader on real kernels: the sample class, broken submissions, exports."""
+
+import csv
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from autograder.grade import GraderBusy, course_lock, grade
+from autograder.sample_class import build_sample_class, reference_source, replace_function
+
+pytestmark = pytest.mark.slow
+
+# Autograded points of each sample student of Lab 1 (out of 10; written answers are graded by hand).
+EXPECTED_LAB01 = {"perfect": 10.0, "stub": 0.0, "partial": 7.5333, "broken": 0.0, "cheater": 0.0}
+
+
+@pytest.fixture(scope="module")
+def sample_class(lab01, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sample")
+    submissions = build_sample_class(lab01, tmp / "submissions")
+    outcomes = grade(lab01.name, submissions, tmp / "course", progress=False)
+    return tmp / "course", {o.student: o for o in outcomes}
+
+
+def test_sample_class_scores_as_expected(sample_class):
+    _, outcomes = sample_class
+    assert {s: o.auto_score for s, o in outcomes.items()} == EXPECTED_LAB01
+    assert outcomes["perfect"].needs_manual_grade, "filled written answers wait for a teaching assistant"
+    assert outcomes["broken"].status == "not graded" and "not a valid notebook" in outcomes["broken"].problems[0]
+
+
+def test_exports_match_the_gradebook(sample_class, lab01):
+    course, outcomes = sample_class
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    assert set(rows) == set(EXPECTED_LAB01)
+    for student, row in rows.items():
+        assert float(row["auto_score"]) == EXPECTED_LAB01[student]
+        assert float(row["max_score"]) == sum(c.points for c in lab01.checks.values()) + sum(lab01.written.values())
+        assert row["lab"] == row["assignment"] == "lab01_cnn"
+        results = json.loads((course / "results" / f"{student}.json").read_text())
+        assert [t["name"] for t in results["tests"]] == list(lab01.checks)
+        assert sum(t["score"] for t in results["tests"]) == pytest.approx(results["score"])
+        assert all(set(t) == {"name", "score", "max_score", "output"} for t in results["tests"])
+
+
+def test_feedback_shows_failed_cases_but_no_test_source(sample_class, lab01):
+    course, _ = sample_class
+    page = (course / "feedback" / "partial.html").read_text()
+    assert "receptive_field" in page and "expected 25, got 24" in page
+    hidden_source = (lab01.source_dir / "hidden_checks.py").read_text()
+    for marker in ["record(", "BEGIN HIDDEN", "def receptive_field(rng", hidden_source.splitlines()[-1].strip()]:
+        assert marker not in page
+
+
+def test_the_judged_notebook_keeps_scores_not_kernel_output(sample_class):
+    course, _ = sample_class
+    nb = json.loads((course / "autograded" / "cheater" / "lab01_cnn" / "lab01_cnn.ipynb").read_text())
+    test_cells = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade") and c["cell_type"] == "code"]
+    for cell in test_cells:
+        assert "".join(cell["outputs"][-1]["data"]["text/plain"]) == "0.0"
+        assert all(o.get("name") != "stderr" for o in cell["outputs"])
+
+
+def _module_with(lab, **replacements) -> str:
+    source = reference_source(lab)
+    for name, code in replacements.items():
+        source = replace_function(source, name, code)
+    return source
+
+
+def test_broken_submissions_lose_only_what_they_break(lab01, tmp_path):
+    perfect = build_sample_class(lab01, tmp_path / "sample") / "perfect"
+    subs = tmp_path / "subs"
+    nb, mod = lab01.notebook_name, lab01.module_file.name
+
+    def student(name, module_text=None, notebook_name=nb, module_name=mod):
+        d = subs / name
+        d.mkdir(parents=True)
+        shutil.copy(perfect / nb, d / notebook_name)
+        if module_text is not False:
+            (d / module_name).write_text(module_text or (perfect / mod).read_text())
+
+    student("noisy", _module_with(lab01, receptive_field='''
+def receptive_field(n_layers, kernel, stride=1, dilation=1):
+    import sys, warnings, logging
+    print("debug output on stderr", file=sys.stderr)
+    warnings.warn("a warning from the student")
+    logging.getLogger("lightning").warning("lightning-style log line")
+    _require_positive(n_layers=n_layers, kernel=kernel, stride=stride, dilation=dilation)
+    field, jump = 1, 1
+    for _ in range(n_layers):
+        field += dilation * (kernel - 1) * jump
+        jump *= stride
+    return field
+'''))
+    student("killer", _module_with(lab01, receptive_field='''
+def receptive_field(n_layers, kernel, stride=1, dilation=1):
+    import os
+    os._exit(0)
+'''))
+    student("sleeper", _module_with(lab01, padding_for='''
+def padding_for(mode, kernel):
+    import time
+    time.sleep(10_000)
+'''))
+    student("syntax", "def conv_output_size(:\n")
+    student("no_module", module_text=False)
+    student("renamed", notebook_name="Lab01_CNN.ipynb")
+    subs.joinpath("not a student.txt").write_text("ignored")
+    with zipfile.ZipFile(subs / "zipped.zip", "w") as zf:
+        zf.write(perfect / nb, f"lab01_cnn/{nb}")
+        zf.write(perfect / mod, f"lab01_cnn/{mod}")
+
+    outcomes = {o.student: o for o in grade(lab01.name, subs, tmp_path / "course", progress=False, cell_timeout=20)}
+    scores = {s: o.auto_score for s, o in outcomes.items()}
+    checks = lab01.checks
+    assert scores == {
+        "noisy": 10.0,
+        "zipped": 10.0,
+        "killer": checks["conv_output_size"].points + checks["feature_map_sizes"].points,  # cells before the crash
+        "sleeper": 10.0 - checks["padding_for"].points,  # interrupted, then the notebook goes on
+        "syntax": 0.0,
+        "no_module": 0.0,
+        "renamed": 0.0,
+    }
+    assert "stopped running" in " ".join(outcomes["killer"].problems)
+    assert "lab01_cnn.py is missing" in outcomes["no_module"].problems[0]
+    assert "found Lab01_CNN.ipynb" in outcomes["renamed"].problems[0]
+    assert "SyntaxError" in json.dumps(json.loads((tmp_path / "course" / "results" / "syntax.json").read_text()))
+
+    # Regrading the same input gives the same scores, and a second grader on the same course is refused.
+    again = {o.student: o.auto_score for o in grade(lab01.name, subs, tmp_path / "course", progress=False,
+                                                    cell_timeout=20)}
+    assert again == scores
+    with course_lock(tmp_path / "course"), pytest.raises(GraderBusy):
+        grade(lab01.name, subs, tmp_path / "course", progress=False)

@@ -1,0 +1,95 @@
+"""The record-then-judge protocol: the codec, the records file validation and the comparison."""
+
+import json
+import math
+import os
+import pickle
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograder.judge import RecordError, read_records
+from labkit.grading import compare, decode, dumps_strict, encode, loads_strict
+
+floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(floats, min_size=0, max_size=20))
+def test_float64_tensors_round_trip_exactly_through_strict_json(values):
+    t = torch.tensor(values, dtype=torch.float64)
+    back = decode(loads_strict(dumps_strict(encode(t))))
+    assert back.dtype == torch.float64 and back.shape == t.shape
+    assert torch.equal(torch.isnan(back), torch.isnan(t))
+    assert torch.equal(back[~torch.isnan(back)], t[~torch.isnan(t)])
+
+
+def test_strict_json_refuses_nan_literals():
+    with pytest.raises(ValueError):
+        loads_strict('{"x": NaN}')
+    assert decode(loads_strict(dumps_strict(encode({"x": math.inf}))))["x"] == math.inf
+
+
+def test_decode_rejects_malformed_tensors():
+    for bad in [{"__tensor__": {"dtype": "float64", "shape": [3], "data": [1.0]}},
+                {"__tensor__": {"dtype": "object", "shape": [1], "data": [1]}},
+                {"__tensor__": {"dtype": "float64", "shape": [1], "data": ["1"]}}]:
+        with pytest.raises(ValueError):
+            decode(bad)
+
+
+def test_encode_strips_lying_objects():
+    class Liar(int):
+        def __eq__(self, other):
+            return True
+
+    assert type(encode(Liar(3))) is int
+    with pytest.raises(TypeError):
+        encode(object())
+
+
+def test_compare_tells_near_misses_apart():
+    exp = {"value": {"x": torch.tensor([1.0, 2.0], dtype=torch.float64)}}
+    assert compare(exp, {"value": {"x": torch.tensor([1.0, 2.0], dtype=torch.float64)}}, 1e-6, 0) is None
+    assert compare(exp, {"value": {"x": torch.tensor([1.0, 2.001], dtype=torch.float64)}}, 1e-6, 0)
+    assert compare(exp, {"value": {"x": torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)}}, 1e-6, 0)
+    assert compare(exp, {"value": {"x": torch.tensor([1.0, float("nan")], dtype=torch.float64)}}, 1e-6, 0)
+    assert compare(exp, {"error": "ValueError", "message": ""}, 1e-6, 0)
+    assert compare({"value": {"n": 4}}, {"value": {"n": 4.0}}, 0, 0), "an int answer must be an int"
+    assert compare({"error": "ValueError"}, {"value": {"n": 4}}, 0, 0)
+
+
+def _write(path, text_or_bytes):
+    path.write_bytes(text_or_bytes if isinstance(text_or_bytes, bytes) else text_or_bytes.encode())
+    return path
+
+
+def test_read_records_accepts_a_well_formed_file(tmp_path):
+    p = _write(tmp_path / "c.json", dumps_strict({"check": "c", "results": [{"value": encode({"x": 1})},
+                                                                            {"error": "ValueError", "message": "m"}]}))
+    assert read_records(p, "c", 2)[0] == {"value": {"x": 1}}
+
+
+@pytest.mark.parametrize("content", [
+    pickle.dumps({"check": "c", "results": []}),
+    '{"check": "c", "results": [{"value": NaN}]}',
+    '{"check": "c", "results": [], "extra": 1}',
+    '{"check": "other", "results": [{"value": 1}]}',
+    '{"check": "c", "results": [{"value": 1}, {"value": 2}]}',
+    '{"check": "c", "results": [{"value": 1, "score": 10}]}',
+    "x" * 9_000_000,
+])
+def test_read_records_rejects_forged_or_malformed_files(tmp_path, content):
+    with pytest.raises((RecordError, ValueError)):
+        read_records(_write(tmp_path / "c.json", content), "c", 1)
+
+
+def test_read_records_refuses_symlinks_and_missing_files(tmp_path):
+    target = _write(tmp_path / "real.json", json.dumps({"check": "c", "results": [{"value": 1}]}))
+    os.symlink(target, tmp_path / "c.json")
+    with pytest.raises(RecordError, match="regular file"):
+        read_records(tmp_path / "c.json", "c", 1)
+    with pytest.raises(RecordError, match="no outputs"):
+        read_records(tmp_path / "missing.json", "c", 1)
