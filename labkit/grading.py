@@ -247,7 +247,9 @@ def load_checks(lab_dir: Path | str = ".") -> dict[str, Check]:
 
 
 def lab_name(lab_dir: Path | str = ".") -> str:
-    return Path(lab_dir).resolve().name
+    """The lab module's name: the one `labNN_topic.py` in the folder (the folder itself may have been renamed)."""
+    modules = sorted(Path(lab_dir).glob("lab[0-9][0-9]_*.py"))
+    return modules[0].stem if len(modules) == 1 else Path(lab_dir).resolve().name
 
 
 def student_module(lab_dir: Path | str = ".") -> ModuleType:

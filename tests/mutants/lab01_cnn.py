@@ -127,12 +127,12 @@ def feature_maps(self, x):
     return maps
 '''},
     "exam network with 3x3 kernels": {"ExamCNN.__init__": '''
-def __init__(self, in_channels=1, width=16, n_classes=10, lr=3e-3, channels_last=False):
+def __init__(self, in_channels=1, width=16, n_classes=10, lr=1e-3, channels_last=False):
     super().__init__()
     self.save_hyperparameters()
     channels = [in_channels] + [width] * 6
     self.convs = nn.ModuleList(nn.Conv2d(a, b, kernel_size=3, padding=1) for a, b in zip(channels, channels[1:]))
-    self.head = nn.Linear(width, n_classes)
+    self.head = nn.Sequential(nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(width * 16, n_classes))
     self.train_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
     self.val_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
 '''},
