@@ -9,11 +9,20 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
-from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
 from traitlets.config import Config
 
 from autograder.labs import Lab
@@ -80,5 +89,6 @@ def generate(course_dir: Path, lab: Lab) -> Path:
     api = make_api(make_config(course_dir))
     result = api.generate_assignment(lab.name, force=True, create=True)
     if not result["success"]:
-        raise RuntimeError(f"nbgrader generate_assignment failed for {lab.name}:\n{result.get('error') or result.get('log')}")
+        detail = result.get("error") or result.get("log")
+        raise RuntimeError(f"nbgrader generate_assignment failed for {lab.name}:\n{detail}")
     return course_dir / "release" / lab.name

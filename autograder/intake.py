@@ -62,7 +62,7 @@ def _find(files: dict[str, bytes | Path], name: str) -> tuple[str | None, list[s
     """The one path whose basename is `name`, and the names of look-alikes (same suffix)."""
     hits = [p for p in files if PurePosixPath(p).name == name]
     alike = [p for p in files if PurePosixPath(p).suffix == PurePosixPath(name).suffix and p not in hits]
-    return (hits[0] if len(hits) == 1 else None), (alike if not hits else hits)
+    return (hits[0] if len(hits) == 1 else None), (hits if hits else alike)
 
 
 def _folder_files(folder: Path) -> dict[str, Path]:

@@ -79,7 +79,7 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str) -> 
         return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
     reference = lab.reference()
     messages, passed = [], 0
-    for i, (case, got) in enumerate(zip(cases, actual)):
+    for i, (case, got) in enumerate(zip(cases, actual, strict=True)):
         expected = decode(run_case(check, reference, case))
         reason = compare(expected, got, check.rtol, check.atol)
         if reason is None:

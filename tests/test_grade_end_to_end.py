@@ -32,8 +32,9 @@ def test_sample_class_scores_as_expected(sample_class):
 
 
 def test_exports_match_the_gradebook(sample_class, lab01):
-    course, outcomes = sample_class
-    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    course, _ = sample_class
+    with open(course / "grades.csv") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(EXPECTED_LAB01)
     for student, row in rows.items():
         assert float(row["auto_score"]) == EXPECTED_LAB01[student]

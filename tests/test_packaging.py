@@ -22,3 +22,12 @@ def test_environment_yml_matches_pyproject():
     assert project["scripts"]["autograder"] == "autograder.cli:main"
     for required in ["torch", "lightning", "torchmetrics", "pytest", "nbgrader", "wandb"]:
         assert required in declared
+
+
+def test_sources_pass_ruff():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "autograder", "labkit", "solutions", "tests"],
+                            cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -7,6 +7,7 @@ Run the notebook's test cells to check your work on the public cases.
 from __future__ import annotations
 
 import copy
+import itertools
 
 import lightning as L
 import torch

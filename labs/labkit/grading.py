@@ -189,11 +189,13 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
             i = int((~close).reshape(-1).nonzero()[0])
             diff = float((a - e).abs().max()) if e.numel() else 0.0
             return (f"{where}{int((~close).sum())} of {e.numel()} entries differ (first at flat index {i}: "
-                    f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}; max |diff| {diff:.3g})")
+                    f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}; "
+                    f"max |diff| {diff:.3g})")
         return None
     if isinstance(exp, dict):
         if not isinstance(act, dict) or set(act) != set(exp):
-            return f"{where}expected keys {sorted(exp)}, got {sorted(act) if isinstance(act, dict) else type(act).__name__}"
+            got = sorted(act) if isinstance(act, dict) else type(act).__name__
+            return f"{where}expected keys {sorted(exp)}, got {got}"
         for k in sorted(exp):
             msg = _compare_values(exp[k], act[k], rtol, atol, f"{path}.{k}" if path else k)
             if msg:
@@ -202,12 +204,12 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
     if isinstance(exp, list):
         if not isinstance(act, list) or len(act) != len(exp):
             return f"{where}expected {_short(exp)}, got {_short(act)}"
-        for i, (e, a) in enumerate(zip(exp, act)):
+        for i, (e, a) in enumerate(zip(exp, act, strict=True)):
             msg = _compare_values(e, a, rtol, atol, f"{path}[{i}]")
             if msg:
                 return msg
         return None
-    if isinstance(exp, bool) or isinstance(exp, str) or exp is None:
+    if isinstance(exp, bool | str) or exp is None:
         return None if type(act) is type(exp) and act == exp else f"{where}expected {exp!r}, got {_short(act)}"
     if isinstance(exp, int):
         return None if type(act) is int and act == exp else f"{where}expected {exp!r}, got {_short(act)}"
@@ -273,13 +275,14 @@ def check(check_id: str, lab_dir: Path | str = ".") -> None:
     expected = decode(loads_strict((lab_dir / PUBLIC_EXPECTED_FILE).read_text()))[check_id]
     module = student_module(lab_dir)
     failures = []
-    for i, (case, exp) in enumerate(zip(c.public, expected)):
+    for i, (case, exp) in enumerate(zip(c.public, expected, strict=True)):
         got = decode(run_case(c, module, case))
         reason = compare(exp, got, c.rtol, c.atol)
         if reason:
             failures.append(f"  case {i + 1} ({c.describe_case(case)}): {reason}")
     if failures:
-        raise AssertionError(f"{check_id}: {len(failures)} of {len(c.public)} public cases failed\n" + "\n".join(failures))
+        header = f"{check_id}: {len(failures)} of {len(c.public)} public cases failed"
+        raise AssertionError("\n".join([header, *failures]))
     print(f"{check_id}: all {len(c.public)} public cases pass (hidden cases are graded later)")
 
 

@@ -54,7 +54,8 @@ def measured_receptive_field(rng: random.Random) -> list[dict]:
         dict(layers=exam, input_size=64, seed=rng.randint(0, 999), bias=-50.0),  # dead ReLUs
         dict(layers=[[2, 3, 3, 2, 1, 0], [3, 3, 3, 2, 1, 0], [3, 2, 3, 1, 2, 0]], input_size=64,
              seed=rng.randint(0, 999)),
-        dict(layers=[[1, 2, 3, 1, 1, 1], [2, 2, 3, 1, 1, 1], [2, 2, 3, 1, 1, 1]], input_size=32, seed=rng.randint(0, 999), head=True),
+        dict(layers=[[1, 2, 3, 1, 1, 1], [2, 2, 3, 1, 1, 1], [2, 2, 3, 1, 1, 1]], input_size=32,
+             seed=rng.randint(0, 999), head=True),
         dict(layers=[[1, 2, 4, 1, 1, 0], [2, 2, 4, 1, 1, 0]], input_size=31, seed=rng.randint(0, 999)),  # even kernels
     ]
 

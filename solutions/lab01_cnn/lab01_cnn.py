@@ -7,6 +7,7 @@ Run the notebook's test cells to check your work on the public cases.
 from __future__ import annotations
 
 import copy
+import itertools
 
 import lightning as L
 import torch
@@ -136,7 +137,7 @@ class ExamCNN(L.LightningModule):
         ### BEGIN SOLUTION
         channels = [in_channels] + [width] * 6
         self.convs = nn.ModuleList(
-            nn.Conv2d(c_in, c_out, kernel_size=5, padding=2, stride=1) for c_in, c_out in zip(channels, channels[1:])
+            nn.Conv2d(c_in, c_out, kernel_size=5, padding=2, stride=1) for c_in, c_out in itertools.pairwise(channels)
         )
         ### END SOLUTION
         # Pooling to 4x4 keeps where in the image each feature fired; a global average learns far slower here.

@@ -189,7 +189,7 @@ from torch import nn
 
 def stack(n_layers: int) -> nn.Module:
     layers = []
-    for i in range(n_layers):
+    for _ in range(n_layers):
         layers += [nn.Conv2d(1, 1, kernel_size=5, padding=2), nn.ReLU()]
     return nn.Sequential(*layers)
 
