@@ -59,10 +59,11 @@ def make_trainer(lab: str, run_name: str | None = None, config: dict[str, Any] |
         # Lightning writes banners to stderr; keep the grading log quiet.
         for name in ("lightning", "lightning.pytorch", "lightning.fabric"):
             logging.getLogger(name).setLevel(logging.ERROR)
+    if "logger" not in trainer_kwargs:  # built only when needed: it starts a wandb run
+        trainer_kwargs["logger"] = make_logger(lab, run_name, config)
     defaults: dict[str, Any] = dict(
         accelerator="auto",
         devices=1,
-        logger=make_logger(lab, run_name, config),
         enable_progress_bar=not grading,
         enable_model_summary=not grading,
         enable_checkpointing=False,
