@@ -2,11 +2,6 @@
 
 import pytest
 
-from autograder.notebooks import strip_solutions
-from autograder.sample_class import reference_source, replace_function
-from tests.helpers import grade_modules, total
-from tests.mutants.lab01_cnn import MUTANTS
-
 
 @pytest.fixture(scope="module")
 def ref(lab01):
@@ -42,36 +37,7 @@ def test_measured_field_matches_formula_and_survives_dead_relus(ref):
     assert ref.measured_receptive_field(net, 64) == 25
 
 
-@pytest.fixture(scope="module")
-def graded(lab01, tmp_path_factory):
-    """The reference, the stub and every mutant, graded once."""
-    reference = reference_source(lab01)
-    modules = {"reference": reference, "stub": strip_solutions(lab01.module_file.read_text(), "stub")}
-    for name, replacements in MUTANTS.items():
-        source = reference
-        for function, replacement in replacements.items():
-            source = replace_function(source, function, replacement)
-        modules[name] = source
-    return grade_modules(lab01, modules, tmp_path_factory.mktemp("lab01"))
-
-
-def test_reference_scores_full_marks_and_stub_scores_zero(lab01, graded):
-    full = sum(c.points for c in lab01.checks.values())
-    results = graded["reference"]
-    assert total(results) == full, {k: r.messages for k, r in results.items() if r.messages}
-    assert total(graded["stub"]) == 0
-    assert all(r.messages for r in graded["stub"].values())
-
-
 def test_regrading_gives_the_same_cases(lab01):
     for cid in lab01.checks:
         assert repr(lab01.cases(cid, "s:alice")) == repr(lab01.cases(cid, "s:alice"))
-
-
-@pytest.mark.parametrize("name", sorted(MUTANTS))
-def test_every_mutant_loses_points(lab01, graded, name):
-    results = graded[name]
-    full = sum(c.points for c in lab01.checks.values())
-    lost = [cid for cid, r in results.items() if r.score < r.max_score]
-    assert total(results) < full, f"mutant {name!r} kept full marks"
-    assert all(results[cid].messages for cid in lost), "every lost point comes with a message"
+        assert repr(lab01.cases(cid, "s:alice")) != repr(lab01.cases(cid, "s:bob")) or not lab01.hidden

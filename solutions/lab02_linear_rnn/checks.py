@@ -1,0 +1,91 @@
+"""Lab 2 checks. Problems are built from a seed inside the probe (float64), so a case stays one readable line."""
+
+from __future__ import annotations
+
+import torch
+
+from labkit.grading import Check
+
+CELL_TIMEOUT_S = 60
+WRITTEN = {"answer_2a": 2, "answer_2b": 2, "answer_2c": 2}
+
+
+def make_matrix(n: int, radius: float, seed: int, kind: str = "random") -> torch.Tensor:
+    """An (n, n) float64 matrix with spectral radius `radius`: "random" (a rescaled Gaussian matrix) or
+    "nonnormal" (radius on the diagonal, large entries above it: ||W^t|| grows before it decays)."""
+    g = torch.Generator().manual_seed(seed)
+    if kind == "nonnormal":
+        return radius * torch.eye(n, dtype=torch.float64) + 3.0 * torch.randn(n, n, generator=g,
+                                                                              dtype=torch.float64).triu(1)
+    w = torch.randn(n, n, generator=g, dtype=torch.float64)
+    return w * (radius / torch.linalg.eigvals(w).abs().max())
+
+
+def make_problem(case: dict) -> tuple[torch.Tensor, ...]:
+    """W, U, b, h0, xs for a case {n, m, steps, radius, seed[, kind]}."""
+    n, m, steps, seed = case["n"], case["m"], case["steps"], case["seed"]
+    g = torch.Generator().manual_seed(seed + 1)
+    W = make_matrix(n, case["radius"], seed, case.get("kind", "random"))
+    U, b = torch.randn(n, m, generator=g, dtype=torch.float64), torch.randn(n, generator=g, dtype=torch.float64)
+    h0, xs = torch.randn(n, generator=g, dtype=torch.float64), torch.randn(steps, m, generator=g, dtype=torch.float64)
+    return W, U, b, h0, xs
+
+
+def _rnn_unroll(mod, case):
+    return {"states": mod.rnn_unroll(*make_problem(case))}
+
+
+def _rnn_closed_form(mod, case):
+    return {"h_T": mod.rnn_closed_form(*make_problem(case))}
+
+
+def _jacobian(mod, case):
+    W = make_matrix(case["n"], case["radius"], case["seed"], case.get("kind", "random"))
+    return {"jacobian": mod.jacobian_h_t_h0(W, case["t"])}
+
+
+def _regime(mod, case):
+    return {"regime": mod.asymptotic_regime(torch.tensor(case["matrix"], dtype=torch.float64))}
+
+
+def _scaled_orthogonal(mod, case):
+    q = mod.scaled_orthogonal(case["n"], case["radius"], torch.Generator().manual_seed(case["seed"]))
+    q = torch.as_tensor(q).double()
+    return {"shape": list(q.shape), "gram_over_r2": q.T @ q / case["radius"] ** 2,
+            "moduli": torch.linalg.eigvals(q).abs().sort().values}
+
+
+def _hidden_states(mod, case):
+    W, U, b, h0, xs = make_problem(case)
+    model = mod.LinearRNN(input_size=case["m"], hidden_size=case["n"], n_classes=3).double()
+    with torch.no_grad():
+        model.W.copy_(W)
+        model.U.copy_(U)
+        model.b.copy_(b)
+    batch = torch.stack([xs, xs.flip(0)])
+    return {"from_h0": model.hidden_states(batch, torch.stack([h0, -h0])), "from_zero": model.hidden_states(batch)}
+
+
+CHECKS = [
+    Check("rnn_unroll", 2, _rnn_unroll, rtol=1e-9, atol=1e-9, public=[
+        dict(n=3, m=2, steps=4, radius=0.9, seed=0),
+    ]),
+    Check("rnn_closed_form", 3, _rnn_closed_form, rtol=1e-8, atol=1e-8, public=[
+        dict(n=3, m=2, steps=4, radius=0.9, seed=0),
+        dict(n=2, m=1, steps=1, radius=1.0, seed=1),
+    ]),
+    Check("jacobian_h_t_h0", 2, _jacobian, rtol=1e-9, atol=1e-12, public=[
+        dict(n=3, t=5, radius=0.8, seed=0),
+    ]),
+    Check("asymptotic_regime", 2, _regime, public=[
+        dict(matrix=[[0.5, 0.0], [0.0, 0.2]]),
+        dict(matrix=[[0.0, -1.0], [1.0, 0.0]]),
+        dict(matrix=[[1.5, 0.0], [0.0, 0.1]]),
+    ]),
+    Check("scaled_orthogonal", 1, _scaled_orthogonal, rtol=1e-4, atol=1e-4, public=[
+        dict(n=4, radius=0.9, seed=0),
+    ]),
+    Check("linear_rnn_hidden_states", 2, _hidden_states, rtol=1e-9, atol=1e-9, public=[
+        dict(n=3, m=2, steps=3, radius=0.9, seed=0),
+    ]),
+]

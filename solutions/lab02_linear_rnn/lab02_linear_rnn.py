@@ -1,0 +1,142 @@
+"""Lab 2: linear RNNs, h_t = W h_{t-1} + U x_t + b (exam question 2).
+
+Fill in every function that raises NotImplementedError. Shapes: W (N, N), U (N, M), b (N,), h0 (N,), xs (T, M);
+the inputs of step t = 1..T are xs[t - 1].
+"""
+
+from __future__ import annotations
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+import torchmetrics
+from torch import nn
+
+REGIMES = ("vanishing", "marginal", "exploding")
+
+
+def rnn_unroll(W: torch.Tensor, U: torch.Tensor, b: torch.Tensor, h0: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """Task 2.1: the states h_0, h_1, ..., h_T by the recurrence, stacked into a (T + 1, N) tensor."""
+    ### BEGIN SOLUTION
+    states = [h0]
+    for x in xs:
+        states.append(W @ states[-1] + U @ x + b)
+    return torch.stack(states)
+    ### END SOLUTION
+
+
+def rnn_closed_form(W: torch.Tensor, U: torch.Tensor, b: torch.Tensor, h0: torch.Tensor,
+                    xs: torch.Tensor) -> torch.Tensor:
+    """Task 2.2 (question a): h_T from the closed form, with matrix powers of W and no step-by-step recurrence:
+    h_T = W^T h_0 + sum_{k=1}^{T} W^{T-k} (U x_k + b)."""
+    ### BEGIN SOLUTION
+    T = xs.shape[0]
+    h = torch.linalg.matrix_power(W, T) @ h0
+    for k in range(1, T + 1):
+        h = h + torch.linalg.matrix_power(W, T - k) @ (U @ xs[k - 1] + b)
+    return h
+    ### END SOLUTION
+
+
+def jacobian_h_t_h0(W: torch.Tensor, t: int) -> torch.Tensor:
+    """Task 2.3 (question b): the Jacobian dh_t/dh_0 (entry [i, j] = dh_{t,i} / dh_{0,j}) as an (N, N) tensor."""
+    ### BEGIN SOLUTION
+    if t < 0:
+        raise ValueError(f"t must be non-negative, got {t}")
+    return torch.linalg.matrix_power(W, t)
+    ### END SOLUTION
+
+
+def spectral_radius(W: torch.Tensor) -> float:
+    """The largest modulus of W's eigenvalues."""
+    return float(torch.linalg.eigvals(W).abs().max())
+
+
+def asymptotic_regime(W: torch.Tensor, tol: float = 1e-6) -> str:
+    """Task 2.4 (question c): what W^t does as t grows: "vanishing" (spectral radius below 1 - tol), "exploding"
+    (above 1 + tol) or "marginal" (within tol of 1). Norms, diagonals and determinants do not decide it."""
+    ### BEGIN SOLUTION
+    rho = spectral_radius(W)
+    if rho < 1 - tol:
+        return "vanishing"
+    if rho > 1 + tol:
+        return "exploding"
+    return "marginal"
+    ### END SOLUTION
+
+
+def scaled_orthogonal(n: int, radius: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Task 2.5: a random (n, n) matrix radius * Q with Q orthogonal, so every eigenvalue has modulus `radius`.
+    Draw Q from the QR decomposition of a standard Gaussian matrix (use `generator`)."""
+    ### BEGIN SOLUTION
+    q, r = torch.linalg.qr(torch.randn(n, n, generator=generator, dtype=torch.float64))
+    q = q * torch.sign(torch.diagonal(r))  # makes the draw uniform over orthogonal matrices
+    return (radius * q).to(torch.get_default_dtype())
+    ### END SOLUTION
+
+
+def recall_task(n: int, length: int, n_classes: int = 4, noise: float = 0.1,
+                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The memory task: the first input is the one-hot code of a class, the next `length - 1` inputs are Gaussian
+    noise; the class must be recalled after the last step. Returns xs (n, length, n_classes) and labels (n,)."""
+    labels = torch.randint(0, n_classes, (n,), generator=generator)
+    xs = noise * torch.randn(n, length, n_classes, generator=generator)
+    xs[:, 0] = F.one_hot(labels, n_classes).float()
+    return xs, labels
+
+
+class LinearRNN(L.LightningModule):
+    """A linear RNN with a linear read-out of h_T, trained to recall the first input of a sequence.
+
+    W starts as `scaled_orthogonal(hidden_size, spectral_radius)` and stays fixed unless `train_recurrent`, so that
+    the run shows one regime; U, b and the read-out are trained.
+    """
+
+    def __init__(self, input_size: int = 4, hidden_size: int = 32, n_classes: int = 4, spectral_radius: float = 1.0,
+                 train_recurrent: bool = False, lr: float = 1e-2, seed: int = 0) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        g = torch.Generator().manual_seed(seed)
+        self.W = nn.Parameter(scaled_orthogonal(hidden_size, spectral_radius, g), requires_grad=train_recurrent)
+        self.U = nn.Parameter(torch.randn(hidden_size, input_size, generator=g) / input_size**0.5)
+        self.b = nn.Parameter(torch.zeros(hidden_size))
+        self.readout = nn.Linear(hidden_size, n_classes)
+        self.train_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
+        self.val_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
+
+    def hidden_states(self, xs: torch.Tensor, h0: torch.Tensor | None = None) -> torch.Tensor:
+        """Task 2.6: batched recurrence. xs (B, T, M), h0 (B, N) or None for zeros -> states (B, T + 1, N)."""
+        ### BEGIN SOLUTION
+        h = xs.new_zeros(xs.shape[0], self.W.shape[0]) if h0 is None else h0
+        states = [h]
+        for t in range(xs.shape[1]):
+            h = h @ self.W.T + xs[:, t] @ self.U.T + self.b
+            states.append(h)
+        return torch.stack(states, dim=1)
+        ### END SOLUTION
+
+    def forward(self, xs: torch.Tensor) -> torch.Tensor:
+        return self.readout(self.hidden_states(xs)[:, -1])
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        xs, y = batch
+        # h0 as a leaf so that dL/dh_0 can be logged: the gradient that reaches the first step.
+        h0 = xs.new_zeros(xs.shape[0], self.W.shape[0], requires_grad=True)
+        logits = self.readout(self.hidden_states(xs, h0)[:, -1])
+        loss = F.cross_entropy(logits, y)
+        (grad_h0,) = torch.autograd.grad(loss, h0, retain_graph=True)
+        jac = torch.linalg.matrix_power(self.W.detach(), xs.shape[1])
+        self.train_acc(logits, y)
+        self.log_dict({"train/loss": loss, "train/acc": self.train_acc,
+                       "grad/dL_dh0": grad_h0.norm() * xs.shape[0],  # per example: the loss is a batch mean
+                       "grad/dhT_dh0": torch.linalg.matrix_norm(jac, ord=2)}, on_step=True, on_epoch=False)
+        return loss
+
+    def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        xs, y = batch
+        logits = self(xs)
+        self.val_acc(logits, y)
+        self.log_dict({"val/loss": F.cross_entropy(logits, y), "val/acc": self.val_acc}, prog_bar=True)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.Adam([p for p in self.parameters() if p.requires_grad], lr=self.hparams.lr)
