@@ -8,26 +8,46 @@ import zipfile
 import pytest
 
 from autograder.grade import GraderBusy, course_lock, grade
+from autograder.labs import all_labs
 from autograder.sample_class import build_sample_class, reference_source, replace_function
 
 pytestmark = pytest.mark.slow
 
-# Autograded points of each sample student of Lab 1 (out of 10; written answers are graded by hand).
-EXPECTED_LAB01 = {"perfect": 10.0, "stub": 0.0, "partial": 7.5333, "broken": 0.0, "cheater": 0.0}
+# Autograded points of each sample student (written answers are graded by hand).
+EXPECTED = {
+    "lab01_cnn": {"perfect": 10.0, "stub": 0.0, "partial": 7.5333, "broken": 0.0, "cheater": 0.0},
+    "lab02_linear_rnn": {"perfect": 12.0, "stub": 0.0, "partial": 8.9364, "broken": 0.0, "cheater": 0.0},
+}
+LABS = {lab.name: lab for lab in all_labs()}
 
 
 @pytest.fixture(scope="module")
-def sample_class(lab01, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("sample")
-    submissions = build_sample_class(lab01, tmp / "submissions")
-    outcomes = grade(lab01.name, submissions, tmp / "course", progress=False)
-    return tmp / "course", {o.student: o for o in outcomes}
+def graded_classes(tmp_path_factory):
+    """Every lab's sample class, graded once: lab -> (course dir, outcomes by student)."""
+    out = {}
+    for lab in LABS.values():
+        tmp = tmp_path_factory.mktemp(lab.name)
+        submissions = build_sample_class(lab, tmp / "submissions")
+        outcomes = grade(lab.name, submissions, tmp / "course", progress=False)
+        out[lab.name] = tmp / "course", {o.student: o for o in outcomes}
+    return out
 
 
-def test_sample_class_scores_as_expected(sample_class):
-    _, outcomes = sample_class
-    assert {s: o.auto_score for s, o in outcomes.items()} == EXPECTED_LAB01
+@pytest.fixture
+def sample_class(graded_classes):
+    return graded_classes["lab01_cnn"]
+
+
+def test_every_lab_has_expected_sample_scores():
+    assert set(EXPECTED) == set(LABS)
+
+
+@pytest.mark.parametrize("lab_name", sorted(EXPECTED))
+def test_sample_class_scores_as_expected(graded_classes, lab_name):
+    _, outcomes = graded_classes[lab_name]
+    assert {s: o.auto_score for s, o in outcomes.items()} == EXPECTED[lab_name]
     assert outcomes["perfect"].needs_manual_grade, "filled written answers wait for a teaching assistant"
+    assert outcomes["cheater"].auto_score == 0 and outcomes["stub"].auto_score == 0
     assert outcomes["broken"].status == "not graded" and "not a valid notebook" in outcomes["broken"].problems[0]
 
 
@@ -35,9 +55,9 @@ def test_exports_match_the_gradebook(sample_class, lab01):
     course, _ = sample_class
     with open(course / "grades.csv") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
-    assert set(rows) == set(EXPECTED_LAB01)
+    assert set(rows) == set(EXPECTED["lab01_cnn"])
     for student, row in rows.items():
-        assert float(row["auto_score"]) == EXPECTED_LAB01[student]
+        assert float(row["auto_score"]) == EXPECTED["lab01_cnn"][student]
         assert float(row["max_score"]) == sum(c.points for c in lab01.checks.values()) + sum(lab01.written.values())
         assert row["lab"] == row["assignment"] == "lab01_cnn"
         results = json.loads((course / "results" / f"{student}.json").read_text())
