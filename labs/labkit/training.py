@@ -74,6 +74,36 @@ def make_trainer(lab: str, run_name: str | None = None, config: dict[str, Any] |
     return L.Trainer(**defaults)
 
 
+class MetricHistory(L.Callback):
+    """Keeps every validation epoch's metrics, for plotting curves side by side in a notebook."""
+
+    def __init__(self) -> None:
+        self.history: list[dict[str, float]] = []
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if not trainer.sanity_checking:
+            self.history.append({k: float(v) for k, v in trainer.callback_metrics.items()})
+
+    def series(self, key: str) -> list[float]:
+        return [h[key] for h in self.history if key in h]
+
+
+def log_figures(lab: str, run_name: str, figures: dict[str, Any], save_dir: str | Path = ".") -> None:
+    """Log matplotlib figures to a wandb run of their own, or save them as PNG under logs/ when wandb is disabled."""
+    mode = wandb_mode()
+    if mode == "disabled":
+        out = Path(save_dir) / "logs" / lab
+        out.mkdir(parents=True, exist_ok=True)
+        for name, fig in figures.items():
+            fig.savefig(out / f"{run_name}-{name}.png", dpi=80)
+        return
+    import wandb
+
+    run = wandb.init(project=PROJECT, group=lab, name=run_name, mode=mode, dir=str(save_dir), reinit="finish_previous")
+    run.log({name: wandb.Image(fig) for name, fig in figures.items()})
+    run.finish()
+
+
 def finish(trainer: L.Trainer) -> None:
     """Close the wandb run so that the next experiment starts a new one."""
     if isinstance(trainer.logger, WandbLogger):
