@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 EXPECTED = {
     "lab01_cnn": {"perfect": 10.0, "stub": 0.0, "partial": 7.5333, "broken": 0.0, "cheater": 0.0},
     "lab02_linear_rnn": {"perfect": 12.0, "stub": 0.0, "partial": 8.9364, "broken": 0.0, "cheater": 0.0},
+    "lab03_optimizers": {"perfect": 8.0, "stub": 0.0, "partial": 5.4318, "broken": 0.0, "cheater": 0.0},
 }
 LABS = {lab.name: lab for lab in all_labs()}
 
