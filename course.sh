@@ -13,6 +13,14 @@ if [ ! -x "$VENV/bin/autograder" ] || [ pyproject.toml -nt "$VENV/.installed" ];
   "$VENV/bin/pip" install --quiet -e ".[dev]"
   touch "$VENV/.installed"
 fi
+# Grading kernels run inside bubblewrap (SECURITY.md); the grader refuses to run student code without it.
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null
+  else
+    echo "warning: bubblewrap (bwrap) is not installed; grading will refuse to run student code" >&2
+  fi
+fi
 export PATH="$PWD/$VENV/bin:$PATH" WANDB_MODE="${WANDB_MODE:-offline}" WANDB_SILENT=true
 case "${1:-}" in
   demo) shift; exec autograder demo "$@" ;;

@@ -37,7 +37,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade
 
     outcomes = grade(args.lab, Path(args.submissions), Path(args.out), seed=args.seed, root=args.root,
-                     progress=not args.quiet, cell_timeout=args.cell_timeout)
+                     progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
+                     regrade=args.regrade)
     print(_table(outcomes))
     failures = [o for o in outcomes if o.problems or o.status != "graded"]
     print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
@@ -76,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", default="0", help="seed of the hidden cases (keep it private; same seed, same grades)")
     p.add_argument("--cell-timeout", type=int, help="seconds per notebook cell (default: the lab's own)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade everyone again (by default a rerun skips students already graded with the same files)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run student code WITHOUT the sandbox (only for code you trust; see SECURITY.md)")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
     p.add_argument("--out", default="out")

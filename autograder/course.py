@@ -61,7 +61,9 @@ def make_config(course_dir: Path, lab: Lab | None = None, grading: dict | None =
 
         c.Execute.timeout = int(grading.get("cell_timeout") or lab.cell_timeout)
         c.Execute.kernel_manager_class = pp.WrappedKernelManager
-        c.WrappedKernelManager.launch_prefix = list(grading.get("launch_prefix", []))
+        c.WrappedKernelManager.sandbox = bool(grading.get("sandbox", True))
+        c.WrappedKernelManager.notebook_seconds = int(grading.get("notebook_timeout") or lab.notebook_timeout)
+        c.Execute.raise_on_iopub_timeout = False  # late output after an interrupted cell must not end the notebook
         c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
         c.Judge.report_dir = str(course_dir / "reports" / lab.name)
         c.Judge.seed = str(grading["seed"])

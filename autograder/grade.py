@@ -7,6 +7,7 @@ judge's per-student results), `grades.csv`, `results/<student>.json` (Gradescope
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from autograder import exports
 from autograder.course import generate, make_api, make_config
 from autograder.intake import intake
 from autograder.labs import REPO_ROOT, get_lab
+from autograder.sandbox import require_sandbox
 
 
 class GraderBusy(RuntimeError):
@@ -57,20 +59,37 @@ def course_lock(course_dir: Path) -> Iterator[None]:
 
 
 def grade(lab_name: str, submissions: Path, out: Path, seed: str = "0", root: Path = REPO_ROOT,
-          launch_prefix: list[str] | None = None, progress: bool = True,
-          cell_timeout: int | None = None) -> list[Outcome]:
+          sandbox: bool = True, progress: bool = True, cell_timeout: int | None = None,
+          notebook_timeout: int | None = None, regrade: bool = False) -> list[Outcome]:
+    """Grade every submission of SUBMISSIONS for one lab into the course directory `out`.
+
+    Untrusted code runs only in the sandbox; `sandbox=False` is for code the caller trusts and says so loudly.
+    """
     lab = get_lab(lab_name, root)
+    if sandbox:
+        require_sandbox()
+    else:
+        print("WARNING: grading WITHOUT the sandbox: student code can read the solutions and the gradebook, reach "
+              "the network and outlive the grader. Use only for code you trust.", file=sys.stderr)
     out = out.resolve()
     with course_lock(out):
         generate(out, lab)
         intakes, warnings = intake(submissions, lab, out / "submitted")
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
-        api = make_api(make_config(out, lab, {"seed": seed, "launch_prefix": launch_prefix or [],
-                                                "cell_timeout": cell_timeout or lab.cell_timeout}))
-        reports = out / "reports" / lab.name
+        api = make_api(make_config(out, lab, {"seed": seed, "sandbox": sandbox,
+                                                "cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout}))
+        reports, done = out / "reports" / lab.name, out / "done" / lab.name
+        done.mkdir(parents=True, exist_ok=True)
         for student in tqdm(sorted(intakes), desc=f"grading {lab.name}", unit="student", disable=not progress,
                             file=sys.stderr):
+            # A grader killed mid-batch and started again skips whoever it finished with the same files and seed.
+            stamp = {"digest": _digest(out / "submitted" / student / lab.name), "seed": seed}
+            marker = done / f"{student}.json"
+            if (not regrade and intakes[student].notebook_ok and marker.is_file()
+                    and json.loads(marker.read_text()) == stamp and (reports / f"{student}.json").is_file()):
+                continue
+            marker.unlink(missing_ok=True)
             (reports / f"{student}.json").unlink(missing_ok=True)
             if not intakes[student].notebook_ok:
                 _record_missing(out, lab.name, student)
@@ -83,9 +102,21 @@ def grade(lab_name: str, submissions: Path, out: Path, seed: str = "0", root: Pa
                 (out / "logs" / f"{lab.name}-{student}.log").write_text(result.get("error") or result.get("log", ""))
                 (reports / f"{student}.json").unlink(missing_ok=True)
                 _record_missing(out, lab.name, student)
+            else:
+                tmp = marker.with_suffix(".tmp")
+                tmp.write_text(json.dumps(stamp))
+                tmp.replace(marker)  # written only once nbgrader has committed the grades
         outcomes = [_outcome(out, lab, student, intakes[student].problems) for student in sorted(intakes)]
         exports.write_all(out, lab, outcomes)
     return outcomes
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _record_missing(out: Path, lab: str, student: str) -> None:

@@ -61,6 +61,10 @@ class Lab:
     def cell_timeout(self) -> int:
         return int(getattr(self.checks_module, "CELL_TIMEOUT_S", 60))
 
+    @property
+    def notebook_timeout(self) -> int:
+        return int(getattr(self.checks_module, "NOTEBOOK_TIMEOUT_S", 600))
+
     @cached_property
     def hidden(self) -> ModuleType:
         return _load_file(self.source_dir / "hidden_checks.py", f"_hidden_{self.name}")

@@ -8,27 +8,56 @@ the cell's outputs with the score and one line per failed case, so nothing the k
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import List, Unicode
+from traitlets import Bool, Integer, Unicode
 
+from autograder import sandbox
 from autograder.judge import CheckResult, judge_check
 from autograder.labs import Lab
 from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
 
 
 class WrappedKernelManager(AsyncKernelManager):
-    """Starts the kernel behind a command prefix (a sandbox launcher); no prefix runs it directly."""
+    """Starts the grading kernel inside the sandbox (autograder.sandbox), talking over ipc sockets; with
+    `sandbox` off it starts the kernel directly."""
 
-    launch_prefix = List(Unicode(), default_value=[]).tag(config=True)
+    sandbox = Bool(True).tag(config=True)
+    notebook_seconds = Integer(600).tag(config=True)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if not self.sandbox:
+            return await super()._async_pre_start_kernel(**kw)
+        # Short path: a unix socket path must stay under 108 bytes.
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="agk-", dir="/tmp"))
+        self.transport, self.ip = "ipc", str(self._socket_dir / "k")
+        self.connection_file = str(self._socket_dir / "kernel.json")
+        self._workdir = Path(kw.get("cwd") or os.getcwd())
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        # A signal would reach bubblewrap, not the kernel: interrupt through the kernel's control channel instead.
+        self.kernel_spec.interrupt_mode = "message"
+        sandbox.hand_over(self._socket_dir)
+        sandbox.hand_over(self._workdir)
+        return cmd, kw
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        return [*self.launch_prefix, *super().format_kernel_cmd(extra_arguments)]
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not self.sandbox:
+            return cmd
+        limits = sandbox.Limits(notebook_seconds=self.notebook_seconds)
+        return sandbox.command_prefix(self._workdir, self._socket_dir, limits) + cmd
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if self.sandbox and getattr(self, "_socket_dir", None):
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
 
 
 def _lab(resources: dict, root: str) -> Lab:
@@ -62,7 +91,22 @@ class SafeExecute(Execute):
     """nbgrader's Execute, but a kernel that dies or cannot be interrupted ends execution instead of the submission:
     the cells that ran keep their records, the rest score zero."""
 
+    max_output_bytes = Integer(2 * 2**20, help="output kept per notebook; the rest is dropped").tag(config=True)
+
+    def output(self, outs, msg, display_id, cell_index):
+        # Count as the messages arrive: a student printing hundreds of MB must not fill the grader's memory.
+        self._output_bytes = getattr(self, "_output_bytes", 0) + len(json.dumps(msg["content"], default=str))
+        if self._output_bytes <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if not getattr(self, "_output_truncated", False):
+            self._output_truncated = True
+            note = new_output("stream", name="stdout", text=f"[output beyond {self.max_output_bytes} bytes dropped]\n")
+            outs.append(note)
+            return note
+        return None
+
     def preprocess(self, nb: NotebookNode, resources: dict, km=None) -> tuple[NotebookNode, dict]:
+        self._output_bytes, self._output_truncated = 0, False
         try:
             return super().preprocess(nb, resources, km)
         except Exception as exc:  # DeadKernelError, CellTimeoutError after a failed interrupt, kernel start failures

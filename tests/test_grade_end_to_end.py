@@ -154,7 +154,7 @@ def padding_for(mode, kernel):
 
     # Regrading the same input gives the same scores, and a second grader on the same course is refused.
     again = {o.student: o.auto_score for o in grade(lab01.name, subs, tmp_path / "course", progress=False,
-                                                    cell_timeout=20)}
+                                                    cell_timeout=20, regrade=True)}
     assert again == scores
     with course_lock(tmp_path / "course"), pytest.raises(GraderBusy):
         grade(lab01.name, subs, tmp_path / "course", progress=False)

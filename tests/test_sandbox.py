@@ -1,0 +1,203 @@
+"""The adversarial corpus: attacks graded by the real pipeline, in one batch with honest students.
+
+Each attacker gains nothing on what it attacks, honest students keep their solo scores, the gradebook is intact, no
+listener is reached, no process is left behind, and the batch ends within its bound.
+"""
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.grade import grade
+from autograder.labs import get_lab
+from autograder.sample_class import CHEATING_CELL, add_cell, build_sample_class
+from autograder.sandbox import SANDBOX_UID, bwrap_works
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required (course.sh "
+                                                                             "installs it)")]
+LAB = get_lab("lab01_cnn")
+SOLO = {"perfect": 10.0, "partial": 7.5333}  # the same students graded alone (tests/test_grade_end_to_end.py)
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 15, 120
+
+
+def _listener() -> tuple[int, list[bytes]]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    received: list[bytes] = []
+
+    def serve():
+        server.settimeout(1.0)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            received.append(conn.recv(100) or b"connected")
+            conn.close()
+
+    stop = threading.Event()
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1], received
+
+
+def _attacks(course: Path, port: int) -> dict[str, tuple[str, str]]:
+    """student -> (module: "stub" | "perfect", code of a cell added to the notebook)."""
+    secret = (LAB.module_file).as_posix()
+    return {
+        "loop": ("perfect", "while True:\n    pass"),
+        "sleeper": ("perfect", "import time\ntime.sleep(10**6)"),
+        "memory": ("perfect", "blocks = []\nwhile True:\n    blocks.append(bytearray(2**28))"),
+        "forkbomb": ("stub", "import os, time\nchild = False\nfor _ in range(10):\n    try:\n        if os.fork() == 0:\n"
+                             "            child = True\n    except OSError:\n        break\n"
+                             "if child:\n    time.sleep(30)\n    os._exit(0)"),
+        "exit_cell": ("perfect", "import os\nos._exit(0)"),
+        "sys_exit": ("stub", "import sys\nsys.exit(0)"),
+        "segfault": ("stub", "import ctypes\nctypes.string_at(0)"),
+        "cheater": ("stub", CHEATING_CELL),
+        "reader": ("stub", f"stolen = []\nfor path in [{secret!r}, {str(course / 'source' / LAB.name / LAB.notebook_name)!r}, "
+                           f"{str(course / 'gradebook.db')!r}, '/root/.bash_history']:\n"
+                           "    try:\n        stolen.append(open(path, 'rb').read()[:1000])\n"
+                           "    except OSError as e:\n        stolen.append(repr(e).encode())\n"
+                           "open('stolen.txt', 'wb').write(b'\\n'.join(stolen))"),
+        "writer": ("stub", f"import sqlite3\nfor target in [{str(course / 'gradebook.db')!r}]:\n"
+                           "    try:\n        db = sqlite3.connect(target)\n"
+                           "        db.execute('update grade set auto_score = 100')\n        db.commit()\n"
+                           "    except Exception as e:\n        print(e)\n"
+                           f"try:\n    open({str(course / 'autograded' / 'perfect' / LAB.name / 'lab01_cnn.py')!r}, 'w')"
+                           ".write('broken')\nexcept OSError as e:\n    print(e)"),
+        "flood": ("stub", "for _ in range(200):\n    print('x' * 1_000_000)"),
+        "survivor": ("stub", "import subprocess\nsubprocess.Popen(['sleep', '1000'], start_new_session=True)\n"
+                             "import os\nif os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(1000)"),
+        "network": ("stub", f"import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
+                            "    s.sendall(b'pwned')\nexcept OSError as e:\n    print(e)"),
+        "forger": ("perfect", "import os, pickle\nd = '_grading/records'\n"
+                              "def forge():\n"
+                              "    os.remove(f'{d}/conv_output_size.json')\n"
+                              "    os.symlink('/etc/passwd', f'{d}/conv_output_size.json')\n"
+                              "    open(f'{d}/feature_map_sizes.json', 'w').write(' ' * 9_000_000)\n"
+                              "    open(f'{d}/receptive_field.json', 'wb').write(pickle.dumps({'score': 10}))\n"
+                              "get_ipython().events.register('post_run_cell', lambda *a: os.path.isdir(d) and "
+                              "os.path.exists(f'{d}/receptive_field.json') and not os.path.islink("
+                              "f'{d}/conv_output_size.json') and forge())"),
+    }
+
+
+def _notebook_edits(nb: dict) -> dict[str, dict]:
+    """Attacks on the notebook file itself (perfect module): test cells rewritten to print a score with points
+    raised to 100, a test cell's grade id changed, all test cells deleted."""
+    tests = [i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")
+             and c["cell_type"] == "code"]
+    points = json.loads(json.dumps(nb))
+    for i in tests:
+        points["cells"][i]["metadata"]["nbgrader"]["points"] = 100
+        points["cells"][i]["source"] = "print(100.0)\n100.0"
+    grade_id = json.loads(json.dumps(nb))
+    grade_id["cells"][tests[0]]["metadata"]["nbgrader"]["grade_id"] = "my_own_check"
+    deleted = json.loads(json.dumps(nb))
+    deleted["cells"] = [c for i, c in enumerate(deleted["cells"]) if i not in tests]
+    return {"points_edit": points, "grade_id_edit": grade_id, "deleted_tests": deleted}
+
+
+def _sandbox_processes() -> list[int]:
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == SANDBOX_UID:
+                    out.append(int(pid))
+            except FileNotFoundError:
+                pass
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("corpus")
+    sample = build_sample_class(LAB, tmp / "sample")
+    subs, course = tmp / "subs", tmp / "course"
+    nb_name, mod_name = LAB.notebook_name, LAB.module_file.name
+    release_nb = json.loads((sample / "stub" / nb_name).read_text())
+    modules = {kind: (sample / kind / mod_name).read_text() for kind in ("stub", "perfect")}
+    port, received = _listener()
+
+    def student(name: str, notebook: dict | bytes, module: str) -> None:
+        folder = subs / name
+        folder.mkdir(parents=True)
+        (folder / nb_name).write_bytes(notebook if isinstance(notebook, bytes) else json.dumps(notebook).encode())
+        (folder / mod_name).write_text(module)
+
+    for honest in SOLO:
+        student(honest, json.loads((sample / honest / nb_name).read_text()), (sample / honest / mod_name).read_text())
+    for name, (module, code) in _attacks(course, port).items():
+        student(name, add_cell(release_nb, code), modules[module])
+    for name, nb in _notebook_edits(release_nb).items():
+        student(name, nb, modules["perfect"])
+    student("import_exit", release_nb, "import os\nos._exit(0)\n" + modules["perfect"])
+    student("not_utf8", b"\xff\xfe" + b"\x00garbage" * 10, modules["perfect"])
+    student("bad_json", b'{"cells": [', modules["perfect"])
+    with zipfile.ZipFile(subs / "zipslip.zip", "w") as zf:
+        zf.writestr("../../escaped.txt", "outside")
+        zf.writestr(nb_name, json.dumps(release_nb))
+        zf.writestr(mod_name, modules["stub"])
+
+    start = time.monotonic()
+    outcomes = grade(LAB.name, subs, course, progress=False, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT)
+    elapsed = time.monotonic() - start
+    time.sleep(1)
+    return dict(outcomes={o.student: o for o in outcomes}, course=course, received=received, elapsed=elapsed,
+                n=len(outcomes), tmp=tmp)
+
+
+def test_honest_students_keep_their_solo_scores(corpus):
+    assert {s: corpus["outcomes"][s].auto_score for s in SOLO} == SOLO
+
+
+EXPECTED_ATTACKERS = {
+    # What the attacker's honest code earns: stub modules earn nothing; a correct module keeps what was not broken.
+    "forkbomb": 0, "sys_exit": 0, "segfault": 0, "cheater": 0, "reader": 0, "writer": 0, "flood": 0, "survivor": 0,
+    "network": 0, "import_exit": 0, "not_utf8": 0, "bad_json": 0, "zipslip": 0,
+    "loop": 10.0, "sleeper": 10.0, "memory": 10.0,  # the cell is interrupted or fails, the notebook goes on
+    "exit_cell": 0,  # the kernel dies before any test cell runs
+    "points_edit": 10.0,  # test cells and points are restored from the source: exactly the module's 10 points
+    "grade_id_edit": 0,  # nbgrader cannot match the notebook to its source: nothing is graded, a TA is told
+    "deleted_tests": 10.0,  # deleted test cells come back and are graded
+    "forger": 10.0 - 2 - 1 - 2,  # the forged records (symlink, oversized, pickle) score zero, the others stand
+}
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED_ATTACKERS))
+def test_attackers_gain_nothing(corpus, student):
+    assert corpus["outcomes"][student].auto_score == EXPECTED_ATTACKERS[student]
+
+
+def test_gradebook_is_intact(corpus):
+    db = sqlite3.connect(corpus["course"] / "gradebook.db")
+    assert db.execute("select max(auto_score) from grade").fetchone()[0] <= 3.0  # no cell worth more than its points
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    perfect = corpus["course"] / "autograded" / "perfect" / LAB.name / LAB.module_file.name
+    assert "def conv_output_size" in perfect.read_text()
+
+
+def test_nothing_was_read_reached_or_left_behind(corpus):
+    stolen = (corpus["course"] / "autograded" / "reader" / LAB.name / "stolen.txt").read_bytes()
+    assert b"BEGIN SOLUTION" not in stolen and b"SQLite format" not in stolen and b"record(" not in stolen
+    assert stolen.count(b"FileNotFoundError") + stolen.count(b"PermissionError") == 4
+    assert corpus["received"] == [], "a sandboxed kernel reached the grader's loopback listener"
+    assert _sandbox_processes() == [], "processes started by student code outlived grading"
+    assert not (corpus["tmp"] / "escaped.txt").exists() and not (corpus["tmp"].parent / "escaped.txt").exists()
+    flood = corpus["course"] / "autograded" / "flood" / LAB.name / LAB.notebook_name
+    assert flood.stat().st_size < 5 * 2**20
+
+
+def test_batch_finishes_within_its_bound(corpus):
+    # Every student is bounded by its notebook limit; most finish far sooner.
+    assert corpus["elapsed"] < corpus["n"] * NOTEBOOK_TIMEOUT
+    assert corpus["elapsed"] < 30 * 60
