@@ -2,8 +2,8 @@
 
 Every lab gets the same kinds of student: `perfect` (the reference module, written answers filled in), `stub` (the
 release untouched), `broken` (a notebook that is not valid JSON), `cheater` (lying return values plus in-kernel
-patches of comparison functions, IPython hooks and the visible checks) and `partial`, whose wrong functions are
-listed in the lab's `sample_class.py` (PARTIAL: function name -> replacement source).
+patches of comparison functions, IPython hooks and the visible checks) and `partial`: the reference with the wrong
+implementations that the lab's mutant catalogue (tests/mutants/<lab>.py) names in SAMPLE_PARTIAL.
 """
 
 from __future__ import annotations
@@ -103,9 +103,11 @@ def sample_students(lab: Lab) -> dict[str, dict[str, str]]:
     def dump(nb: dict) -> str:
         return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
+    catalogue = _mutant_catalogue(lab)
     partial = reference
-    for name, replacement in _lab_sample_spec(lab).PARTIAL.items():
-        partial = replace_function(partial, name, replacement)
+    for mutant in catalogue.SAMPLE_PARTIAL:
+        for name, replacement in catalogue.MUTANTS[mutant].items():
+            partial = replace_function(partial, name, replacement)
     first_def = stub.index("\ndef ")  # after the imports: `from __future__` must stay first
     lying = stub[:first_def] + LYING_MODULE_HEADER + stub[first_def:].replace("raise NotImplementedError(",
                                                                               "return _AlwaysEqual(0) or (")
@@ -118,8 +120,8 @@ def sample_students(lab: Lab) -> dict[str, dict[str, str]]:
     }
 
 
-def _lab_sample_spec(lab: Lab):
-    path = lab.source_dir / "sample_class.py"
+def _mutant_catalogue(lab: Lab):
+    path = lab.source_dir.parent.parent / "tests" / "mutants" / f"{lab.name}.py"
     spec = importlib.util.spec_from_file_location(f"_sample_{lab.name}", path)
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)

@@ -15,7 +15,7 @@ from autograder.sample_class import build_sample_class
 from tests.test_sandbox import _sandbox_processes
 
 pytestmark = pytest.mark.slow
-EXPECTED = {"partial": 7.5333, "perfect": 10.0, "stub": 0.0}
+EXPECTED = {"partial": 8.0333, "perfect": 10.0, "stub": 0.0}
 
 
 def test_killed_grader_resumes_where_it_stopped(lab01, tmp_path):

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.slow
 
 # Autograded points of each sample student (written answers are graded by hand).
 EXPECTED = {
-    "lab01_cnn": {"perfect": 10.0, "stub": 0.0, "partial": 7.5333, "broken": 0.0, "cheater": 0.0},
+    "lab01_cnn": {"perfect": 10.0, "stub": 0.0, "partial": 8.0333, "broken": 0.0, "cheater": 0.0},
     "lab02_linear_rnn": {"perfect": 12.0, "stub": 0.0, "partial": 8.9364, "broken": 0.0, "cheater": 0.0},
-    "lab03_optimizers": {"perfect": 8.0, "stub": 0.0, "partial": 5.4318, "broken": 0.0, "cheater": 0.0},
+    "lab03_optimizers": {"perfect": 8.0, "stub": 0.0, "partial": 5.1818, "broken": 0.0, "cheater": 0.0},
 }
 LABS = {lab.name: lab for lab in all_labs()}
 

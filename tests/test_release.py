@@ -44,7 +44,6 @@ def test_release_holds_no_solution_and_no_hidden_test(lab):
     assert hidden == [], f"hidden cases in the release: {hidden[:5]}"
     assert "BEGIN SOLUTION" not in released and "BEGIN HIDDEN TESTS" not in released
     assert not (REPO_ROOT / "labs" / lab.name / "hidden_checks.py").exists()
-    assert not (REPO_ROOT / "labs" / lab.name / "sample_class.py").exists()
 
 
 @pytest.mark.parametrize("lab", all_labs(), ids=lambda lab: lab.name)

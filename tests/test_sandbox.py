@@ -23,7 +23,7 @@ from autograder.sandbox import SANDBOX_UID, bwrap_works
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required (course.sh "
                                                                              "installs it)")]
 LAB = get_lab("lab01_cnn")
-SOLO = {"perfect": 10.0, "partial": 7.5333}  # the same students graded alone (tests/test_grade_end_to_end.py)
+SOLO = {"perfect": 10.0, "partial": 8.0333}  # the same students graded alone (tests/test_grade_end_to_end.py)
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 15, 120
 
 

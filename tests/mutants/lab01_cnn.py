@@ -1,6 +1,9 @@
 """Plausible wrong implementations of Lab 1's functions: name -> {function: replacement source}.
 Every one must lose points."""
 
+# The sample class's partial student: the reference with these mutants.
+SAMPLE_PARTIAL = ["receptive field misses the centre pixel", "same padding rounds up for even kernels"]
+
 MUTANTS = {
     "output size rounds instead of flooring": {"conv_output_size": '''
 def conv_output_size(size, kernel, padding=0, stride=1, dilation=1):

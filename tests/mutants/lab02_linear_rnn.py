@@ -1,6 +1,9 @@
 """Plausible wrong implementations of Lab 2's functions: name -> {function: replacement source}.
 Every one must lose points."""
 
+# The sample class's partial student: the reference with these mutants.
+SAMPLE_PARTIAL = ["closed form adds the bias once", "regime from the spectral norm"]
+
 MUTANTS = {
     "unroll lags the input by one step": {"rnn_unroll": '''
 def rnn_unroll(W, U, b, h0, xs):

@@ -55,6 +55,9 @@ _L2 = 'g = p.grad if group["weight_decay"] == 0 else p.grad.add(p, alpha=group["
 _ADAM_RIGHT = ('p.addcdiv_(state["exp_avg"] / (1 - beta1**t), (state["exp_avg_sq"] / (1 - beta2**t)).sqrt() + '
                'group["eps"], value=-group["lr"])')
 
+# The sample class's partial student: the reference with these mutants.
+SAMPLE_PARTIAL = ["RMSprop: eps inside the square root", "trajectory without the starting point"]
+
 MUTANTS = {
     "Adagrad: eps inside the square root": {"Adagrad.step": _ADAGRAD.replace("{update}", '''state["sum"].addcmul_(g, g)
             p.addcdiv_(g, (state["sum"] + group["eps"]).sqrt(), value=-group["lr"])''')},
