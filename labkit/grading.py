@@ -79,8 +79,9 @@ def _encode_float(x: float) -> float | str:
 def encode(value: Any) -> Any:
     """Turn probe outputs and case inputs into strict-JSON-able data."""
     if isinstance(value, torch.Tensor):
-        t = torch.Tensor.detach(torch.Tensor.cpu(value))  # unbound calls: a tensor subclass cannot lie here
-        t = t.as_subclass(torch.Tensor)
+        # A subclass can intercept even these calls (__torch_function__), but all it can produce is data or an
+        # error: what is recorded is a plain list of numbers, judged outside this process.
+        t = torch.Tensor.detach(torch.Tensor.cpu(value)).as_subclass(torch.Tensor)
         if t.dtype not in _DTYPE_NAMES:
             raise TypeError(f"unsupported tensor dtype {t.dtype}")
         flat = t.reshape(-1).tolist()

@@ -106,6 +106,35 @@ def _notebook_edits(nb: dict) -> dict[str, dict]:
     return {"points_edit": points, "grade_id_edit": grade_id, "deleted_tests": deleted}
 
 
+TENSOR_LIAR = """
+import torch as _torch
+
+
+class _Liar(_torch.Tensor):
+    \"\"\"A tensor that says it equals anything and answers every torch call with True.\"\"\"
+
+    def __eq__(self, other):
+        return True
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return True
+
+
+def _lie(*args, **kwargs):
+    return _torch.zeros(3).as_subclass(_Liar)
+
+
+"""
+
+
+def _at_import(code: str, module: str) -> str:
+    """`code` run when the module is imported, right after its `from __future__` line."""
+    future = "from __future__ import annotations\n"
+    head, _, tail = module.partition(future)
+    return head + future + code + tail
+
+
 def _sandbox_processes() -> list[int]:
     out = []
     for pid in os.listdir("/proc"):
@@ -140,7 +169,15 @@ def corpus(tmp_path_factory):
         student(name, add_cell(release_nb, code), modules[module])
     for name, nb in _notebook_edits(release_nb).items():
         student(name, nb, modules["perfect"])
-    student("import_exit", release_nb, "import os\nos._exit(0)\n" + modules["perfect"])
+    student("import_exit", release_nb, _at_import("import os\nos._exit(0)\n", modules["perfect"]))
+    student("import_sys_exit", release_nb, _at_import("import sys\nsys.exit(0)\n", modules["perfect"]))
+    student("tensor_liar", release_nb,
+            _at_import(TENSOR_LIAR, modules["stub"].replace("raise NotImplementedError(", "return _lie(")))
+    checksums = json.loads(json.dumps(release_nb))
+    for cell in checksums["cells"]:
+        if "checksum" in cell["metadata"].get("nbgrader", {}):
+            cell["metadata"]["nbgrader"]["checksum"] = "0" * 32  # unanswered cells would look answered
+    student("checksum_edit", checksums, modules["stub"])
     student("not_utf8", b"\xff\xfe" + b"\x00garbage" * 10, modules["perfect"])
     student("bad_json", b'{"cells": [', modules["perfect"])
     with zipfile.ZipFile(subs / "zipslip.zip", "w") as zf:
@@ -163,7 +200,8 @@ def test_honest_students_keep_their_solo_scores(corpus):
 EXPECTED_ATTACKERS = {
     # What the attacker's honest code earns: stub modules earn nothing; a correct module keeps what was not broken.
     "forkbomb": 0, "sys_exit": 0, "segfault": 0, "cheater": 0, "reader": 0, "writer": 0, "flood": 0, "survivor": 0,
-    "network": 0, "import_exit": 0, "not_utf8": 0, "bad_json": 0, "zipslip": 0,
+    "network": 0, "import_exit": 0, "import_sys_exit": 0, "tensor_liar": 0, "checksum_edit": 0, "not_utf8": 0,
+    "bad_json": 0, "zipslip": 0,
     "loop": 10.0, "sleeper": 10.0, "memory": 10.0,  # the cell is interrupted or fails, the notebook goes on
     "exit_cell": 0,  # the kernel dies before any test cell runs
     "points_edit": 10.0,  # test cells and points are restored from the source: exactly the module's 10 points
