@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,10 @@ class WrappedKernelManager(AsyncKernelManager):
         self.transport, self.ip = "ipc", str(self._socket_dir / "k")
         self.connection_file = str(self._socket_dir / "kernel.json")
         self._workdir = Path(kw.get("cwd") or os.getcwd())
+        # What the kernel process itself prints (connection banners, library warnings) would interleave with the
+        # grader's progress bar; everything a cell prints still arrives through the kernel's output channel.
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         # A signal would reach bubblewrap, not the kernel: interrupt through the kernel's control channel instead.
         self.kernel_spec.interrupt_mode = "message"
