@@ -18,6 +18,7 @@ EXPECTED = {
     "lab01_cnn": {"perfect": 10.0, "stub": 0.0, "partial": 8.0333, "broken": 0.0, "cheater": 0.0},
     "lab02_linear_rnn": {"perfect": 12.0, "stub": 0.0, "partial": 8.9364, "broken": 0.0, "cheater": 0.0},
     "lab03_optimizers": {"perfect": 8.0, "stub": 0.0, "partial": 5.1818, "broken": 0.0, "cheater": 0.0},
+    "lab07_gans": {"perfect": 11.0, "stub": 0.0, "partial": 8.4333, "broken": 0.0, "cheater": 0.0},
 }
 LABS = {lab.name: lab for lab in all_labs()}
 

@@ -34,3 +34,22 @@ def heatmap(values: torch.Tensor, title: str = "", cmap: str = "viridis"):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def scatter_2d(point_sets: Mapping[str, torch.Tensor], title: str = "", ax=None):
+    """2-D point sets on one axis, the first drawn first (small, translucent), the last on top (large markers):
+    generated samples, then the modes they should cover. Returns the figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4, 4))
+    else:
+        fig = ax.figure
+    names = list(point_sets)
+    for i, name in enumerate(names):
+        pts = point_sets[name].detach().float().cpu()
+        last = i == len(names) - 1 and len(names) > 1
+        ax.scatter(pts[:, 0], pts[:, 1], s=40 if last else 3, alpha=1.0 if last else 0.4, marker="x" if last else "o",
+                   label=name, color="black" if last else None)
+    ax.set(title=title, aspect="equal")
+    ax.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    return fig

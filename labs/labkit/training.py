@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from lightning.pytorch.loggers import CSVLogger, Logger, WandbLogger
 from labkit.grading import is_grading
 
 PROJECT = "dl-course-labs"
+# Lightning's own use of a torch API deprecated in torch 2.13: nothing a student can act on.
+warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
 
 
 def profile() -> str:
@@ -102,6 +105,21 @@ def log_figures(lab: str, run_name: str, figures: dict[str, Any], save_dir: str 
     run = wandb.init(project=PROJECT, group=lab, name=run_name, mode=mode, dir=str(save_dir), reinit="finish_previous")
     run.log({name: wandb.Image(fig) for name, fig in figures.items()})
     run.finish()
+
+
+def log_figure(logger: Logger | None, key: str, fig: Any, step: int) -> None:
+    """Log one figure from inside a LightningModule: to the wandb run, or as a PNG in the CSV logger's folder."""
+    import matplotlib.pyplot as plt
+
+    if isinstance(logger, WandbLogger):
+        import wandb
+
+        logger.experiment.log({key: wandb.Image(fig), "trainer/global_step": step})
+    elif logger is not None and getattr(logger, "log_dir", None):
+        out = Path(logger.log_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out / f"{key}-{step}.png", dpi=80)
+    plt.close(fig)
 
 
 def finish(trainer: L.Trainer) -> None:

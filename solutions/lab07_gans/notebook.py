@@ -1,0 +1,321 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 7 — GANs: the linear critic, WGAN-GP's gradient penalty, and PacGAN against mode collapse
+#
+# **Exam question 7 (15 points).** For input $\mathbf{x} \in \mathbb{R}^N$ consider we have a linear regression
+# model as a very simple GAN discriminator: $D(\mathbf{x}) = \mathbf{w}^\top \mathbf{x} + b$.
+#
+# - (a) Would it be advisable to use such a simple discriminator? Justify your answer by describing what problem /
+#   benefits you might expect to encounter.
+# - (b) For the loss used in the WGAN-GP seen in class:
+#   $$L = \mathbb{E}_{\tilde{\mathbf{x}} \sim \mathbb{P}_g} [D(\tilde{\mathbf{x}})] - \mathbb{E}_{\mathbf{x} \sim
+#   \mathbb{P}_r} [D(\mathbf{x})] + \lambda \mathbb{E}_{\hat{\mathbf{x}} \sim \mathbb{P}_{\hat{\mathbf{x}}}}
+#   [(\|\nabla_{\hat{\mathbf{x}}} D(\hat{\mathbf{x}})\|_2 - 1)^2]$$
+#   where $\hat{\mathbf{x}}$ is interpolated between the generated $\tilde{\mathbf{x}}$ and a true data sample
+#   $\mathbf{x}$. For this simple GAN discriminator, please provide the discriminator gradient update for the model
+#   parameters $\mathbf{w}$: $\nabla_{\mathbf{w}} L$.
+# - (c) How does PacGAN help avoid the mode collapse problem that can plague standard GAN training?
+#
+# **[FRANÇAIS]** Pour $\mathbf{x} \in \mathbb{R}^N$, considérez que nous avons un modèle de régression linéaire
+# comme discriminateur pour un GAN : $D(\mathbf{x}) = \mathbf{w}^\top \mathbf{x} + b$.
+#
+# - (a) Est-ce une bonne idée d'avoir un modèle aussi simple comme discriminateur ? Justifiez votre réponse en
+#   décrivant les problèmes/avantages que vous pourriez rencontrer.
+# - (b) Voici la fonction de coût du WGAN-GP que nous avons vue en classe : $L$ ci-dessus, où $\hat{\mathbf{x}}$ est
+#   une interpolation entre un exemple généré $\tilde{\mathbf{x}}$ et un vrai exemple $\mathbf{x}$. Pour le
+#   discriminateur linéaire décrit plus haut, donnez le gradient par rapport aux paramètres $\mathbf{w}$ :
+#   $\nabla_{\mathbf{w}} L$.
+# - (c) Comment est-ce que *PacGAN* peut nous aider à éviter le problème de *mode collapse* qui arrive souvent lors
+#   de l'entraînement de GAN classique ?
+#
+# **How this lab works.** Fill in the functions of `lab07_gans.py` (Tasks 7.1–7.6). Each test cell runs the public
+# cases; more cases (other batch sizes, critics and seeds, near-misses around the 3-standard-deviation threshold) are
+# graded after you submit. Then the experiments use your code: what a linear critic sees, and PacGAN's Table 1.
+
+# %%
+# %load_ext autoreload
+# %autoreload 2
+import matplotlib.pyplot as plt
+import torch
+
+import lab07_gans as lab
+from labkit import plotting, training
+
+training.seed_everything(0)
+PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
+print("profile:", PROFILE)
+if PROFILE != "gpu":
+    # Networks this small gain nothing from a second thread, and two threads slow down tenfold when another
+    # process holds a core.
+    torch.set_num_threads(1)
+
+# %% [markdown]
+# ## Task 7.1 — the PacGAN paper's two synthetic data sets
+#
+# A ring of 8 Gaussians (radius 1, standard deviation 0.01) and a 5×5 grid of Gaussians (means
+# $\{-4, -2, 0, 2, 4\}^2$, standard deviation 0.05).
+
+# %% check="mixtures"
+from labkit import check
+check("mixtures")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("mixtures")
+### END HIDDEN TESTS
+
+# %%
+g = torch.Generator().manual_seed(0)
+ring, ring_centers = lab.ring_of_gaussians(2000, generator=g)
+grid, grid_centers = lab.grid_of_gaussians(2000, generator=g)
+fig_data, axes = plt.subplots(1, 2, figsize=(8, 4))
+plotting.scatter_2d({"samples": ring, "modes": ring_centers}, title="ring: 8 modes, std 0.01", ax=axes[0])
+plotting.scatter_2d({"samples": grid, "modes": grid_centers}, title="grid: 25 modes, std 0.05", ax=axes[1])
+plt.show()
+
+# %% [markdown]
+# ## Tasks 7.2–7.5 — the linear critic, the gradient penalty, the WGAN-GP loss and its gradient
+#
+# `gradient_penalty` draws one $\epsilon \sim U[0, 1]$ **per sample**, takes the gradient of the critic at
+# $\hat x = \epsilon x + (1 - \epsilon) \tilde x$ with `create_graph=True` (the penalty is itself part of a loss
+# that is differentiated again, with respect to the critic's parameters), and averages $(\|\nabla\|_2 - 1)^2$ over
+# the batch. `linear_critic_grad_w` is your answer to (b) as code: no autograd.
+
+# %% check="linear_critic"
+from labkit import check
+check("linear_critic")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("linear_critic")
+### END HIDDEN TESTS
+
+# %% check="gradient_penalty"
+from labkit import check
+check("gradient_penalty")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("gradient_penalty")
+### END HIDDEN TESTS
+
+# %% check="critic_loss"
+from labkit import check
+check("critic_loss")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("critic_loss")
+### END HIDDEN TESTS
+
+# %% check="linear_critic_grad_w"
+from labkit import check
+check("linear_critic_grad_w")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("linear_critic_grad_w")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Your closed form against autograd through your `critic_loss`, on critics whose $\|w\|$ is below, near and above 1
+# (the penalty pulls $\|w\|$ towards 1 from either side).
+
+# %%
+g = torch.Generator().manual_seed(1)
+for scale in (0.3, 1.0, 3.0):
+    critic = lab.LinearCritic(5).double()
+    with torch.no_grad():
+        critic.w.copy_(scale * torch.randn(5, generator=g, dtype=torch.float64))
+    real = torch.randn(64, 5, generator=g, dtype=torch.float64) + 1.0
+    fake = torch.randn(64, 5, generator=g, dtype=torch.float64)
+    (autograd,) = torch.autograd.grad(lab.critic_loss(critic, real, fake, lambda_gp=10.0), critic.w)
+    closed = lab.linear_critic_grad_w(critic.w.detach(), real, fake, lambda_gp=10.0)
+    print(f"||w|| = {float(critic.w.detach().norm()):.2f}: max |closed form - autograd| = {float((closed - autograd).abs().max()):.1e}")
+
+# %% [markdown]
+# ## Experiment 1 — what a linear critic can and cannot tell apart (question 7(a))
+#
+# For a linear critic, $\mathbb{E}_r[D] - \mathbb{E}_g[D] = w^\top(\mu_r - \mu_g)$: it only ever sees the **means**.
+# We train a `LinearCritic` and a small MLP critic with your `critic_loss` to separate the ring from four
+# "generators" and report the critic's estimate of the Wasserstein distance,
+# $\mathbb{E}_r[D] - \mathbb{E}_g[D]$, on fresh samples. The ring's mean is the origin.
+
+# %%
+def trained_gap(critic: torch.nn.Module, fake_sampler, steps: int, lambda_gp: float = 10.0) -> float:
+    """Fit `critic` with critic_loss, then its estimate E_real[D] - E_fake[D] on fresh samples."""
+    opt = torch.optim.Adam(critic.parameters(), lr=1e-2, betas=(0.5, 0.9))
+    g = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        loss = lab.critic_loss(critic, lab.ring_of_gaussians(256, generator=g)[0], fake_sampler(256, g), lambda_gp)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return float(critic(lab.ring_of_gaussians(4096, generator=g)[0]).mean() - critic(fake_sampler(4096, g)).mean())
+
+
+FAKES = {
+    "everything at the origin (total collapse)": lambda n, g: 0.01 * torch.randn(n, 2, generator=g),
+    "one Gaussian, the ring's mean and covariance": lambda n, g: 0.5**0.5 * torch.randn(n, 2, generator=g),
+    "ring of radius 3": lambda n, g: 3 * lab.ring_of_gaussians(n, generator=g)[0],
+    "the ring shifted by (0.5, 0)": lambda n, g: lab.ring_of_gaussians(n, generator=g)[0] + torch.tensor([0.5, 0.0]),
+    "one mode only, at (1, 0)": lambda n, g: 0.01 * torch.randn(n, 2, generator=g) + torch.tensor([1.0, 0.0]),
+}
+critic_steps = 300 if PROFILE != "grading" else 20
+print(f"{'generator':<44} {'linear critic':>14} {'MLP critic':>11}")
+for name, sampler in FAKES.items():
+    training.seed_everything(0)
+    linear = trained_gap(lab.LinearCritic(2), sampler, critic_steps)
+    deep = trained_gap(torch.nn.Sequential(lab.mlp(2, 64, 1, 2), torch.nn.Flatten(0)), sampler, critic_steps)
+    print(f"{name:<44} {linear:>14.3f} {deep:>11.3f}")
+
+# %% [markdown]
+# The linear critic finds nothing wrong with a generator whose mean is the ring's (total collapse, a single Gaussian
+# with the ring's mean and even its covariance, a ring three times too large): its best gap is zero, so a generator trained against it gets no gradient
+# towards the ring. It does see the shift and the single mode at (1, 0), whose means differ, by exactly
+# $\|\mu_r - \mu_g\|$ once the penalty has pulled $\|w\|$ to 1. The MLP critic tells all five apart.
+
+# %% [markdown]
+# ## Task 7.6 — packing and PacGAN's metrics
+#
+# PacGAN's critic judges $m$ samples at once: `pack` turns a batch of $B$ samples into $B/m$ critic inputs of
+# $m$ samples side by side, all real or all generated. `mode_coverage` computes the paper's metrics: a sample is
+# *high quality* within 3 standard deviations of its nearest mode; a mode is *captured* when it is the nearest mode of
+# at least one high-quality sample.
+
+# %% check="pack"
+from labkit import check
+check("pack")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("pack")
+### END HIDDEN TESTS
+
+# %% check="mode_coverage"
+from labkit import check
+check("mode_coverage")
+### BEGIN HIDDEN TESTS
+from labkit import record
+record("mode_coverage")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Experiment 2 — PacGAN's Table 1, reproduced
+#
+# PacGAN (Lin et al., 2018) trains an unpacked GAN and PacGAN2 / PacGAN4 on the ring and the grid, 10 trials each,
+# and counts the modes captured by 2,500 generated samples. The paper's networks: a generator of 4 × 400 ReLU units
+# with batch normalization, a discriminator of 3 × 200 maxout units, Adam (lr 1e-4, $\beta_1$ = 0.8), batch 100, the
+# standard GAN loss, 400 epochs of 100,000 samples (400,000 steps). `WGANGP(loss="gan")` trains with that loss (one
+# discriminator step per generator step); the default is the exam's WGAN-GP.
+#
+# The profiles below are what fits: on a 2-core laptop one run must take seconds, not hours, so the CPU profile
+# trains smaller networks for far fewer steps and with a larger learning rate, on fewer seeds.
+
+# %%
+PROFILES = {
+    "cpu": dict(seeds=[0, 1], epochs=2, steps_per_epoch=500, batch_size=128, hidden=64, lr=1e-3),
+    "gpu": dict(seeds=list(range(10)), epochs=10, steps_per_epoch=1000, batch_size=100, hidden=400, lr=1e-3),
+    "grading": dict(seeds=[0], epochs=1, steps_per_epoch=10, batch_size=32, hidden=16, lr=1e-3),
+}
+cfg = dict(PROFILES[PROFILE])
+seeds = cfg.pop("seeds")
+results, last_models = {}, {}
+for dataset in ("ring", "grid"):
+    for pac in (1, 2, 4):
+        modes = []
+        for seed in seeds:
+            tracked = seed == seeds[0]  # one wandb run per configuration, with its scatter plots
+            model = lab.train_pacgan(dataset, pac, seed, loss="gan", critic_steps=1, plot_every=cfg["epochs"] * tracked,
+                                     run_name=f"{dataset}-pac{pac}-seed{seed}-{PROFILE}" if tracked else None, **cfg)
+            modes.append(model.coverage[-1][1])
+        results[dataset, pac] = modes
+        last_models[dataset, pac] = model
+        print(dataset, f"pac {pac}", {"val/modes": sum(modes) / len(modes)}, "per seed:", modes)
+
+# %%
+def mean_se(values: list[float]) -> str:
+    t = torch.tensor(values, dtype=torch.float64)
+    se = float(t.std() / len(t) ** 0.5) if len(t) > 1 else float("nan")
+    return f"{float(t.mean()):.1f} ± {se:.1f}"
+
+
+print(f"{'':<6}{'':<10}{'paper (10 trials)':>20}{f'this run ({len(seeds)} seeds)':>22}")
+for (dataset, pac), modes in results.items():
+    paper_mean, paper_se = lab.PAPER_MODES[dataset, pac]
+    label = "GAN" if pac == 1 else f"PacGAN{pac}"
+    print(f"{dataset:<6}{label:<10}{f'{paper_mean} ± {paper_se}':>20}{mean_se(modes):>22}")
+
+fig_samples, axes = plt.subplots(2, 3, figsize=(11, 7.5))
+for ax, ((dataset, pac), model) in zip(axes.flat, last_models.items()):
+    with torch.no_grad():
+        samples = model.sample(2500, torch.Generator().manual_seed(0))
+    n_modes, quality = lab.mode_coverage(samples, model.centers, model.std)
+    plotting.scatter_2d({"generated": samples, "modes": model.centers}, ax=ax,
+                        title=f"{dataset}, pac {pac}: {n_modes} modes, {quality:.0%} high quality")
+fig_samples.tight_layout()
+plt.show()
+training.log_figures("lab07_gans", f"pacgan-{PROFILE}", {"samples": fig_samples, "data": fig_data})
+
+# %% [markdown]
+# **What is reproduced, and how far.** RESULTS_PLACEHOLDER
+
+# %% [markdown] answer="answer_7a"
+# **(a)** Would it be advisable to use such a simple discriminator?
+#
+# ### BEGIN SOLUTION
+# No, not as the only discriminator. A linear $D$ can only compare **first moments**:
+# $\mathbb{E}_r[D] - \mathbb{E}_g[D] = w^\top(\mu_r - \mu_g)$. Once the generator matches the data's mean, the best
+# linear critic has gap zero and the generator gets no useful gradient, whatever the rest of the distribution looks
+# like: a generator collapsed onto one point at the mean, a single mode, or the wrong spread all "win"
+# (Experiment 1: the ring's mean is the origin, and a generator collapsed there scores 0). So it invites mode
+# collapse and cannot learn multi-modal or non-linear structure; in WGAN terms it estimates only a weak lower bound
+# of the Wasserstein distance (the distance between the means, once $\|w\| = 1$).
+#
+# Benefits: it is cheap, its optimum is easy to characterise, it is 1-Lipschitz exactly when $\|w\| \le 1$ (so
+# the gradient penalty reduces to $(\|w\| - 1)^2$, the same at every $\hat x$), and training is stable: it cannot
+# overpower the generator or give vanishing, saturated gradients the way a perfect non-linear discriminator can. It
+# can serve as a sanity check or as one feature of a richer critic.
+#
+# *Rubric (2 pts):* only the mean / first moment is compared, so distributions with equal means are
+# indistinguishable (1); consequence: no signal, mode collapse or no learning of structure (0.5); at least one real
+# benefit (stability, cheap, Lipschitz control, no saturation) (0.5).
+# ### END SOLUTION
+
+# %% [markdown] answer="answer_7b"
+# **(b)** Give $\nabla_{\mathbf{w}} L$ for the linear discriminator, with the steps of your derivation.
+#
+# ### BEGIN SOLUTION
+# With $D(x) = w^\top x + b$: $\nabla_x D(x) = w$ for every $x$, so the penalty does not depend on $\hat x$ (nor on
+# $\epsilon$): $\mathbb{E}_{\hat x}[(\|\nabla_{\hat x} D(\hat x)\|_2 - 1)^2] = (\|w\|_2 - 1)^2$. Then
+# $$L = w^\top \mathbb{E}_g[\tilde x] + b - w^\top \mathbb{E}_r[x] - b + \lambda (\|w\|_2 - 1)^2,$$
+# the bias cancels ($\nabla_b L = 0$), and with $\nabla_w \|w\|_2 = w / \|w\|_2$:
+# $$\nabla_w L = \mathbb{E}_{\tilde x \sim \mathbb{P}_g}[\tilde x] - \mathbb{E}_{x \sim \mathbb{P}_r}[x]
+# + 2\lambda\,(\|w\|_2 - 1)\,\frac{w}{\|w\|_2}$$
+# (on a minibatch, the expectations are batch means; defined for $w \ne 0$). The update is
+# $w \leftarrow w - \eta \nabla_w L$: $w$ turns towards $\mu_r - \mu_g$ while the penalty pulls $\|w\|$ towards 1;
+# setting the gradient to zero gives the critic's optimum, $w$ parallel to $\mu_r - \mu_g$ with
+# $\|w\| = 1 + \|\mu_r - \mu_g\| / (2\lambda)$.
+#
+# *Rubric (2 pts):* gradient of $D$ w.r.t. $x$ is $w$, so the penalty is $(\|w\| - 1)^2$ (0.5); the mean terms with
+# the right signs (0.5); the penalty's gradient $2\lambda(\|w\| - 1) w/\|w\|$ (1).
+# ### END SOLUTION
+
+# %% [markdown] answer="answer_7c"
+# **(c)** How does PacGAN help avoid mode collapse?
+#
+# ### BEGIN SOLUTION
+# PacGAN changes only the discriminator's input: it judges $m$ samples **jointly** ("packed", concatenated), all from
+# the data or all from the generator. A generator that has collapsed onto a few modes produces packs whose members
+# are too similar, or miss modes together, which is much easier to detect from $m$ samples than from one; the
+# paper shows that packing amplifies the distance between a mode-collapsed distribution and the target (the
+# total-variation distance between the $m$-fold products grows much faster for distributions with mode collapse
+# than for ones without), so the discriminator penalises collapse more strongly and the generator is pushed to
+# cover more modes. The cost is small: only the first layer grows $m$-fold, the loss and generator are unchanged,
+# and $m = 2$ to 4 is enough (Table 1: 6.3 → 7.9 modes on the ring, 17.3 → 23.8 on the grid).
+#
+# *Rubric (2 pts):* the discriminator sees several samples jointly, all real or all fake (1); why that exposes
+# collapse: lack of diversity is visible in a pack, the penalty for collapse is amplified (1).
+# ### END SOLUTION

@@ -1,0 +1,118 @@
+"""Plausible wrong implementations of Lab 7's functions: name -> {function: replacement source}.
+Every one must lose points."""
+
+_PENALTY = '''
+def gradient_penalty(critic, real, fake, eps=None):
+    if eps is None:
+        eps = {eps}
+    xhat = {xhat}
+    if not xhat.requires_grad:
+        xhat.requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(xhat).sum(), xhat, create_graph={create_graph})
+    return {value}
+'''
+_RIGHT = dict(eps="torch.rand(real.shape[0], 1, dtype=real.dtype)", xhat="eps * real + (1 - eps) * fake",
+              create_graph="True", value="((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()")
+
+
+def _penalty(**changes: str) -> dict[str, str]:
+    return {"gradient_penalty": _PENALTY.format(**{**_RIGHT, **changes})}
+
+
+def _closed_form(body: str) -> dict[str, str]:
+    return {"linear_critic_grad_w": f'''
+def linear_critic_grad_w(w, real, fake, lambda_gp):
+    norm = w.norm()
+    return {body}
+'''}
+
+
+def _coverage(good: str, count: str = "nearest[good].unique().numel()") -> dict[str, str]:
+    return {"mode_coverage": f'''
+def mode_coverage(samples, centers, std):
+    if samples.shape[0] == 0:
+        raise ValueError("no samples")
+    distance, nearest = torch.cdist(samples.double(), centers.double()).min(dim=1)
+    good = {good}
+    return int({count}), float(good.double().mean())
+'''}
+
+
+MUTANTS = {
+    "ring: first mode at angle pi / modes": {"ring_of_gaussians": '''
+def ring_of_gaussians(n, modes=8, radius=1.0, std=0.01, generator=None):
+    angles = 2 * math.pi * (torch.arange(modes, dtype=torch.float64) + 0.5) / modes
+    centers = (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
+    which = torch.randint(0, modes, (n,), generator=generator)
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "ring: std used as a variance": {"ring_of_gaussians": '''
+def ring_of_gaussians(n, modes=8, radius=1.0, std=0.01, generator=None):
+    angles = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes
+    centers = (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
+    which = torch.randint(0, modes, (n,), generator=generator)
+    return centers[which] + std**0.5 * torch.randn(n, 2, generator=generator), centers
+'''},
+    "grid: last mode never drawn": {"grid_of_gaussians": '''
+def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
+    axis = spacing * (torch.arange(side, dtype=torch.float32) - (side - 1) / 2)
+    centers = torch.cartesian_prod(axis, axis)
+    which = torch.randint(0, side * side - 1, (n,), generator=generator)
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "grid: not centred on the origin": {"grid_of_gaussians": '''
+def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
+    axis = spacing * torch.arange(side, dtype=torch.float32)
+    centers = torch.cartesian_prod(axis, axis)
+    which = torch.randint(0, side * side, (n,), generator=generator)
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "linear critic: bias of shape (1,) broadcasts the output": {"LinearCritic.__init__": '''
+def __init__(self, dim):
+    super().__init__()
+    self.w = nn.Parameter(torch.randn(dim, 1) / math.sqrt(dim))
+    self.b = nn.Parameter(torch.zeros(1))
+'''},
+    "gradient penalty: one eps shared by the whole batch": _penalty(eps="torch.rand(1, 1, dtype=real.dtype)"),
+    "gradient penalty: taken at the real points": _penalty(xhat="real.clone()"),
+    "gradient penalty: taken at the generated points": _penalty(xhat="fake.clone()"),
+    "gradient penalty: eps and 1 - eps swapped": _penalty(xhat="eps * fake + (1 - eps) * real"),
+    "gradient penalty: ||g||^2 instead of (||g|| - 1)^2": _penalty(value="(grad.flatten(1).norm(2, dim=1) ** 2).mean()"),
+    "gradient penalty: one norm over the whole batch": _penalty(value="(grad.norm(2) - 1) ** 2"),
+    "gradient penalty: summed over the batch": _penalty(value="((grad.flatten(1).norm(2, dim=1) - 1) ** 2).sum()"),
+    "gradient penalty: not differentiable w.r.t. the critic": _penalty(create_graph="False"),
+    "critic loss: sign of the Wasserstein term flipped": {"critic_loss": '''
+def critic_loss(critic, real, fake, lambda_gp, eps=None):
+    return critic(real).mean() - critic(fake).mean() + lambda_gp * gradient_penalty(critic, real, fake, eps)
+'''},
+    "critic loss: lambda ignored": {"critic_loss": '''
+def critic_loss(critic, real, fake, lambda_gp, eps=None):
+    return critic(fake).mean() - critic(real).mean() + gradient_penalty(critic, real, fake, eps)
+'''},
+    "closed form: sign of the mean difference flipped": _closed_form(
+        "real.mean(0) - fake.mean(0) + 2 * lambda_gp * (norm - 1) * w / norm"),
+    "closed form: without the w / ||w|| factor": _closed_form("fake.mean(0) - real.mean(0) + 2 * lambda_gp * (norm - 1)"),
+    "closed form: w instead of w / ||w||": _closed_form("fake.mean(0) - real.mean(0) + 2 * lambda_gp * (norm - 1) * w"),
+    "closed form: the penalty's factor 2 dropped": _closed_form(
+        "fake.mean(0) - real.mean(0) + lambda_gp * (norm - 1) * w / norm"),
+    "closed form: penalty term with the wrong sign": _closed_form(
+        "fake.mean(0) - real.mean(0) - 2 * lambda_gp * (norm - 1) * w / norm"),
+    "pack: groups samples i, i + B/m, ... (wrong axis)": {"pack": '''
+def pack(x, m):
+    if m < 1 or x.shape[0] % m:
+        raise ValueError("m must divide the batch size")
+    return x.reshape(m, x.shape[0] // m, x.shape[1]).transpose(0, 1).reshape(x.shape[0] // m, m * x.shape[1])
+'''},
+    "pack: no error when m does not divide the batch": {"pack": '''
+def pack(x, m):
+    n = x.shape[0] // m
+    return x[: n * m].reshape(n, m * x.shape[1])
+'''},
+    "mode coverage: every sample counts towards a mode": _coverage("distance <= 3 * std", "nearest.unique().numel()"),
+    "mode coverage: three variances instead of three std": _coverage("distance <= 3 * std**2"),
+    "mode coverage: largest coordinate instead of the Euclidean distance": _coverage(
+        "(samples.double() - centers.double()[nearest]).abs().max(dim=1).values <= 3 * std"),
+}
+
+# The sample class's partial student: the reference with these mutants.
+SAMPLE_PARTIAL = ["gradient penalty: one eps shared by the whole batch", "closed form: without the w / ||w|| factor"]
