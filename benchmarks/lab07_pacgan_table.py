@@ -30,6 +30,9 @@ def mean_se(values: list[float]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--merge", type=Path, nargs="*", default=[],
+                        help="earlier --out files whose runs join this table (other seeds, same settings)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--steps-per-epoch", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=128)
@@ -48,7 +51,7 @@ def main() -> None:
     runs = []
     for dataset in args.datasets.split(","):
         for pac in map(int, args.pacs.split(",")):
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 start = time.monotonic()
                 model = lab.train_pacgan(dataset, pac, seed, args.epochs, args.steps_per_epoch, args.batch_size,
                                          hidden=args.hidden, lr=args.lr, loss=args.loss,
@@ -60,8 +63,10 @@ def main() -> None:
                 args.out.write_text(json.dumps(dict(args={k: str(v) for k, v in vars(args).items()}, runs=runs),
                                                indent=1))
 
+    runs += [run for path in args.merge for run in json.loads(path.read_text())["runs"]]
+    seeds = sorted({run["seed"] for run in runs})
     print(f"\n{args.loss}, {args.epochs * args.steps_per_epoch} steps, hidden {args.hidden}, batch "
-          f"{args.batch_size}, lr {args.lr}, {args.seeds} seeds\n")
+          f"{args.batch_size}, lr {args.lr}, seeds {seeds}\n")
     print("| data | model | paper: modes (10 trials) | here: modes | here: high-quality samples |")
     print("|---|---|---|---|---|")
     for dataset in args.datasets.split(","):

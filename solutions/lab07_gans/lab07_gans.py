@@ -123,7 +123,7 @@ MIXTURES = {"ring": (ring_of_gaussians, 0.01), "grid": (grid_of_gaussians, 0.05)
 
 def sample_mixture(name: str, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     if name not in MIXTURES:
-        raise ValueError(f"mixture must be one of {sorted(MIXTURES)}, got {name!r}")
+        raise ValueError(f"dataset must be one of {sorted(MIXTURES)}, got {name!r}")
     return MIXTURES[name][0](n, generator=generator)
 
 
@@ -171,7 +171,9 @@ class WGANGP(L.LightningModule):
     """WGAN-GP on a 2-D mixture, with PacGAN's packing: the critic judges `pac` samples at once.
 
     Manual optimization: every training batch is one critic step; every `critic_steps`-th batch is also one generator
-    step. Validation draws as many generated samples as the validation batch holds and logs PacGAN's metrics."""
+    step. Validation draws as many generated samples as the validation batch holds and logs PacGAN's metrics.
+    `loss="gan"` swaps the WGAN-GP loss for the standard GAN loss the PacGAN paper trains with (cross-entropy for
+    the discriminator, non-saturating for the generator; use it with critic_steps=1)."""
 
     def __init__(self, dataset: str = "ring", pac: int = 1, latent_dim: int = 2, hidden: int = 128,
                  layers: int = 3, critic_steps: int = 5, lambda_gp: float = 10.0, lr: float = 1e-4,

@@ -262,6 +262,22 @@ training.log_figures("lab07_gans", f"pacgan-{PROFILE}", {"samples": fig_samples,
 # %% [markdown]
 # **What is reproduced, and how far.** RESULTS_PLACEHOLDER
 
+# %% [markdown]
+# ## Experiment 3 — the exam's WGAN-GP on the ring
+#
+# The same module with its default loss: five critic steps with your `gradient_penalty` per generator step. The
+# wandb run logs the critic's Wasserstein estimate, the penalty and a scatter plot of the samples at each epoch.
+
+# %%
+WGAN_PROFILES = {"cpu": dict(epochs=5, steps_per_epoch=500, batch_size=128, hidden=64, lr=1e-3),
+                 "gpu": dict(epochs=20, steps_per_epoch=1000, batch_size=256, hidden=512, lr=1e-4),
+                 "grading": dict(epochs=1, steps_per_epoch=10, batch_size=32, hidden=16, lr=1e-3)}
+wcfg = WGAN_PROFILES[PROFILE]
+wgan = lab.train_pacgan("ring", 1, 0, run_name=f"ring-wgan-gp-{PROFILE}", plot_every=1, **wcfg)
+for epoch, n_modes, quality in wgan.coverage:
+    print(f"epoch {epoch + 1}: {n_modes} modes, {quality:.1%} high quality")
+print("WGAN-GP, ring", {"val/modes": wgan.coverage[-1][1]})
+
 # %% [markdown] answer="answer_7a"
 # **(a)** Would it be advisable to use such a simple discriminator?
 #

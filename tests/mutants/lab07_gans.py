@@ -81,6 +81,18 @@ def __init__(self, dim):
     "gradient penalty: one norm over the whole batch": _penalty(value="(grad.norm(2) - 1) ** 2"),
     "gradient penalty: summed over the batch": _penalty(value="((grad.flatten(1).norm(2, dim=1) - 1) ** 2).sum()"),
     "gradient penalty: not differentiable w.r.t. the critic": _penalty(create_graph="False"),
+    "gradient penalty: eps drawn per coordinate": _penalty(eps="torch.rand_like(real)"),
+    "gradient penalty: |g| - 1 not squared": _penalty(value="(grad.flatten(1).norm(2, dim=1) - 1).abs().mean()"),
+    "gradient penalty: gradient of the batch mean of D": {"gradient_penalty": _PENALTY.format(**_RIGHT).replace(
+        "critic(xhat).sum()", "critic(xhat).mean()")},
+    "critic loss: penalty subtracted": {"critic_loss": '''
+def critic_loss(critic, real, fake, lambda_gp, eps=None):
+    return critic(fake).mean() - critic(real).mean() - lambda_gp * gradient_penalty(critic, real, fake, eps)
+'''},
+    "critic loss: sums instead of means": {"critic_loss": '''
+def critic_loss(critic, real, fake, lambda_gp, eps=None):
+    return critic(fake).sum() - critic(real).sum() + lambda_gp * gradient_penalty(critic, real, fake, eps)
+'''},
     "critic loss: sign of the Wasserstein term flipped": {"critic_loss": '''
 def critic_loss(critic, real, fake, lambda_gp, eps=None):
     return critic(real).mean() - critic(fake).mean() + lambda_gp * gradient_penalty(critic, real, fake, eps)
@@ -97,6 +109,9 @@ def critic_loss(critic, real, fake, lambda_gp, eps=None):
         "fake.mean(0) - real.mean(0) + lambda_gp * (norm - 1) * w / norm"),
     "closed form: penalty term with the wrong sign": _closed_form(
         "fake.mean(0) - real.mean(0) - 2 * lambda_gp * (norm - 1) * w / norm"),
+    "closed form: batch sums instead of means": _closed_form(
+        "fake.sum(0) - real.sum(0) + 2 * lambda_gp * (norm - 1) * w / norm"),
+    "closed form: lambda ignored": _closed_form("fake.mean(0) - real.mean(0) + 2 * (norm - 1) * w / norm"),
     "pack: groups samples i, i + B/m, ... (wrong axis)": {"pack": '''
 def pack(x, m):
     if m < 1 or x.shape[0] % m:
@@ -109,6 +124,14 @@ def pack(x, m):
     return x[: n * m].reshape(n, m * x.shape[1])
 '''},
     "mode coverage: every sample counts towards a mode": _coverage("distance <= 3 * std", "nearest.unique().numel()"),
+    "mode coverage: number of high-quality samples instead of their fraction": {"mode_coverage": '''
+def mode_coverage(samples, centers, std):
+    if samples.shape[0] == 0:
+        raise ValueError("no samples")
+    distance, nearest = torch.cdist(samples.double(), centers.double()).min(dim=1)
+    good = distance <= 3 * std
+    return int(nearest[good].unique().numel()), float(good.sum())
+'''},
     "mode coverage: three variances instead of three std": _coverage("distance <= 3 * std**2"),
     "mode coverage: largest coordinate instead of the Euclidean distance": _coverage(
         "(samples.double() - centers.double()[nearest]).abs().max(dim=1).values <= 3 * std"),
