@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.judge import RecordError, read_records
-from labkit.grading import compare, decode, dumps_strict, encode, loads_strict
+from labkit.grading import MALFORMED, Check, compare, decode, dumps_strict, encode, loads_strict, run_case
 
 floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
 
@@ -64,6 +64,29 @@ def test_compare_tells_near_misses_apart():
 def _write(path, text_or_bytes):
     path.write_bytes(text_or_bytes if isinstance(text_or_bytes, bytes) else text_or_bytes.encode())
     return path
+
+
+def test_an_expected_error_must_come_from_the_code_under_test(tmp_path, monkeypatch):
+    """A probe that unpacks what the code returned raises ValueError on a string; that must not pass for the
+    ValueError the reference raises itself."""
+    (tmp_path / "honest.py").write_text("def split(x):\n    if x < 0:\n        raise ValueError('negative')\n"
+                                        "    return x, -x\n")
+    (tmp_path / "lying.py").write_text("def split(x):\n    return 'not a pair'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import honest
+    import lying
+
+    def probe(mod, case):
+        a, b = mod.split(case["x"])
+        return {"a": a, "b": b}
+
+    check = Check("split", 1, probe, public=[])
+    expected = decode(run_case(check, honest, {"x": -1}))
+    assert expected["error"] == "ValueError"
+    got = decode(run_case(check, lying, {"x": -1}))
+    assert got["error"] == MALFORMED and "ValueError" in got["message"]
+    assert compare(expected, got, 1e-6, 1e-6) == f"expected ValueError, got {MALFORMED}"
+    assert compare(decode(run_case(check, honest, {"x": 2})), decode(run_case(check, lying, {"x": 2})), 1e-6, 1e-6)
 
 
 def test_read_records_accepts_a_well_formed_file(tmp_path):

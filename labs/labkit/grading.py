@@ -18,6 +18,7 @@ import math
 import numbers
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,13 +152,30 @@ def dumps_strict(data: Any) -> str:
 # --- running probes ------------------------------------------------------------------------------------------------
 
 
+MALFORMED = "MalformedResult"
+
+
 def run_case(check: Check, module: ModuleType, case: dict[str, Any]) -> dict[str, Any]:
-    """One case's result as data: {"value": outputs} or {"error": exception type name}."""
+    """One case's result as data: {"value": outputs} or {"error": exception type name}.
+
+    An exception is the code's answer only when it passed through the module's own code. One that the probe raised
+    alone, unpacking or encoding a malformed return value, is recorded as MALFORMED, which matches no expected error:
+    a string returned where a ValueError is expected must not pass because unpacking it raises one."""
     try:
         outputs = check.probe(module, case)
         return {"value": encode(outputs)}
     except Exception as exc:  # the student's exception is the result being recorded
+        if not _raised_through(exc, module):
+            return {"error": MALFORMED, "message": f"{type(exc).__name__}: {exc}"[:300]}
         return {"error": type(exc).__name__, "message": str(exc)[:300]}
+
+
+def _raised_through(exc: BaseException, module: ModuleType) -> bool:
+    path = getattr(module, "__file__", None)
+    if path is None:
+        return True
+    target = os.path.realpath(path)
+    return any(os.path.realpath(frame.filename) == target for frame in traceback.extract_tb(exc.__traceback__))
 
 
 def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol: float) -> str | None:
