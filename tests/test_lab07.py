@@ -120,7 +120,7 @@ def test_wgangp_trains_with_manual_optimization(ref, tmp_path, loss):
     critic_steps = 5 if loss == "wgan-gp" else 1
     model = ref.WGANGP("grid", pac=2, hidden=16, layers=2, critic_steps=critic_steps, loss=loss, plot_every=1)
     assert model.critic[0][0].in_features == 4  # the critic reads two packed 2-D samples
-    data = ref.MixtureDataModule("grid", batch_size=32, steps_per_epoch=20, n_eval=500)
+    data = ref.MixtureDataModule("grid", batch_size=32 * critic_steps, steps_per_epoch=10, n_eval=500)
     logger = CSVLogger(tmp_path, name="lab07")
     trainer = training.make_trainer("lab07_gans", logger=logger, max_epochs=2, enable_progress_bar=False,
                                     enable_model_summary=False, num_sanity_val_steps=0, log_every_n_steps=1)
@@ -129,7 +129,7 @@ def test_wgangp_trains_with_manual_optimization(ref, tmp_path, loss):
     opt_g, opt_c = trainer.optimizers
     critic_updates = opt_c.state[next(iter(model.critic.parameters()))]["step"]
     generator_updates = opt_g.state[next(iter(model.generator.parameters()))]["step"]
-    assert (float(critic_updates), float(generator_updates)) == (40, 40 // critic_steps)
+    assert (float(critic_updates), float(generator_updates)) == (20 * critic_steps, 20)  # 2 epochs x 10 iterations
     assert any(not torch.equal(a, b) for a, b in zip(before, model.generator.parameters(), strict=True))
     assert [epoch for epoch, _, _ in model.coverage] == [0, 1]
     assert all(0 <= modes <= 25 and 0 <= quality <= 1 for _, modes, quality in model.coverage)
@@ -144,5 +144,7 @@ def test_bad_arguments_are_refused(ref):
         ref.WGANGP(loss="lsgan")
     with pytest.raises(ValueError, match="pac"):
         ref.WGANGP(pac=0)
+    with pytest.raises(ValueError, match="multiple of 10"):  # 5 critic steps on packs of 2
+        ref.WGANGP(pac=2, critic_steps=5).training_step(torch.zeros(12, 2), 0)
     with pytest.raises(ValueError, match="dataset must be one of"):
         ref.MixtureDataModule("spiral")

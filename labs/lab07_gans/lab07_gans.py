@@ -111,8 +111,8 @@ class _FreshSamples(IterableDataset):
 
 
 class MixtureDataModule(L.LightningDataModule):
-    """Training batches of `batch_size` real samples (already times pac: the critic sees batch_size / pac packed
-    inputs) and one validation batch of `n_eval` real samples."""
+    """`steps_per_epoch` training batches of `batch_size` fresh real samples (one batch feeds one generator iteration
+    of `WGANGP`, so it holds critic_steps * pac * the critic's batch) and one validation batch of `n_eval`."""
 
     def __init__(self, dataset: str = "ring", batch_size: int = 256, steps_per_epoch: int = 100, n_eval: int = 2500,
                  seed: int = 0) -> None:
@@ -141,8 +141,10 @@ def mlp(n_in: int, hidden: int, n_out: int, layers: int) -> nn.Sequential:
 class WGANGP(L.LightningModule):
     """WGAN-GP on a 2-D mixture, with PacGAN's packing: the critic judges `pac` samples at once.
 
-    Manual optimization: every training batch is one critic step; every `critic_steps`-th batch is also one generator
-    step. Validation draws as many generated samples as the validation batch holds and logs PacGAN's metrics.
+    Manual optimization: every training batch is one generator iteration, split into `critic_steps` chunks: one
+    critic step per chunk, then one generator step. (One batch per iteration rather than per critic step: on a GPU
+    these small steps are bound by per-step overhead, so the host-to-device copy and Lightning's loop run once per
+    iteration.) Validation draws as many generated samples as the validation batch holds and logs PacGAN's metrics.
     `loss="gan"` swaps the WGAN-GP loss for the standard GAN loss the PacGAN paper trains with (cross-entropy for
     the discriminator, non-saturating for the generator; use it with critic_steps=1)."""
 
@@ -168,26 +170,33 @@ class WGANGP(L.LightningModule):
         return self.generator(z)
 
     def training_step(self, real: torch.Tensor, batch_idx: int) -> None:
-        pac, lambda_gp, wgan = self.hparams.pac, self.hparams.lambda_gp, self.hparams.loss == "wgan-gp"
+        pac, steps, wgan = self.hparams.pac, self.hparams.critic_steps, self.hparams.loss == "wgan-gp"
+        if real.shape[0] % (steps * pac):
+            raise ValueError(f"a training batch of {real.shape[0]} samples does not split into critic_steps={steps} "
+                             f"chunks of packs of {pac}: make the batch size a multiple of {steps * pac}")
         opt_g, opt_c = self.optimizers()
-        real_packed = pack(real, pac)
-        fake_packed = pack(self.sample(real.shape[0]).detach(), pac)
-        d_real, d_fake = self.critic(real_packed), self.critic(fake_packed)
-        if wgan:  # critic_loss written out in its terms, so that each can be logged
-            penalty = gradient_penalty(self.critic, real_packed, fake_packed)
-            loss_c = d_fake.mean() - d_real.mean() + lambda_gp * penalty
-        else:  # the discriminator's cross-entropy, real labelled 1
-            loss_c = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
-        opt_c.zero_grad(set_to_none=True)
-        self.manual_backward(loss_c)
-        opt_c.step()
-        if (batch_idx + 1) % self.hparams.critic_steps == 0:
-            d_gen = self.critic(pack(self.sample(real.shape[0]), pac))
-            loss_g = -d_gen.mean() if wgan else F.softplus(-d_gen).mean()  # non-saturating for the GAN
-            opt_g.zero_grad(set_to_none=True)
-            self.manual_backward(loss_g)
-            opt_g.step()
-            # Logged once per generator step: self.log costs about as much as a small critic step.
+        n = real.shape[0] // steps
+        for chunk in real.split(n):
+            real_packed = pack(chunk, pac)
+            fake_packed = pack(self.sample(n).detach(), pac)
+            d_real, d_fake = self.critic(real_packed), self.critic(fake_packed)
+            if wgan:  # critic_loss written out in its terms, so that each can be logged
+                penalty = gradient_penalty(self.critic, real_packed, fake_packed)
+                loss_c = d_fake.mean() - d_real.mean() + self.hparams.lambda_gp * penalty
+            else:  # the discriminator's cross-entropy, real labelled 1
+                loss_c = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+            opt_c.zero_grad(set_to_none=True)
+            self.manual_backward(loss_c)
+            opt_c.step()
+        d_gen = self.critic(pack(self.sample(n), pac))
+        loss_g = -d_gen.mean() if wgan else F.softplus(-d_gen).mean()  # non-saturating for the GAN
+        opt_g.zero_grad(set_to_none=True)
+        self.manual_backward(loss_g)
+        opt_g.step()
+        # self.log costs milliseconds of Python per value, as much as a small step: call it only on the iterations
+        # the logger writes (every log_every_n_steps batches).
+        every = self.trainer.log_every_n_steps
+        if every and (batch_idx + 1) % every == 0:
             logs = {"train/critic_loss": loss_c, "train/generator_loss": loss_g,
                     "train/critic_gap": d_real.mean() - d_fake.mean()}
             if wgan:
@@ -223,11 +232,13 @@ PAPER_MODES = {("ring", 1): (6.3, 0.5), ("ring", 2): (7.9, 0.1), ("ring", 4): (7
 
 def train_pacgan(dataset: str, pac: int, seed: int, epochs: int, steps_per_epoch: int, batch_size: int,
                  run_name: str | None = None, plot_every: int = 0, **model_kwargs) -> WGANGP:
-    """One training run; `batch_size` counts the critic's (packed) inputs, so each step draws batch_size * pac
-    real samples. The run is tracked (wandb offline by default) unless run_name is None."""
+    """One training run of `epochs` x `steps_per_epoch` generator steps. `batch_size` counts the critic's (packed)
+    inputs, so each critic step draws batch_size * pac real samples. The run is tracked (wandb offline by default)
+    unless run_name is None."""
     training.seed_everything(seed)
     model = WGANGP(dataset, pac=pac, plot_every=plot_every, **model_kwargs)
-    data = MixtureDataModule(dataset, batch_size=batch_size * pac, steps_per_epoch=steps_per_epoch, seed=seed)
+    data = MixtureDataModule(dataset, batch_size=batch_size * pac * model.hparams.critic_steps,
+                             steps_per_epoch=steps_per_epoch, seed=seed)
     config = dict(dataset=dataset, pac=pac, seed=seed, epochs=epochs, steps_per_epoch=steps_per_epoch,
                   batch_size=batch_size, **model_kwargs)
     logger = training.make_logger("lab07_gans", run_name, config) if run_name else False

@@ -96,6 +96,9 @@ def _mixture(mod, case):
         "samples_shape": list(samples.shape),
         "same_generator_same_samples": bool(torch.equal(torch.as_tensor(again).double(), samples)),
         "spread_is_std": bool(abs(float(residual.std()) / std - 1) < 0.1),
+        # isotropic: each coordinate has its own independent noise of that std
+        "noise_isotropic": bool(((residual.std(dim=0) / std - 1).abs() < 0.1).all()
+                                and abs(float(torch.corrcoef(residual.T)[0, 1])) < 0.1),
         "modes_equally_likely": bool((freqs - 1 / len(centers)).abs().max() < 0.25 / len(centers)),
     }
 

@@ -53,12 +53,26 @@ def ring_of_gaussians(n, modes=8, radius=1.0, std=0.01, generator=None):
     which = torch.randint(0, modes, (n,), generator=generator)
     return centers[which] + std**0.5 * torch.randn(n, 2, generator=generator), centers
 '''},
+    "ring: linspace puts the last mode on the first": {"ring_of_gaussians": '''
+def ring_of_gaussians(n, modes=8, radius=1.0, std=0.01, generator=None):
+    angles = torch.linspace(0, 2 * math.pi, modes, dtype=torch.float64)
+    centers = (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
+    which = torch.randint(0, modes, (n,), generator=generator)
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
     "grid: last mode never drawn": {"grid_of_gaussians": '''
 def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
     axis = spacing * (torch.arange(side, dtype=torch.float32) - (side - 1) / 2)
     centers = torch.cartesian_prod(axis, axis)
     which = torch.randint(0, side * side - 1, (n,), generator=generator)
     return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "grid: the same noise on both coordinates": {"grid_of_gaussians": '''
+def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
+    axis = spacing * (torch.arange(side, dtype=torch.float32) - (side - 1) / 2)
+    centers = torch.cartesian_prod(axis, axis)
+    which = torch.randint(0, side * side, (n,), generator=generator)
+    return centers[which] + std * torch.randn(n, 1, generator=generator), centers
 '''},
     "grid: not centred on the origin": {"grid_of_gaussians": '''
 def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
@@ -83,6 +97,8 @@ def __init__(self, dim):
     "gradient penalty: not differentiable w.r.t. the critic": _penalty(create_graph="False"),
     "gradient penalty: eps drawn per coordinate": _penalty(eps="torch.rand_like(real)"),
     "gradient penalty: |g| - 1 not squared": _penalty(value="(grad.flatten(1).norm(2, dim=1) - 1).abs().mean()"),
+    "gradient penalty: one-sided, max(0, ||g|| - 1)^2": _penalty(
+        value="((grad.flatten(1).norm(2, dim=1) - 1).clamp(min=0) ** 2).mean()"),
     "gradient penalty: gradient of the batch mean of D": {"gradient_penalty": _PENALTY.format(**_RIGHT).replace(
         "critic(xhat).sum()", "critic(xhat).mean()")},
     "critic loss: penalty subtracted": {"critic_loss": '''
@@ -105,6 +121,7 @@ def critic_loss(critic, real, fake, lambda_gp, eps=None):
         "real.mean(0) - fake.mean(0) + 2 * lambda_gp * (norm - 1) * w / norm"),
     "closed form: without the w / ||w|| factor": _closed_form("fake.mean(0) - real.mean(0) + 2 * lambda_gp * (norm - 1)"),
     "closed form: w instead of w / ||w||": _closed_form("fake.mean(0) - real.mean(0) + 2 * lambda_gp * (norm - 1) * w"),
+    "closed form: the (||w|| - 1) factor dropped": _closed_form("fake.mean(0) - real.mean(0) + 2 * lambda_gp * w / norm"),
     "closed form: the penalty's factor 2 dropped": _closed_form(
         "fake.mean(0) - real.mean(0) + lambda_gp * (norm - 1) * w / norm"),
     "closed form: penalty term with the wrong sign": _closed_form(
@@ -117,6 +134,12 @@ def pack(x, m):
     if m < 1 or x.shape[0] % m:
         raise ValueError("m must divide the batch size")
     return x.reshape(m, x.shape[0] // m, x.shape[1]).transpose(0, 1).reshape(x.shape[0] // m, m * x.shape[1])
+'''},
+    "pack: features interleaved across the group": {"pack": '''
+def pack(x, m):
+    if m < 1 or x.shape[0] % m:
+        raise ValueError("m must divide the batch")
+    return x.reshape(x.shape[0] // m, m, x.shape[1]).transpose(1, 2).reshape(x.shape[0] // m, -1)
 '''},
     "pack: no error when m does not divide the batch": {"pack": '''
 def pack(x, m):
