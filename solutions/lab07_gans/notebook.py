@@ -233,7 +233,7 @@ def tv_packed(p: torch.Tensor, q: torch.Tensor, m: int) -> float:
 
 def draw(weights: torch.Tensor, n: int, g: torch.Generator) -> torch.Tensor:
     modes = torch.multinomial(weights, n, replacement=True, generator=g)
-    return ring_centers[modes] + 0.01 * torch.randn(n, 2, generator=g)
+    return ring_centers[modes] + lab.MIXTURES["ring"][1] * torch.randn(n, 2, generator=g)  # the ring's std
 
 
 def packed_accuracy(weights: torch.Tensor, m: int, steps: int, batch: int = 256) -> float:
