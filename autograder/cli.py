@@ -29,6 +29,11 @@ def cmd_release(args: argparse.Namespace) -> int:
             return 1
         print("labs/ is up to date with solutions/")
         return 0
+    if args.lab:
+        from autograder.labs import get_lab
+
+        print(f"released to {release(args.root, get_lab(args.lab, args.root))}")
+        return 0
     print(f"released to {release(args.root)}")
     return 0
 
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="write labs/ from solutions/")
     p.add_argument("--check", action="store_true", help="exit 1 if labs/ differs from what release would write")
+    p.add_argument("--lab", help="release only this lab's folder (e.g. while writing it)")
     p.set_defaults(func=cmd_release)
     p = sub.add_parser("grade", help="autograde one lab for a folder of submissions")
     p.add_argument("lab")

@@ -2,7 +2,9 @@
 
 A lab is a folder `solutions/labNN_topic/` holding the reference module `labNN_topic.py` (solution regions between
 "### BEGIN SOLUTION" / "### END SOLUTION"), the notebook source `notebook.py` (jupytext py:percent), `checks.py`
-(the checks, shipped to students) and `hidden_checks.py` (hidden case generators, never shipped).
+(the checks, shipped to students), `hidden_checks.py` (hidden case generators), `mutants.py` (the catalogue of
+plausible wrong implementations, each of which must lose points) and `lab.toml` (what its notebook must show). Only
+the notebook, the stubbed module and `checks.py` are ever shipped.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import importlib
 import importlib.util
 import random
 import sys
+import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -64,6 +67,19 @@ class Lab:
     @property
     def notebook_timeout(self) -> int:
         return int(getattr(self.checks_module, "NOTEBOOK_TIMEOUT_S", 600))
+
+    @cached_property
+    def mutants(self) -> ModuleType:
+        """MUTANTS (name -> {function: replacement source}) and SAMPLE_PARTIAL (the sample class's partial student)."""
+        return _load_file(self.source_dir / "mutants.py", f"_mutants_{self.name}")
+
+    @cached_property
+    def metadata(self) -> dict[str, Any]:
+        """lab.toml: the notebook's CPU budget and the metric its CPU profile must reach."""
+        path = self.source_dir / "lab.toml"
+        if not path.is_file():
+            raise LabError(f"{path} is missing")
+        return tomllib.loads(path.read_text())
 
     @cached_property
     def hidden(self) -> ModuleType:

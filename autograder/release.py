@@ -31,26 +31,37 @@ def public_expected(lab: Lab) -> str:
     return dumps_strict(expected) + "\n"
 
 
+def build_lab(lab: Lab, out: Path) -> None:
+    """Write one lab's student folder into `out` (which must not exist)."""
+    out.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        released = generate(Path(tmp) / lab.name, lab)
+        shutil.copy(released / lab.notebook_name, out / lab.notebook_name)
+    shutil.copy(lab.source_dir / "checks.py", out / "checks.py")
+    (out / lab.module_file.name).write_text(strip_solutions(lab.module_file.read_text(), str(lab.module_file)))
+    (out / PUBLIC_EXPECTED_FILE).write_text(public_expected(lab))
+
+
 def build_release(dest: Path, root: Path = REPO_ROOT) -> None:
     """Write the whole release into `dest` (which must not exist)."""
     dest.mkdir(parents=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for lab in all_labs(root):
-            released = generate(Path(tmp) / lab.name, lab)
-            out = dest / lab.name
-            out.mkdir()
-            shutil.copy(released / lab.notebook_name, out / lab.notebook_name)
-            shutil.copy(lab.source_dir / "checks.py", out / "checks.py")
-            (out / lab.module_file.name).write_text(strip_solutions(lab.module_file.read_text(), str(lab.module_file)))
-            (out / PUBLIC_EXPECTED_FILE).write_text(public_expected(lab))
+    for lab in all_labs(root):
+        build_lab(lab, dest / lab.name)
     kit = dest / "labkit"
     shutil.copytree(root / "labkit", kit, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for item in sorted(STUDENT_FILES.iterdir()):
         shutil.copy(item, dest / item.name)
 
 
-def release(root: Path = REPO_ROOT) -> Path:
+def release(root: Path = REPO_ROOT, lab: Lab | None = None) -> Path:
+    """Rewrite labs/ from solutions/; with `lab`, only that lab's folder."""
     labs_dir = root / "labs"
+    if lab is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            build_lab(lab, Path(tmp) / lab.name)
+            shutil.rmtree(labs_dir / lab.name, ignore_errors=True)
+            shutil.copytree(Path(tmp) / lab.name, labs_dir / lab.name)
+        return labs_dir / lab.name
     with tempfile.TemporaryDirectory() as tmp:
         build_release(Path(tmp) / "labs", root)
         if labs_dir.exists():

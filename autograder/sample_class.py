@@ -3,14 +3,13 @@
 Every lab gets the same kinds of student: `perfect` (the reference module, written answers filled in), `stub` (the
 release untouched), `broken` (a notebook that is not valid JSON), `cheater` (lying return values plus in-kernel
 patches of comparison functions, IPython hooks and the visible checks) and `partial`: the reference with the wrong
-implementations that the lab's mutant catalogue (tests/mutants/<lab>.py) names in SAMPLE_PARTIAL.
+implementations that the lab's mutant catalogue (solutions/<lab>/mutants.py) names in SAMPLE_PARTIAL.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
-import importlib.util
 import json
 import shutil
 import textwrap
@@ -103,7 +102,7 @@ def sample_students(lab: Lab) -> dict[str, dict[str, str]]:
     def dump(nb: dict) -> str:
         return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
-    catalogue = _mutant_catalogue(lab)
+    catalogue = lab.mutants
     partial = reference
     for mutant in catalogue.SAMPLE_PARTIAL:
         for name, replacement in catalogue.MUTANTS[mutant].items():
@@ -119,14 +118,6 @@ def sample_students(lab: Lab) -> dict[str, dict[str, str]]:
         "cheater": {nb_name: dump(add_cell(release_nb, CHEATING_CELL)), mod_name: lying},
     }
 
-
-def _mutant_catalogue(lab: Lab):
-    path = lab.source_dir.parent.parent / "tests" / "mutants" / f"{lab.name}.py"
-    spec = importlib.util.spec_from_file_location(f"_sample_{lab.name}", path)
-    assert spec and spec.loader, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build_sample_class(lab: Lab, dest: Path, root: Path = REPO_ROOT) -> Path:

@@ -57,12 +57,6 @@ print("profile:", PROFILE)
 lab.conv_output_size(256, kernel=5, padding=2)
 
 # %% check="conv_output_size"
-from labkit import check
-check("conv_output_size")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("conv_output_size")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Task 1.2 — question (a): the feature map of every layer
@@ -71,12 +65,6 @@ record("conv_output_size")
 lab.feature_map_sizes(256, n_layers=6, kernel=5, padding=2)
 
 # %% check="feature_map_sizes"
-from labkit import check
-check("feature_map_sizes")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("feature_map_sizes")
-### END HIDDEN TESTS
 
 # %% [markdown] answer="answer_1a"
 # **(a)** Write the feature-map dimensions of each of the six layers and show the computation.
@@ -97,12 +85,6 @@ record("feature_map_sizes")
 lab.receptive_field(n_layers=6, kernel=5)
 
 # %% check="receptive_field"
-from labkit import check
-check("receptive_field")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("receptive_field")
-### END HIDDEN TESTS
 
 # %% [markdown] answer="answer_1b"
 # **(b)** What does a middle neuron of the 6th layer see? Show the recursion.
@@ -121,12 +103,6 @@ record("receptive_field")
 {mode: lab.padding_for(mode, 5) for mode in lab.MODES}
 
 # %% check="padding_for"
-from labkit import check
-check("padding_for")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("padding_for")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # The three paddings layer by layer on the exam's network:
@@ -176,12 +152,6 @@ plt.show()
 # must describe the architecture, not one set of weights.
 
 # %% check="measured_receptive_field"
-from labkit import check
-check("measured_receptive_field")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("measured_receptive_field")
-### END HIDDEN TESTS
 
 # %%
 from torch import nn
@@ -227,12 +197,6 @@ plt.show()
 # cores); the GPU profile trains at the exam's 256×256 with bf16 mixed precision and channels-last memory.
 
 # %% check="exam_cnn"
-from labkit import check
-check("exam_cnn")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("exam_cnn")
-### END HIDDEN TESTS
 
 # %%
 PROFILES = {

@@ -58,12 +58,6 @@ h0, xs = torch.randn(N, generator=g), torch.randn(T, M, generator=g)
 lab.rnn_unroll(W, U, b, h0, xs)
 
 # %% check="rnn_unroll"
-from labkit import check
-check("rnn_unroll")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("rnn_unroll")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Task 2.2 — question (a): $\mathbf{h}_T$ in closed form
@@ -73,12 +67,6 @@ print("recurrence: ", lab.rnn_unroll(W, U, b, h0, xs)[-1])
 print("closed form:", lab.rnn_closed_form(W, U, b, h0, xs))
 
 # %% check="rnn_closed_form"
-from labkit import check
-check("rnn_closed_form")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("rnn_closed_form")
-### END HIDDEN TESTS
 
 # %% [markdown] answer="answer_2a"
 # **(a)** Write $\mathbf{h}_t$ as a function of $\mathbf{h}_0$ and show the induction.
@@ -104,12 +92,6 @@ autograd_jacobian = torch.autograd.functional.jacobian(lambda h: lab.rnn_unroll(
 print("max |closed form - autograd| =", float((lab.jacobian_h_t_h0(W, t) - autograd_jacobian).abs().max()))
 
 # %% check="jacobian_h_t_h0"
-from labkit import check
-check("jacobian_h_t_h0")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("jacobian_h_t_h0")
-### END HIDDEN TESTS
 
 # %% [markdown] answer="answer_2b"
 # **(b)** Derive $J = \partial \mathbf{h}_t / \partial \mathbf{h}_0$.
@@ -130,12 +112,6 @@ record("jacobian_h_t_h0")
 # matrix below has $\rho = 0.9$, yet $\|W^t\|$ grows to about 19 before it decays.
 
 # %% check="asymptotic_regime"
-from labkit import check
-check("asymptotic_regime")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("asymptotic_regime")
-### END HIDDEN TESTS
 
 # %%
 examples = {
@@ -193,20 +169,8 @@ print("||h_t - h*|| at t = 0, 20, 40, 80:",
 # \partial \mathbf{h}_0\|$ and $\|\partial L / \partial \mathbf{h}_0\|$ to wandb.
 
 # %% check="scaled_orthogonal"
-from labkit import check
-check("scaled_orthogonal")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("scaled_orthogonal")
-### END HIDDEN TESTS
 
 # %% check="linear_rnn_hidden_states"
-from labkit import check
-check("linear_rnn_hidden_states")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("linear_rnn_hidden_states")
-### END HIDDEN TESTS
 
 # %%
 torch.set_default_dtype(torch.float32)

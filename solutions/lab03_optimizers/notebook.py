@@ -64,28 +64,10 @@ def compare_with_torch(name: str, steps: int = 300, **kwargs) -> float:
 
 
 # %% check="adagrad"
-from labkit import check
-check("adagrad")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("adagrad")
-### END HIDDEN TESTS
 
 # %% check="rmsprop"
-from labkit import check
-check("rmsprop")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("rmsprop")
-### END HIDDEN TESTS
 
 # %% check="adam"
-from labkit import check
-check("adam")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("adam")
-### END HIDDEN TESTS
 
 # %%
 for name, kwargs in [("Adagrad", dict(lr=0.05)), ("RMSprop", dict(lr=0.01)), ("Adam", dict(lr=0.01)),
@@ -143,12 +125,6 @@ plt.show()
 # ## Task 3.4 — trajectories on 2-D functions
 
 # %% check="trajectory"
-from labkit import check
-check("trajectory")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("trajectory")
-### END HIDDEN TESTS
 
 # %%
 FACTORIES = {

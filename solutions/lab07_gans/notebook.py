@@ -64,12 +64,6 @@ if PROFILE != "gpu":
 # $\{-4, -2, 0, 2, 4\}^2$, standard deviation 0.05).
 
 # %% check="mixtures"
-from labkit import check
-check("mixtures")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("mixtures")
-### END HIDDEN TESTS
 
 # %%
 g = torch.Generator().manual_seed(0)
@@ -89,36 +83,12 @@ plt.show()
 # the batch. `linear_critic_grad_w` is your answer to (b) as code: no autograd.
 
 # %% check="linear_critic"
-from labkit import check
-check("linear_critic")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("linear_critic")
-### END HIDDEN TESTS
 
 # %% check="gradient_penalty"
-from labkit import check
-check("gradient_penalty")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("gradient_penalty")
-### END HIDDEN TESTS
 
 # %% check="critic_loss"
-from labkit import check
-check("critic_loss")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("critic_loss")
-### END HIDDEN TESTS
 
 # %% check="linear_critic_grad_w"
-from labkit import check
-check("linear_critic_grad_w")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("linear_critic_grad_w")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # Your closed form against autograd through your `critic_loss`, on critics whose $\|w\|$ is below, near and above 1
@@ -188,20 +158,8 @@ for name, sampler in FAKES.items():
 # at least one high-quality sample.
 
 # %% check="pack"
-from labkit import check
-check("pack")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("pack")
-### END HIDDEN TESTS
 
 # %% check="mode_coverage"
-from labkit import check
-check("mode_coverage")
-### BEGIN HIDDEN TESTS
-from labkit import record
-record("mode_coverage")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Experiment 2 — what a packed discriminator sees (question 7(c))
