@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -41,9 +42,9 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade
 
-    outcomes = grade(args.lab, Path(args.submissions), Path(args.out), seed=args.seed, root=args.root,
+    outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
                      progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
-                     regrade=args.regrade)
+                     regrade=args.regrade, workers=args.workers, cluster=args.cluster)
     print(_table(outcomes))
     failures = [o for o in outcomes if o.problems or o.status != "graded"]
     print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
@@ -62,7 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     everything = []
     for lab in all_labs(args.root):
         submissions = build_sample_class(lab, out / "sample_submissions" / lab.name, args.root)
-        everything += grade(lab.name, submissions, out / lab.name, seed=args.seed, root=args.root)
+        everything += grade(lab.name, submissions, out / lab.name, root=args.root, workers=args.workers)
     print(_table(everything))
     print(f"\nGradebooks, grades.csv, results/ and feedback/ are in {out}/<lab>/.")
     return 0
@@ -77,10 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lab", help="release only this lab's folder (e.g. while writing it)")
     p.set_defaults(func=cmd_release)
     p = sub.add_parser("grade", help="autograde one lab for a folder of submissions")
-    p.add_argument("lab")
+    p.add_argument("lab", help="the lab's name, e.g. lab01_cnn (the folders of solutions/)")
     p.add_argument("submissions", help="one folder or .zip per student, named by student id")
     p.add_argument("--out", required=True, help="course directory for the gradebook and exports")
-    p.add_argument("--seed", default="0", help="seed of the hidden cases (keep it private; same seed, same grades)")
+    p.add_argument("--secret", help="draws the hidden cases (default: DIR/grading_secret, generated on first use and "
+                                    "readable only by you; the same secret and files give the same grades)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="students graded in parallel on this machine (default: the number of cores)")
+    p.add_argument("--cluster", metavar="tcp://HOST:PORT",
+                   help="grade on the workers of a running Dask scheduler instead (this machine keeps the gradebook)")
     p.add_argument("--cell-timeout", type=int, help="seconds per notebook cell (default: the lab's own)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--regrade", action="store_true",
@@ -90,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
     p.add_argument("--out", default="out")
-    p.add_argument("--seed", default="0")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy warnings say nothing to a TA

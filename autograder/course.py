@@ -1,34 +1,26 @@
-"""An nbgrader course directory for one lab: its source, its gradebook and the grading pipeline's configuration."""
+"""An nbgrader course directory for one lab: where everything lives, its gradebook and nbgrader's configuration.
+
+Every path of the course directory is named here and nowhere else.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import sys
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (
-    AssignLatePenalties,
-    CheckCellMetadata,
-    ClearOutput,
-    DeduplicateIds,
-    IgnorePattern,
-    LimitOutput,
-    OverwriteCells,
-    OverwriteKernelspec,
-    SaveAutoGrades,
-)
 from traitlets.config import Config
 
 from autograder.labs import Lab
 from autograder.notebooks import source_notebook
-
-GRADEBOOK = "gradebook.db"
 
 # nbgrader shells out to `alembic` to open the gradebook: make this interpreter's scripts findable.
 _bin = os.path.dirname(sys.executable)
@@ -36,61 +28,100 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 
-def install_source(course_dir: Path, lab: Lab) -> None:
-    """Write the lab's source notebook and its public checks.py into `course_dir/source/<lab>/`.
+@dataclass(frozen=True)
+class CourseDir:
+    """`root`: nbgrader's layout (source/, submitted/, autograded/, gradebook.db) plus this grader's own files."""
 
-    Only these files: nbgrader copies every non-notebook file of the source folder over the student's files at
-    autograde, so the reference module must never be here.
-    """
-    dest = course_dir / "source" / lab.name
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    nbformat.write(source_notebook(lab), dest / lab.notebook_name)
-    shutil.copy(lab.source_dir / "checks.py", dest / "checks.py")
+    root: Path
 
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
 
-def make_config(course_dir: Path, lab: Lab | None = None, grading: dict | None = None) -> Config:
-    c = Config()
-    c.CourseDirectory.root = str(course_dir.resolve())
-    c.CourseDirectory.db_url = f"sqlite:///{(course_dir / GRADEBOOK).resolve()}"
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "_grading"]
-    c.GenerateAssignment.db_url = c.CourseDirectory.db_url
-    if lab is not None and grading is not None:
-        from autograder import preprocessors as pp
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook.resolve()}"
 
-        c.Execute.timeout = int(grading.get("cell_timeout") or lab.cell_timeout)
-        c.Execute.kernel_manager_class = pp.WrappedKernelManager
-        c.WrappedKernelManager.sandbox = bool(grading.get("sandbox", True))
-        c.WrappedKernelManager.notebook_seconds = int(grading.get("notebook_timeout") or lab.notebook_timeout)
-        c.Execute.raise_on_iopub_timeout = False  # late output after an interrupted cell must not end the notebook
+    def source(self, lab: str) -> Path:
+        return self.root / "source" / lab
+
+    def submitted(self, student: str, lab: str) -> Path:
+        return self.root / "submitted" / student / lab
+
+    def autograded(self, student: str, lab: str) -> Path:
+        return self.root / "autograded" / student / lab
+
+    def report(self, lab: str, student: str) -> Path:
+        """The judge's results for one student (checks and notes), written once the gradebook has them."""
+        return self.root / "reports" / lab / f"{student}.json"
+
+    def done(self, lab: str, student: str) -> Path:
+        """What a finished student was graded from (files and secret), so a restarted grader can skip them."""
+        return self.root / "done" / lab / f"{student}.json"
+
+    def log(self, lab: str, student: str) -> Path:
+        return self.root / "logs" / f"{lab}-{student}.log"
+
+    @property
+    def grades_csv(self) -> Path:
+        return self.root / "grades.csv"
+
+    def results(self, student: str) -> Path:
+        return self.root / "results" / f"{student}.json"
+
+    def feedback(self, student: str) -> Path:
+        return self.root / "feedback" / f"{student}.html"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".grader.lock"
+
+    @property
+    def secret_file(self) -> Path:
+        return self.root / "grading_secret"
+
+    def secret(self) -> str:
+        """The course's secret for drawing hidden cases: generated on first use, readable by its owner only."""
+        if not self.secret_file.is_file():
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32) + "\n")
+        return self.secret_file.read_text().strip()
+
+    @cached_property
+    def config(self) -> Config:
+        c = Config()
+        c.CourseDirectory.root = str(self.root.resolve())
+        c.CourseDirectory.db_url = self.db_url
+        c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "_grading"]
+        c.GenerateAssignment.db_url = self.db_url
         c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
-        c.Judge.report_dir = str(course_dir / "reports" / lab.name)
-        c.Judge.seed = str(grading["seed"])
-        c.Judge.root = str(lab.source_dir.parent.parent)
-        c.WriteCases.seed = str(grading["seed"])
-        c.WriteCases.root = c.Judge.root
-        c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                              CheckCellMetadata]
-        c.Autograde.autograde_preprocessors = [pp.WriteCases, pp.SafeExecute, pp.Judge, IgnorePattern,
-                                               ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                                               AssignLatePenalties, CheckCellMetadata]
-    return c
+        return c
 
+    def api(self) -> NbGraderAPI:
+        api = NbGraderAPI(coursedir=CourseDirectory(config=self.config), config=self.config)
+        api.log.setLevel(logging.ERROR)
+        return api
 
-def make_api(config: Config) -> NbGraderAPI:
-    coursedir = CourseDirectory(config=config)
-    api = NbGraderAPI(coursedir=coursedir, config=config)
-    api.log.setLevel(logging.ERROR)
-    return api
+    def install_source(self, lab: Lab) -> None:
+        """Write the lab's source notebook and its public checks.py into `source/<lab>/`.
 
+        Only these files: nbgrader copies every non-notebook file of the source folder over the student's files,
+        so the reference module must never be here.
+        """
+        dest = self.source(lab.name)
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        nbformat.write(source_notebook(lab), dest / lab.notebook_name)
+        shutil.copy(lab.source_dir / "checks.py", dest / "checks.py")
 
-def generate(course_dir: Path, lab: Lab) -> Path:
-    """Run nbgrader generate_assignment for `lab` (records its cells in the gradebook); returns the release folder."""
-    install_source(course_dir, lab)
-    api = make_api(make_config(course_dir))
-    result = api.generate_assignment(lab.name, force=True, create=True)
-    if not result["success"]:
-        detail = result.get("error") or result.get("log")
-        raise RuntimeError(f"nbgrader generate_assignment failed for {lab.name}:\n{detail}")
-    return course_dir / "release" / lab.name
+    def generate(self, lab: Lab) -> Path:
+        """nbgrader generate_assignment for `lab` (records its cells in the gradebook); returns the release folder."""
+        self.install_source(lab)
+        result = self.api().generate_assignment(lab.name, force=True, create=True)
+        if not result["success"]:
+            detail = result.get("error") or result.get("log")
+            raise RuntimeError(f"nbgrader generate_assignment failed for {lab.name}:\n{detail}")
+        return self.root / "release" / lab.name

@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.results import Outcome
+
 if TYPE_CHECKING:
-    from autograder.grade import Outcome
+    from autograder.course import CourseDir
     from autograder.labs import Lab
 
 # Our columns first, then the columns of `nbgrader export`.
@@ -21,11 +23,11 @@ CSV_COLUMNS = ["student_id", "lab", "score", "max_score", "auto_score", "auto_ma
                "raw_score", "late_submission_penalty"]
 
 
-def write_all(out: Path, lab: Lab, outcomes: list[Outcome]) -> None:
-    write_csv(out / "grades.csv", outcomes)
+def write_all(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> None:
+    write_csv(course.grades_csv, outcomes)
     for o in outcomes:
-        _write(out / "results" / f"{o.student}.json", json.dumps(gradescope(o, lab), indent=1) + "\n")
-        _write(out / "feedback" / f"{o.student}.html", feedback_html(o, lab))
+        _write(course.results(o.student), json.dumps(gradescope(o, lab), indent=1) + "\n")
+        _write(course.feedback(o.student), feedback_html(o, lab))
 
 
 def _write(path: Path, text: str) -> None:
@@ -60,8 +62,8 @@ def gradescope(o: Outcome, lab: Lab) -> dict:
     return {
         "score": o.auto_score,
         "output": "\n".join(lines),
-        "tests": [{"name": c["check"], "score": c["score"], "max_score": c["max_score"],
-                   "output": "\n".join([f"{c['passed']}/{c['total']} cases passed"] + c["messages"])}
+        "tests": [{"name": c.check, "score": c.score, "max_score": c.max_score,
+                   "output": "\n".join([f"{c.passed}/{c.total} cases passed", *c.messages])}
                   for c in o.checks],
     }
 
@@ -70,9 +72,9 @@ def feedback_html(o: Outcome, lab: Lab) -> str:
     e = html.escape
     rows = []
     for c in o.checks:
-        failed = "".join(f"<li>{e(m)}</li>" for m in c["messages"])
-        rows.append(f"<tr><td>{e(c['check'])}</td><td>{c['score']:g} / {c['max_score']:g}</td>"
-                    f"<td>{c['passed']}/{c['total']}</td><td><ul>{failed}</ul></td></tr>")
+        failed = "".join(f"<li>{e(m)}</li>" for m in c.messages)
+        rows.append(f"<tr><td>{e(c.check)}</td><td>{c.score:g} / {c.max_score:g}</td>"
+                    f"<td>{c.passed}/{c.total}</td><td><ul>{failed}</ul></td></tr>")
     problems = "".join(f"<li>{e(p)}</li>" for p in o.problems)
     written = sum(lab.written.values())
     return f"""<!doctype html>

@@ -1,114 +1,247 @@
-"""`autograder grade LAB SUBMISSIONS --out DIR`: intake, autograde each student with nbgrader, export.
+"""`autograder grade LAB SUBMISSIONS --out DIR`: intake, run and judge each student on workers, record, export.
 
-DIR is an nbgrader course directory: `source/`, `submitted/`, `autograded/`, `gradebook.db`, plus `reports/` (the
-judge's per-student results), `grades.csv`, `results/<student>.json` (Gradescope format) and `feedback/`.
+This process keeps the one gradebook: it restores each notebook's test cells from the source (nbgrader's sanitize
+steps), hands the student to a worker (local processes, or a Dask cluster) that runs and judges it
+(autograder.worker), and saves what comes back with nbgrader's own steps (SaveAutoGrades, late penalties). A
+worker that dies loses nothing: its students are graded again elsewhere.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import fcntl
 import hashlib
 import json
+import multiprocessing
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
 from tqdm import tqdm
 
 from autograder import exports
-from autograder.course import generate, make_api, make_config
+from autograder.course import CourseDir
 from autograder.intake import intake
-from autograder.labs import REPO_ROOT, get_lab
+from autograder.labs import REPO_ROOT, Lab, get_lab
+from autograder.results import CheckResult, Outcome, StudentResult
 from autograder.sandbox import require_sandbox
+from autograder.settings import GradingSettings
+from autograder.worker import Job, close_factory, grade_job
+
+# nbgrader's autograde, split around the run: before it (here), and after it (here, once the worker is done).
+SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+MAX_TRIES = 3  # a student whose run kills its worker this many times is reported, not retried forever
 
 
 class GraderBusy(RuntimeError):
     pass
 
 
-@dataclass
-class Outcome:
-    """What one student got on one lab."""
-
-    student: str
-    lab: str
-    checks: list[dict] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    score: float = 0.0  # gradebook total: autograded + manual grades given so far
-    max_score: float = 0.0
-    auto_score: float = 0.0
-    auto_max_score: float = 0.0
-    needs_manual_grade: bool = False
-    status: str = "graded"
-    gradebook: dict = field(default_factory=dict)
-
-
 @contextmanager
-def course_lock(course_dir: Path) -> Iterator[None]:
+def course_lock(course: CourseDir) -> Iterator[None]:
     """One grader per course directory: a second one is refused, never interleaved."""
-    course_dir.mkdir(parents=True, exist_ok=True)
-    with open(course_dir / ".grader.lock", "w") as handle:
+    course.root.mkdir(parents=True, exist_ok=True)
+    with open(course.lock, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise GraderBusy(f"{course_dir}: another grader is running on this course directory") from None
+            raise GraderBusy(f"{course.root}: another grader is running on this course directory") from None
         yield
 
 
-def grade(lab_name: str, submissions: Path, out: Path, seed: str = "0", root: Path = REPO_ROOT,
-          sandbox: bool = True, progress: bool = True, cell_timeout: int | None = None,
-          notebook_timeout: int | None = None, regrade: bool = False) -> list[Outcome]:
+def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, **options) -> list[Outcome]:
     """Grade every submission of SUBMISSIONS for one lab into the course directory `out`.
 
-    Untrusted code runs only in the sandbox; `sandbox=False` is for code the caller trusts and says so loudly.
+    `options` are the fields of GradingSettings. Untrusted code runs only in the sandbox; `sandbox=False` is for
+    code the caller trusts and says so loudly.
     """
+    settings = GradingSettings(**options)
     lab = get_lab(lab_name, root)
-    if sandbox:
-        require_sandbox()
-    else:
+    if not settings.sandbox:
         print("WARNING: grading WITHOUT the sandbox: student code can read the solutions and the gradebook, reach "
               "the network and outlive the grader. Use only for code you trust.", file=sys.stderr)
-    out = out.resolve()
-    with course_lock(out):
-        generate(out, lab)
-        intakes, warnings = intake(submissions, lab, out / "submitted")
+    elif settings.cluster is None:
+        require_sandbox()  # a cluster's workers check for themselves
+    course = CourseDir(out.resolve())
+    with course_lock(course):
+        course.generate(lab)
+        intakes, warnings = intake(submissions, lab, course.root / "submitted")
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
-        api = make_api(make_config(out, lab, {"seed": seed, "sandbox": sandbox,
-                                                "cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout}))
-        reports, done = out / "reports" / lab.name, out / "done" / lab.name
-        done.mkdir(parents=True, exist_ok=True)
-        for student in tqdm(sorted(intakes), desc=f"grading {lab.name}", unit="student", disable=not progress,
-                            file=sys.stderr):
-            # A grader killed mid-batch and started again skips whoever it finished with the same files and seed.
-            stamp = {"digest": _digest(out / "submitted" / student / lab.name), "seed": seed}
-            marker = done / f"{student}.json"
-            if (not regrade and intakes[student].notebook_ok and marker.is_file()
-                    and json.loads(marker.read_text()) == stamp and (reports / f"{student}.json").is_file()):
+        secret = settings.secret or course.secret()
+        todo = []
+        for student in sorted(intakes):
+            # A grader killed mid-batch and started again skips whoever it finished with the same files and secret.
+            stamp = {"digest": _digest(course.submitted(student, lab.name)),
+                     "secret": hashlib.sha256(secret.encode()).hexdigest()[:16]}
+            marker, report = course.done(lab.name, student), course.report(lab.name, student)
+            if (not settings.regrade and intakes[student].notebook_ok and marker.is_file()
+                    and json.loads(marker.read_text()) == stamp and report.is_file()):
                 continue
             marker.unlink(missing_ok=True)
-            (reports / f"{student}.json").unlink(missing_ok=True)
-            if not intakes[student].notebook_ok:
-                _record_missing(out, lab.name, student)
-                continue
-            result = api.autograde(lab.name, student, force=True, create=True)
-            if not result["success"]:
-                intakes[student].problems.append("the grader could not process this notebook; a teaching assistant "
-                                                 "has the log")
-                (out / "logs").mkdir(exist_ok=True)
-                (out / "logs" / f"{lab.name}-{student}.log").write_text(result.get("error") or result.get("log", ""))
-                (reports / f"{student}.json").unlink(missing_ok=True)
-                _record_missing(out, lab.name, student)
+            report.unlink(missing_ok=True)
+            if intakes[student].notebook_ok:
+                todo.append((student, stamp))
             else:
-                tmp = marker.with_suffix(".tmp")
-                tmp.write_text(json.dumps(stamp))
-                tmp.replace(marker)  # written only once nbgrader has committed the grades
-        outcomes = [_outcome(out, lab, student, intakes[student].problems) for student in sorted(intakes)]
-        exports.write_all(out, lab, outcomes)
+                _record_missing(course, lab.name, student)
+        problems = {s: intakes[s].problems for s in intakes}
+        for student, stamp, result in _run(course, lab, todo, settings, secret):
+            if isinstance(result, StudentResult):
+                _save(course, lab, result, stamp)
+            else:
+                problems[student].append("the grader could not process this notebook; a teaching assistant has the "
+                                         "log")
+                course.log(lab.name, student).parent.mkdir(parents=True, exist_ok=True)
+                course.log(lab.name, student).write_text(result)
+                _record_missing(course, lab.name, student)
+        outcomes = [_outcome(course, lab, student, problems[student]) for student in sorted(intakes)]
+        exports.write_all(course, lab, outcomes)
     return outcomes
+
+
+def _job(course: CourseDir, lab: Lab, student: str, settings: GradingSettings, secret: str, digest: str) -> Job:
+    """The student's notebook with its test cells restored from the source, and the files the kernel needs."""
+    folder = course.submitted(student, lab.name)
+    nb = nbformat.read(folder / lab.notebook_name, as_version=4)
+    resources = {"nbgrader": {"db_url": course.db_url, "assignment": lab.name, "notebook": lab.name,
+                              "student": student}}
+    for step in SANITIZE:
+        nb, resources = step(config=course.config).preprocess(nb, resources)
+    module = folder / lab.module_file.name
+    files = {"checks.py": (course.source(lab.name) / "checks.py").read_bytes()}  # never the student's copy
+    if module.is_file():
+        files[module.name] = module.read_bytes()
+    return Job(lab=lab.name, root=str(lab.source_dir.parent.parent), student=student, notebook=nbformat.writes(nb),
+               files=files, seed_text=f"{secret}:{student}:{digest}",
+               cell_timeout=settings.cell_timeout or lab.cell_timeout,
+               notebook_timeout=settings.notebook_timeout or lab.notebook_timeout, sandbox=settings.sandbox)
+
+
+def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: GradingSettings,
+         secret: str) -> Iterator[tuple[str, dict, StudentResult | str]]:
+    """Each student's result as it arrives: a StudentResult, or the text of what went wrong."""
+    bar = tqdm(total=len(todo), desc=f"grading {lab.name}", unit="student", disable=not settings.progress,
+               file=sys.stderr)
+    pending = list(reversed(todo))
+    tries: dict[str, int] = {}
+    with _executor(settings) as (executor, renew):
+        running: dict[cf.Future, tuple[str, dict]] = {}
+        in_flight = 2 * max(1, settings.workers)
+        while pending or running:
+            while pending and len(running) < in_flight:
+                student, stamp = pending.pop()
+                try:
+                    job = _job(course, lab, student, settings, secret, stamp["digest"])
+                except Exception as exc:  # a notebook nbgrader refuses (e.g. tampered cell metadata)
+                    bar.update()
+                    yield student, stamp, f"{type(exc).__name__}: {exc}"
+                    continue
+                running[executor().submit(grade_job, job)] = (student, stamp)
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                student, stamp = running.pop(future)
+                try:
+                    result: StudentResult | str = future.result()
+                except cf.process.BrokenProcessPool:
+                    # A worker died (out of memory, killed): every student it held is graded again.
+                    tries[student] = tries.get(student, 0) + 1
+                    if tries[student] < MAX_TRIES:
+                        pending.append((student, stamp))
+                        renew()
+                        continue
+                    result = "the worker grading this notebook died each time it tried"
+                except Exception as exc:
+                    result = f"{type(exc).__name__}: {exc}"
+                bar.update()
+                yield student, stamp, result
+    bar.close()
+
+
+@contextmanager
+def _executor(settings: GradingSettings):
+    """(current executor, renew): local worker processes, or a Dask cluster's workers."""
+    if settings.cluster:
+        from distributed import Client
+
+        with Client(settings.cluster, timeout="30s") as client:
+            executor = client.get_executor(pure=False)
+            yield (lambda: executor), (lambda: None)  # Dask reschedules a dead worker's tasks by itself
+        return
+    context = multiprocessing.get_context("spawn")  # workers start clean: no threads or locks from this process
+    state = {"pool": cf.ProcessPoolExecutor(settings.workers, mp_context=context, initializer=_worker_start,
+                                            initargs=(settings.sandbox,))}
+
+    def renew() -> None:
+        if state["pool"]._broken:
+            state["pool"].shutdown(wait=False, cancel_futures=True)
+            state["pool"] = cf.ProcessPoolExecutor(settings.workers, mp_context=context, initializer=_worker_start,
+                                                   initargs=(settings.sandbox,))
+
+    try:
+        yield (lambda: state["pool"]), renew
+    finally:
+        state["pool"].shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start(sandbox: bool) -> None:
+    """Start the worker's kernel factory at once, while the first jobs are being prepared."""
+    import atexit
+
+    from autograder.worker import _factory
+
+    if sandbox:
+        _factory().start()
+    atexit.register(close_factory)
+
+
+def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict) -> None:
+    """Record a judged notebook as nbgrader's autograde would: autograded/, the gradebook, then our report."""
+    student = result.student
+    nb = nbformat.reads(result.notebook, as_version=4)
+    dest = course.autograded(student, lab.name)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(course.submitted(student, lab.name), dest)
+    timestamp = CourseDirectory(config=course.config).get_existing_timestamp(str(course.submitted(student, lab.name)))
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(lab.name, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(lab.name, student)
+    resources = {"nbgrader": {"db_url": course.db_url, "assignment": lab.name, "notebook": lab.name,
+                              "student": student}}
+    for step in SAVE:
+        nb, resources = step(config=course.config).preprocess(nb, resources)
+    nbformat.write(nb, dest / lab.notebook_name)
+    report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
+              "notes": result.notes}
+    _write_json(course.report(lab.name, student), report)
+    _write_json(course.done(lab.name, student), stamp)  # only once the gradebook has the grades
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    tmp.replace(path)
 
 
 def _digest(folder: Path) -> str:
@@ -119,32 +252,32 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _record_missing(out: Path, lab: str, student: str) -> None:
+def _record_missing(course: CourseDir, lab: str, student: str) -> None:
     """A student with no gradable notebook still gets a gradebook row (zero), like nbgrader's missing submissions."""
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(course.db_url) as gb:
         gb.update_or_create_student(student)
         for sub in gb.find_student(student).submissions:
             if sub.assignment.name == lab:  # a previous grade of a now-broken resubmission is replaced by zero
                 gb.remove_submission(lab, student)
 
 
-def _outcome(out: Path, lab, student: str, problems: list[str]) -> Outcome:
+def _outcome(course: CourseDir, lab: Lab, student: str, problems: list[str]) -> Outcome:
     o = Outcome(student, lab.name, problems=list(problems))
-    report_path = out / "reports" / lab.name / f"{student}.json"
+    report_path = course.report(lab.name, student)
     if report_path.is_file():
         report = json.loads(report_path.read_text())
-        o.checks = report["checks"]
+        o.checks = [CheckResult.from_dict(c) for c in report["checks"]]
         o.problems += report.get("notes", [])
     else:
         o.status = "not graded"
-        o.checks = [dict(check=c.id, score=0.0, max_score=float(c.points), passed=0, total=0,
-                         messages=["not graded: see the problems above"]) for c in lab.checks.values()]
-    o.auto_score = round(sum(c["score"] for c in o.checks), 4)
+        o.checks = [CheckResult(c.id, 0.0, float(c.points), 0, 0, ["not graded: see the problems above"])
+                    for c in lab.checks.values()]
+    o.auto_score = round(sum(c.score for c in o.checks), 4)
     o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(course.db_url) as gb:
         assignment = gb.find_assignment(lab.name)
         o.max_score = float(assignment.max_score)
-        row = gb.find_student(student)  # autograde or _record_missing created it
+        row = gb.find_student(student)  # the save step or _record_missing created it
         o.gradebook = {"assignment": lab.name, "duedate": assignment.duedate.isoformat() if assignment.duedate else "",
                        "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
                        "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0}

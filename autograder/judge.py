@@ -8,25 +8,12 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.labs import Lab
+from autograder.results import CheckResult
 from labkit.grading import MAX_RECORD_BYTES, compare, decode, loads_strict, run_case
-
-
-@dataclass
-class CheckResult:
-    check: str
-    score: float
-    max_score: float
-    passed: int
-    total: int
-    messages: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class RecordError(ValueError):

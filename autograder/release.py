@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.course import generate
+from autograder.course import CourseDir
 from autograder.labs import REPO_ROOT, Lab, all_labs
 from autograder.notebooks import strip_solutions
 from labkit.grading import PUBLIC_EXPECTED_FILE, decode, dumps_strict, run_case
@@ -35,7 +35,7 @@ def build_lab(lab: Lab, out: Path) -> None:
     """Write one lab's student folder into `out` (which must not exist)."""
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
-        released = generate(Path(tmp) / lab.name, lab)
+        released = CourseDir(Path(tmp) / lab.name).generate(lab)
         shutil.copy(released / lab.notebook_name, out / lab.notebook_name)
     shutil.copy(lab.source_dir / "checks.py", out / "checks.py")
     (out / lab.module_file.name).write_text(strip_solutions(lab.module_file.read_text(), str(lab.module_file)))

@@ -38,6 +38,12 @@ class Limits:
     open_files: int = 1024
 
 
+# The environment of every grading kernel: nothing of the grader's own.
+KERNEL_ENV = {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+              "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "XDG_CACHE_HOME": "/tmp",
+              "WANDB_MODE": "disabled", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1"}
+
+
 @cache
 def bwrap_works() -> bool:
     """bubblewrap is installed and can build a namespace here."""
@@ -68,34 +74,39 @@ def _parents(paths: list[Path]) -> list[Path]:
     return sorted(out, key=lambda q: (len(q.parts), str(q)))
 
 
-def command_prefix(workdir: Path, socket_dir: Path, limits: Limits) -> list[str]:
-    """The argv that starts a kernel command inside the sandbox, with `workdir` as its writable working directory."""
-    workdir, socket_dir = workdir.resolve(), socket_dir.resolve()
+def factory_command(jobs_dir: Path, modules: list[str]) -> list[str]:
+    """The argv of a worker's kernel factory (autograder.zygote) inside the outer sandbox.
+
+    The factory sees the Python environment and labkit read-only, a private /tmp and /dev/shm, no network, and the
+    worker's job folders (`jobs_dir`) at /jobs; each kernel it forks then narrows that view to its own job."""
+    from autograder import zygote
+
+    jobs_dir = jobs_dir.resolve()
     ro_roots = _python_roots()
+    script = Path(zygote.__file__).resolve()
     cmd = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
            "--new-session", "--clearenv"]
     for system in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives",
                    "/etc/localtime", "/etc/fonts", "/etc/ssl"):
         cmd += ["--ro-bind-try", system, system]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs",
-            "/dev/shm"]
-    for parent in _parents([*ro_roots, workdir, socket_dir]):
+    # Each kernel mounts a /proc of its own PID namespace. Linux allows that only where an uncovered proc mount is
+    # already visible, and bubblewrap's --proc covers parts of its own: so the factory, which runs no student code,
+    # sees the host's, and no kernel ever does.
+    cmd += ["--bind", "/proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777",
+            "--tmpfs", "/dev/shm"]
+    for parent in _parents([*ro_roots, script]):
         cmd += ["--perms", "0755", "--dir", str(parent)]
     for root in ro_roots:
         cmd += ["--ro-bind", str(root), str(root)]
-    cmd += ["--bind", str(workdir), str(workdir), "--bind", str(socket_dir), str(socket_dir), "--chdir", str(workdir)]
-    env = {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "XDG_CACHE_HOME": "/tmp",
-           "WANDB_MODE": "disabled", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": str(os.cpu_count() or 1)}
-    for key, value in env.items():
+    cmd += ["--ro-bind", str(script), str(script), "--bind", str(jobs_dir), zygote.JOBS,
+            "--perms", "0755", "--dir", zygote.SUBMISSION, "--chdir", "/"]
+    for key, value in KERNEL_ENV.items():
         cmd += ["--setenv", key, value]
-    cmd += ["--", "timeout", "-s", "KILL", str(limits.notebook_seconds)]
-    if os.geteuid() == 0:  # as root, bwrap keeps every capability: drop them and the uid before student code runs
+    cmd += ["--"]
+    if os.geteuid() == 0:  # as root, bwrap keeps every capability: drop them and the uid before anything runs
         cmd += ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs"]
-    cmd += ["prlimit", f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}", f"--nproc={limits.processes}",
-            f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}", "--core=0", "--"]
-    return cmd
+    return [*cmd, sys.executable, "-I", str(script), *modules]
 
 
 def hand_over(path: Path) -> None:

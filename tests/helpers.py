@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.judge import CheckResult, judge_check
+from autograder.judge import judge_check
 from autograder.labs import Lab
+from autograder.results import CheckResult
 from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
 
 # One fresh Python process records every variant (importing torch and lightning once), as a kernel would.

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from autograder.course import CourseDir
 from autograder.grade import GraderBusy, course_lock, grade
 from autograder.labs import all_labs
 from autograder.sample_class import build_sample_class, reference_source, replace_function
@@ -21,23 +22,29 @@ EXPECTED = {
     "lab07_gans": {"perfect": 11.0, "stub": 0.0, "partial": 8.4333, "broken": 0.0, "cheater": 0.0},
 }
 LABS = {lab.name: lab for lab in all_labs()}
+SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
 
 
 @pytest.fixture(scope="module")
 def graded_classes(tmp_path_factory):
-    """Every lab's sample class, graded once: lab -> (course dir, outcomes by student)."""
-    out = {}
-    for lab in LABS.values():
-        tmp = tmp_path_factory.mktemp(lab.name)
-        submissions = build_sample_class(lab, tmp / "submissions")
-        outcomes = grade(lab.name, submissions, tmp / "course", progress=False)
-        out[lab.name] = tmp / "course", {o.student: o for o in outcomes}
-    return out
+    """lab -> (course dir, outcomes by student): a lab's sample class, graded once when a test first asks for it."""
+    cache: dict[str, tuple] = {}
+
+    def get(lab_name: str):
+        if lab_name not in cache:
+            lab = LABS[lab_name]
+            tmp = tmp_path_factory.mktemp(lab.name)
+            submissions = build_sample_class(lab, tmp / "submissions")
+            outcomes = grade(lab.name, submissions, tmp / "course", progress=False, secret=SECRET)
+            cache[lab_name] = tmp / "course", {o.student: o for o in outcomes}
+        return cache[lab_name]
+
+    return get
 
 
 @pytest.fixture
 def sample_class(graded_classes):
-    return graded_classes["lab01_cnn"]
+    return graded_classes("lab01_cnn")
 
 
 def test_every_lab_has_expected_sample_scores():
@@ -46,7 +53,7 @@ def test_every_lab_has_expected_sample_scores():
 
 @pytest.mark.parametrize("lab_name", sorted(EXPECTED))
 def test_sample_class_scores_as_expected(graded_classes, lab_name):
-    _, outcomes = graded_classes[lab_name]
+    _, outcomes = graded_classes(lab_name)
     assert {s: o.auto_score for s, o in outcomes.items()} == EXPECTED[lab_name]
     assert outcomes["perfect"].needs_manual_grade, "filled written answers wait for a teaching assistant"
     assert outcomes["cheater"].auto_score == 0 and outcomes["stub"].auto_score == 0
@@ -157,5 +164,5 @@ def padding_for(mode, kernel):
     again = {o.student: o.auto_score for o in grade(lab01.name, subs, tmp_path / "course", progress=False,
                                                     cell_timeout=20, regrade=True)}
     assert again == scores
-    with course_lock(tmp_path / "course"), pytest.raises(GraderBusy):
+    with course_lock(CourseDir(tmp_path / "course")), pytest.raises(GraderBusy):
         grade(lab01.name, subs, tmp_path / "course", progress=False)

@@ -1,0 +1,165 @@
+"""Warm, sandboxed grading kernels: the grader's side of autograder.zygote.
+
+A :class:`KernelFactory` is one sandboxed process per grading worker that has imported torch, Lightning, labkit
+and ipykernel once (see SECURITY.md and autograder.zygote). :class:`ForkedKernelManager` is a jupyter_client
+kernel manager whose kernel is forked from it for one job, so nbclient and nbgrader's Execute drive it like any
+other kernel, over ZMQ ipc sockets in the job's folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from autograder import sandbox, zygote
+
+# Imported once per worker instead of once per student.
+WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "sklearn.datasets", "labkit",
+                "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel"]
+FACTORY_START_S = 180
+
+
+class FactoryError(RuntimeError):
+    pass
+
+
+class KernelFactory:
+    """One warm, sandboxed kernel factory and the folder of its jobs; restarted if it dies."""
+
+    def __init__(self) -> None:
+        # Short: the kernel's unix sockets live in a job folder and their paths must stay under 108 bytes.
+        self.jobs = Path(tempfile.mkdtemp(prefix="agj-", dir="/tmp"))
+        sandbox.hand_over(self.jobs)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start the factory now if it is not running (otherwise the first kernel starts it)."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+
+    def _start(self) -> None:
+        self.process = subprocess.Popen(sandbox.factory_command(self.jobs, WARM_MODULES), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        if self._read(FACTORY_START_S) != {"ready": True}:
+            raise FactoryError("the kernel factory did not start")
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ""
+        if not line:
+            self.close_process()
+            raise FactoryError("the kernel factory stopped answering")
+        return json.loads(line)
+
+    def request(self, **request: Any) -> dict[str, Any]:
+        self.start()
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.close_process()
+            raise FactoryError("the kernel factory is gone") from None
+        answer = self._read(60)
+        if "error" in answer:
+            raise FactoryError(answer["error"])
+        return answer
+
+    def new_job(self) -> Path:
+        job = Path(tempfile.mkdtemp(prefix="j", dir=self.jobs))
+        sandbox.hand_over(job)
+        return job
+
+    def close_process(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def close(self) -> None:
+        self.close_process()
+        shutil.rmtree(self.jobs, ignore_errors=True)
+
+
+class ForkedKernel:
+    """What jupyter_client's provisioner expects of a Popen, for a kernel the factory forked."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, factory: KernelFactory, pid: int) -> None:
+        self.factory, self.pid = factory, pid
+
+    def poll(self) -> int | None:
+        try:
+            return self.factory.request(op="poll", pid=self.pid)["status"]
+        except FactoryError:
+            return -9  # the factory died, and every kernel it forked with it
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (status := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout or 0)
+            time.sleep(0.05)
+        return status
+
+    def send_signal(self, signum: int) -> None:
+        with contextlib.suppress(FactoryError):
+            self.factory.request(op="signal", pid=self.pid, signal=int(signum))
+
+    def kill(self) -> None:
+        self.send_signal(9)
+
+    terminate = kill  # the kernel is PID 1 of its namespace: only its keeper's death ends it for sure
+
+
+class ForkProvisioner(LocalProvisioner):
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        km = self.parent
+        with open(km.connection_file) as f:
+            connection = json.load(f)
+        # Same socket files, seen from inside the kernel's sandbox.
+        connection["ip"] = str(Path(zygote.SUBMISSION) / Path(km.ip).relative_to(km.job))
+        answer = km.factory.request(op="spawn", job=km.job.name, connection=connection,
+                                    limits=asdict(km.limits), seconds=km.limits.notebook_seconds)
+        self.process = ForkedKernel(km.factory, answer["pid"])
+        self.pid, self.pgid, self.cwd = answer["pid"], None, str(km.job)
+        return self.connection_info
+
+
+class ForkedKernelManager(AsyncKernelManager):
+    """A kernel forked from `factory` into its own sandbox, working in `job` (a folder of the factory's)."""
+
+    def __init__(self, factory: KernelFactory, job: Path, limits: sandbox.Limits, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.factory, self.job, self.limits = factory, job, limits
+
+    async def _async_pre_start_kernel(self, **kw: Any):
+        sockets = self.job / ".kernel"
+        sockets.mkdir(exist_ok=True)
+        sandbox.hand_over(sockets)
+        self.transport, self.ip = "ipc", str(sockets / "k")
+        self.connection_file = str(sockets / "connection.json")
+        if self.provisioner is None:
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id or "grading", kernel_spec=self.kernel_spec,
+                                               parent=self)
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        self.kernel_spec.interrupt_mode = "message"  # no signal can reach the kernel from here
+        self.write_connection_file()
+        return cmd, kw
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        shutil.rmtree(self.job / ".kernel", ignore_errors=True)

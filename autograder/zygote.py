@@ -1,0 +1,200 @@
+"""The warm kernel factory: one per grading worker, itself inside the worker's sandbox (see autograder.kernels).
+
+It imports torch, Lightning, labkit and the kernel machinery once, then answers requests on stdin (one JSON object
+a line, one JSON answer a line on stdout). `spawn` forks a *keeper* that enters new user, mount, PID, network, IPC
+and UTS namespaces and forks the student's kernel as PID 1 of them. Before any student code runs the kernel mounts
+its own /proc, /tmp and /dev/shm, sees only its own job folder (at /submission; the other jobs are hidden under an
+empty read-only tmpfs), drops every capability, sets no_new_privs and its rlimits. The keeper kills the kernel's
+whole namespace at its wall-clock limit, and dies with the factory (PR_SET_PDEATHSIG), which dies with the worker
+(bubblewrap's --die-with-parent). The factory never runs student code, so no state passes from one student to the
+next: each kernel is a fresh fork.
+
+Linux only; talks to the kernel directly through libc (unshare, mount, prctl, capset).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import json
+import os
+import platform
+import resource
+import signal
+import sys
+from typing import Any
+
+JOBS = "/jobs"  # the worker's job folders, bound here by the outer sandbox
+SUBMISSION = "/submission"  # where a kernel sees its own job folder
+SANDBOX_ID = 65534  # the kernel's uid and gid inside its user namespace
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 28, 38
+SECBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NOROOT_LOCKED, NO_SETUID_FIXUP, NO_SETUID_FIXUP_LOCKED, KEEP_CAPS_LOCKED
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _call(name: str, *args: Any) -> None:
+    if getattr(_libc, name)(*args) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{name}{args!r}: {os.strerror(err)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    _call("mount", enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
+
+
+def _drop_capabilities() -> None:
+    """No capability left in any set, none to regain by exec (securebits), none through setuid files."""
+    _call("prctl", PR_SET_SECUREBITS, SECBITS_LOCKED_NOROOT, 0, 0, 0)
+    cap = 0
+    while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable (x2 words): all zero
+    if _libc.syscall(SYS_CAPSET[platform.machine()], header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    _call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _kernel(request: dict[str, Any], report: int) -> None:
+    """PID 1 of the student's namespaces: isolate, then become an IPython kernel."""
+    _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.setsid()  # ipykernel interrupts its own process group: make it this namespace's alone
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=1g")
+    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m")
+    _mount(os.path.join(JOBS, request["job"]), SUBMISSION, None, MS_BIND | MS_REC)
+    _mount("tmpfs", JOBS, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755,size=4k")
+    _call("sethostname", b"sandbox", 7)
+    _drop_capabilities()
+    _call("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # its own /proc/self as usual; nothing outside can reach it
+    limits = request["limits"]
+    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_AS", limits["memory_bytes"]),
+                        ("RLIMIT_NPROC", limits["processes"]), ("RLIMIT_FSIZE", limits["file_bytes"]),
+                        ("RLIMIT_NOFILE", limits["open_files"]), ("RLIMIT_CORE", 0)):
+        resource.setrlimit(getattr(resource, name), (value, value))
+    os.chdir(SUBMISSION)
+    connection = os.path.join("/tmp", "kernel.json")
+    _write(connection, json.dumps(request["connection"]))
+    sys.path.insert(0, "")  # the notebook imports the lab module from its own folder, as `python -m ipykernel` does
+    sys.argv = ["ipykernel_launcher", "-f", connection]
+    from ipykernel.kernelapp import IPKernelApp
+
+    os.close(report)  # the sandbox is in place: the factory answers
+
+    IPKernelApp.launch_instance(argv=sys.argv[1:])
+
+
+def _keeper(request: dict[str, Any], report: int) -> None:
+    """Enter the new namespaces, fork the kernel as their PID 1, and end it at its wall-clock limit."""
+    _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _call("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # writing its own uid_map needs it; no kernel can see the keeper
+    uid, gid = os.geteuid(), os.getegid()
+    _call("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+    _write("/proc/self/uid_map", f"{SANDBOX_ID} {uid} 1\n")
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/gid_map", f"{SANDBOX_ID} {gid} 1\n")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _kernel(request, report)
+        except BaseException as exc:
+            os.write(report, f"{type(exc).__name__}: {exc}".encode()[:1000])
+        finally:
+            os._exit(0)
+    os.close(report)
+    signal.signal(signal.SIGALRM, lambda *_: os.kill(pid, signal.SIGKILL))
+    signal.alarm(int(request["seconds"]))
+    _, status = os.waitpid(pid, 0)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+class Factory:
+    def __init__(self) -> None:
+        self.exited: dict[int, int] = {}
+
+    def spawn(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Fork a sandboxed kernel; answers once its sandbox is in place, or with why it could not be."""
+        report_r, report_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(report_r)
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):  # the kernel must never write into the factory's answers
+                    os.dup2(devnull, fd)
+                os.setsid()
+                _keeper(request, report_w)
+            except BaseException as exc:
+                os.write(report_w, f"{type(exc).__name__}: {exc}".encode()[:1000])
+            finally:
+                os._exit(111)
+        os.close(report_w)
+        with os.fdopen(report_r, "rb") as report:
+            problem = report.read().decode(errors="replace")
+        if problem:
+            self.poll(pid)
+            return {"error": f"the kernel's sandbox could not be built: {problem}"}
+        return {"pid": pid}
+
+    def poll(self, pid: int) -> int | None:
+        if pid in self.exited:
+            return self.exited[pid]
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return self.exited.setdefault(pid, 0)
+        if done == 0:
+            return None
+        self.exited[pid] = os.waitstatus_to_exitcode(status)
+        return self.exited[pid]
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request["op"]
+        if op == "spawn":
+            return self.spawn(request)
+        pid = int(request["pid"])
+        if op == "poll":
+            return {"status": self.poll(pid)}
+        if op == "signal":
+            if self.poll(pid) is None:
+                # The keeper's own SIGKILL ends it; the kernel (PID 1 of its namespace) dies with it.
+                os.killpg(pid, int(request["signal"]))
+            return {"ok": True}
+        raise ValueError(f"unknown request {op!r}")
+
+
+def main() -> None:
+    # Same uid as the kernels: being non-dumpable is what keeps a kernel from attaching to the factory (ptrace,
+    # /proc/PID/mem) and planting code in the next student's kernel.
+    _call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    for module in sys.argv[1:]:  # what every kernel would otherwise import again
+        importlib.import_module(module)
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # a library printing at import time must not corrupt the answers
+    factory = Factory()
+    answers.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        try:
+            answer = factory.handle(json.loads(line))
+        except Exception as exc:
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        answers.write(json.dumps(answer) + "\n")
+
+
+if __name__ == "__main__":
+    main()
