@@ -13,7 +13,7 @@ from typing import Any
 
 from autograder.labs import Lab
 from autograder.results import CheckResult
-from labkit.grading import MAX_RECORD_BYTES, compare, decode, loads_strict, run_case
+from labkit.grading import MAX_RECORD_BYTES, compare, decode, dumps_strict, encode, loads_strict, run_case
 
 
 class RecordError(ValueError):
@@ -55,6 +55,20 @@ def read_records(path: Path, check_id: str, n_cases: int) -> list[dict[str, Any]
     return decoded
 
 
+_REFERENCE_RESULTS: dict[tuple[str, str, str], dict[str, Any]] = {}
+_MAX_REMEMBERED = 4096
+
+
+def _reference_result(lab: Lab, check_id: str, case: dict[str, Any]) -> dict[str, Any]:
+    """The reference's result on one case, computed once per worker: every student meets the same public cases."""
+    key = (str(lab.source_dir), check_id, dumps_strict(encode(case)))
+    if key not in _REFERENCE_RESULTS:
+        if len(_REFERENCE_RESULTS) >= _MAX_REMEMBERED:
+            _REFERENCE_RESULTS.clear()
+        _REFERENCE_RESULTS[key] = run_case(lab.checks[check_id], lab.reference(), case)
+    return _REFERENCE_RESULTS[key]
+
+
 def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str) -> CheckResult:
     """Score one check: points shared equally between its cases; a message for each failed case."""
     check = lab.checks[check_id]
@@ -64,10 +78,9 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str) -> 
         actual = read_records(records_path, check_id, len(cases))
     except (RecordError, ValueError) as exc:
         return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
-    reference = lab.reference()
     messages, passed = [], 0
     for i, (case, got) in enumerate(zip(cases, actual, strict=True)):
-        expected = decode(run_case(check, reference, case))
+        expected = decode(_reference_result(lab, check_id, case))
         reason = compare(expected, got, check.rtol, check.atol)
         if reason is None:
             passed += 1

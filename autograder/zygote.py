@@ -116,7 +116,10 @@ def _keeper(request: dict[str, Any], report: int) -> None:
         finally:
             os._exit(0)
     os.close(report)
-    signal.signal(signal.SIGALRM, lambda *_: os.kill(pid, signal.SIGKILL))
+    # The kernel is PID 1 of its namespace: killing it ends everything it started. Killing it directly, rather than
+    # relying on its parent-death signal, holds even if student code cleared that signal.
+    for sig in (signal.SIGALRM, signal.SIGUSR1):
+        signal.signal(sig, lambda *_: os.kill(pid, signal.SIGKILL))
     signal.alarm(int(request["seconds"]))
     _, status = os.waitpid(pid, 0)
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
@@ -132,10 +135,13 @@ class Factory:
         pid = os.fork()
         if pid == 0:
             try:
-                os.close(report_r)
                 devnull = os.open(os.devnull, os.O_RDWR)
-                for fd in (0, 1, 2):  # the kernel must never write into the factory's answers
+                for fd in (0, 1, 2):
                     os.dup2(devnull, fd)
+                # No descriptor of the factory's survives, above all not its answer pipe: a kernel that could write
+                # there could forge the factory's answers to the worker.
+                os.closerange(3, report_w)
+                os.closerange(report_w + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
                 os.setsid()
                 _keeper(request, report_w)
             except BaseException as exc:
@@ -169,10 +175,9 @@ class Factory:
         pid = int(request["pid"])
         if op == "poll":
             return {"status": self.poll(pid)}
-        if op == "signal":
+        if op == "kill":
             if self.poll(pid) is None:
-                # The keeper's own SIGKILL ends it; the kernel (PID 1 of its namespace) dies with it.
-                os.killpg(pid, int(request["signal"]))
+                os.kill(pid, signal.SIGUSR1)  # the keeper kills the kernel, then returns its status
             return {"ok": True}
         raise ValueError(f"unknown request {op!r}")
 

@@ -1,7 +1,9 @@
 """The adversarial corpus: attacks graded by the real pipeline, in one batch with honest students.
 
 Each attacker gains nothing on what it attacks, honest students keep their solo scores, the gradebook is intact, no
-listener is reached, no process is left behind, and the batch ends within its bound.
+listener is reached, no process is left behind, and the batch ends within its bound. The corpus is graded twice:
+by the caller (root in CI: the sandbox drops to uid 65534) and by an unprivileged user, as a teaching assistant
+without root grades (bubblewrap then builds the user namespaces itself).
 """
 
 import json
@@ -12,13 +14,16 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
+import nbformat
 import pytest
 
 from autograder.grade import grade
 from autograder.labs import get_lab
 from autograder.sample_class import CHEATING_CELL, add_cell, build_sample_class
 from autograder.sandbox import SANDBOX_UID, bwrap_works
+from tests import unprivileged
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required (course.sh "
                                                                              "installs it)")]
@@ -66,7 +71,7 @@ def _attacks(course: Path, port: int) -> dict[str, tuple[str, str]]:
                            f"{str(course / 'gradebook.db')!r}, '/root/.bash_history']:\n"
                            "    try:\n        stolen.append(open(path, 'rb').read()[:1000])\n"
                            "    except OSError as e:\n        stolen.append(repr(e).encode())\n"
-                           "open('stolen.txt', 'wb').write(b'\\n'.join(stolen))"),
+                           "print(b'\\n'.join(stolen))"),
         "writer": ("stub", f"import sqlite3\nfor target in [{str(course / 'gradebook.db')!r}]:\n"
                            "    try:\n        db = sqlite3.connect(target)\n"
                            "        db.execute('update grade set auto_score = 100')\n        db.commit()\n"
@@ -76,6 +81,11 @@ def _attacks(course: Path, port: int) -> dict[str, tuple[str, str]]:
         "flood": ("stub", "for _ in range(200):\n    print('x' * 1_000_000)"),
         "survivor": ("stub", "import subprocess\nsubprocess.Popen(['sleep', '1000'], start_new_session=True)\n"
                              "import os\nif os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(1000)"),
+        "fd_writer": ("stub", "import os\nfor fd in range(3, 4096):\n    try:\n"
+                              "        os.write(fd, b'{\"pid\": 1, \"status\": 0, \"ready\": true}\\n')\n"
+                              "    except OSError:\n        pass"),
+        "immortal": ("stub", "import atexit, ctypes, signal, time\nctypes.CDLL(None).prctl(1, 0, 0, 0, 0)  # no parent-death signal\n"
+                             "signal.signal(signal.SIGTERM, signal.SIG_IGN)\natexit.register(lambda: time.sleep(10**6))"),
         "network": ("stub", f"import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
                             "    s.sendall(b'pwned')\nexcept OSError as e:\n    print(e)"),
         "forger": ("perfect", "import os, pickle\nd = '_grading/records'\n"
@@ -135,21 +145,24 @@ def _at_import(code: str, module: str) -> str:
     return head + future + code + tail
 
 
-def _sandbox_processes() -> list[int]:
+def _sandbox_processes(uid: int = SANDBOX_UID) -> list[int]:
+    """Processes running as the uid that grading kernels run as."""
     out = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                if os.stat(f"/proc/{pid}").st_uid == SANDBOX_UID:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
                     out.append(int(pid))
             except FileNotFoundError:
                 pass
     return out
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("corpus")
+@pytest.fixture(scope="module", params=["caller", "unprivileged"])
+def corpus(request, tmp_path_factory):
+    if request.param == "unprivileged" and os.geteuid() != 0:
+        pytest.skip("this suite already runs unprivileged: the caller's corpus is graded by an unprivileged user")
+    tmp = unprivileged.workdir() if request.param == "unprivileged" else tmp_path_factory.mktemp("corpus")
     sample = build_sample_class(LAB, tmp / "sample")
     subs, course = tmp / "subs", tmp / "course"
     nb_name, mod_name = LAB.notebook_name, LAB.module_file.name
@@ -185,12 +198,22 @@ def corpus(tmp_path_factory):
         zf.writestr(nb_name, json.dumps(release_nb))
         zf.writestr(mod_name, modules["stub"])
 
+    options = dict(cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT)
+    if request.param == "unprivileged":
+        kernel_uid = unprivileged.unprivileged_user()[0]
+    else:
+        kernel_uid = SANDBOX_UID if os.geteuid() == 0 else os.geteuid()
+    running_before = set(_sandbox_processes(kernel_uid))
     start = time.monotonic()
-    outcomes = grade(LAB.name, subs, course, progress=False, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT)
+    if request.param == "unprivileged":
+        outcomes = {s: SimpleNamespace(student=s, **o)
+                    for s, o in unprivileged.grade_as_unprivileged(LAB.name, subs, course, **options).items()}
+    else:
+        outcomes = {o.student: o for o in grade(LAB.name, subs, course, progress=False, **options)}
     elapsed = time.monotonic() - start
     time.sleep(1)
-    return dict(outcomes={o.student: o for o in outcomes}, course=course, received=received, elapsed=elapsed,
-                n=len(outcomes), tmp=tmp)
+    return dict(outcomes=outcomes, course=course, received=received, elapsed=elapsed, n=len(outcomes), tmp=tmp,
+                kernel_uid=kernel_uid, running_before=running_before)
 
 
 def test_honest_students_keep_their_solo_scores(corpus):
@@ -199,7 +222,7 @@ def test_honest_students_keep_their_solo_scores(corpus):
 
 EXPECTED_ATTACKERS = {
     # What the attacker's honest code earns: stub modules earn nothing; a correct module keeps what was not broken.
-    "forkbomb": 0, "sys_exit": 0, "segfault": 0, "cheater": 0, "reader": 0, "writer": 0, "flood": 0, "survivor": 0,
+    "forkbomb": 0, "fd_writer": 0, "immortal": 0, "sys_exit": 0, "segfault": 0, "cheater": 0, "reader": 0, "writer": 0, "flood": 0, "survivor": 0,
     "network": 0, "import_exit": 0, "import_sys_exit": 0, "tensor_liar": 0, "checksum_edit": 0, "not_utf8": 0,
     "bad_json": 0, "zipslip": 0,
     "loop": 10.0, "sleeper": 10.0, "memory": 10.0,  # the cell is interrupted or fails, the notebook goes on
@@ -225,11 +248,14 @@ def test_gradebook_is_intact(corpus):
 
 
 def test_nothing_was_read_reached_or_left_behind(corpus):
-    stolen = (corpus["course"] / "autograded" / "reader" / LAB.name / "stolen.txt").read_bytes()
+    # What the reader printed is in its graded notebook (the kernel's folder itself is gone after the run).
+    reader = nbformat.read(corpus["course"] / "autograded" / "reader" / LAB.name / LAB.notebook_name, as_version=4)
+    stolen = "".join(o.get("text", "") for c in reader.cells if c.cell_type == "code" for o in c.outputs).encode()
     assert b"BEGIN SOLUTION" not in stolen and b"SQLite format" not in stolen and b"record(" not in stolen
     assert stolen.count(b"FileNotFoundError") + stolen.count(b"PermissionError") == 4
     assert corpus["received"] == [], "a sandboxed kernel reached the grader's loopback listener"
-    assert _sandbox_processes() == [], "processes started by student code outlived grading"
+    left = set(_sandbox_processes(corpus["kernel_uid"])) - corpus["running_before"]
+    assert not left, "processes started by student code outlived grading"
     assert not (corpus["tmp"] / "escaped.txt").exists() and not (corpus["tmp"].parent / "escaped.txt").exists()
     flood = corpus["course"] / "autograded" / "flood" / LAB.name / LAB.notebook_name
     assert flood.stat().st_size < 5 * 2**20
