@@ -19,8 +19,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from nbclient.exceptions import DeadKernelError
 
 from autograder import sandbox, zygote
 
@@ -28,6 +30,7 @@ from autograder import sandbox, zygote
 WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "sklearn.datasets", "labkit",
                 "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel"]
 FACTORY_START_S = 180
+CONTROL_SEND_TIMEOUT_MS = 5000
 
 
 class FactoryError(RuntimeError):
@@ -161,6 +164,16 @@ class ForkedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"  # no signal can reach the kernel from here
         self.write_connection_file()
         return cmd, kw
+
+    def _connect_control_socket(self) -> None:
+        super()._connect_control_socket()
+        # A send to a kernel that died blocks forever, and with it the event loop that would notice the death.
+        self._control_socket.setsockopt(zmq.SNDTIMEO, CONTROL_SEND_TIMEOUT_MS)
+
+    async def _async_interrupt_kernel(self) -> None:
+        if not await self._async_is_alive():
+            raise DeadKernelError("the kernel died")
+        await super()._async_interrupt_kernel()
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)

@@ -57,6 +57,7 @@ class SafeExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: dict, km=None) -> tuple[NotebookNode, dict]:
         self._output_bytes, self._output_truncated = 0, False
+        self.shutdown_kernel = "immediate"  # nothing of the kernel is needed once its notebook has run
         try:
             return super().preprocess(nb, resources, km)
         except Exception as exc:  # DeadKernelError, CellTimeoutError after a failed interrupt, kernel start failures
@@ -64,6 +65,10 @@ class SafeExecute(Execute):
                 f"the notebook stopped running: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 .strip())
             return nb, resources
+        finally:
+            if km is not None and self.km is not None:
+                # nbclient leaves a kernel manager it was given running: end the kernel and the client's threads.
+                self._cleanup_kernel()
 
 
 class Judge(NbGraderPreprocessor):

@@ -26,3 +26,26 @@ def make_lab_dir(tmp: Path, lab, module_text: str) -> Path:
     (d / lab.module_file.name).write_text(module_text)
     shutil.copy(lab.source_dir / "checks.py", d / "checks.py")
     return d
+
+
+@pytest.fixture(scope="session")
+def graded_classes(tmp_path_factory):
+    """lab name -> (course dir, outcomes by student): a lab's sample class graded once per session, when a test
+    first asks for it, with SAMPLE_SECRET."""
+    from autograder.grade import grade
+    from autograder.labs import get_lab
+    from autograder.sample_class import build_sample_class
+    from tests.helpers import SAMPLE_SECRET
+
+    cache: dict[str, tuple] = {}
+
+    def get(lab_name: str):
+        if lab_name not in cache:
+            lab = get_lab(lab_name)
+            tmp = tmp_path_factory.mktemp(lab.name)
+            submissions = build_sample_class(lab, tmp / "submissions")
+            outcomes = grade(lab.name, submissions, tmp / "course", progress=False, secret=SAMPLE_SECRET)
+            cache[lab_name] = tmp / "course", {o.student: o for o in outcomes}
+        return cache[lab_name]
+
+    return get

@@ -12,6 +12,8 @@ from autograder.labs import Lab
 from autograder.results import CheckResult
 from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
 
+SAMPLE_SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
+
 # One fresh Python process records every variant (importing torch and lightning once), as a kernel would.
 RECORD_ALL = """
 import json, os, sys

@@ -16,9 +16,9 @@ import pytest
 from autograder.grade import grade
 from autograder.sample_class import build_sample_class
 from autograder.sandbox import bwrap_works
+from tests.helpers import SAMPLE_SECRET
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required")]
-SECRET = "cluster-test"
 COLUMNS = ["student_id", "score", "max_score", "auto_score", "auto_max_score", "needs_manual_grade", "status",
            "problems"]
 
@@ -57,11 +57,10 @@ def cluster(tmp_path):
         p.wait()
 
 
-def test_a_cluster_grades_like_this_machine_even_when_a_worker_dies(lab01, tmp_path, cluster):
+def test_a_cluster_grades_like_this_machine_even_when_a_worker_dies(lab01, tmp_path, cluster, graded_classes):
     address, procs = cluster
+    local, _ = graded_classes(lab01.name)  # the sample class graded on this machine
     subs = build_sample_class(lab01, tmp_path / "subs")
-    local = tmp_path / "local"
-    grade(lab01.name, subs, local, progress=False, secret=SECRET)
 
     remote = tmp_path / "remote"
     done = remote / "done" / lab01.name
@@ -74,7 +73,7 @@ def test_a_cluster_grades_like_this_machine_even_when_a_worker_dies(lab01, tmp_p
 
     killer = threading.Thread(target=kill_a_worker_once_one_student_is_done, daemon=True)
     killer.start()
-    grade(lab01.name, subs, remote, progress=False, secret=SECRET, cluster=address)
+    grade(lab01.name, subs, remote, progress=False, secret=SAMPLE_SECRET, cluster=address)
     killer.join(timeout=5)
     assert procs[1].poll() is not None, "the worker was killed mid-batch"
     assert _grades(remote) == _grades(local)

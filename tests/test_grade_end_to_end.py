@@ -22,24 +22,6 @@ EXPECTED = {
     "lab07_gans": {"perfect": 11.0, "stub": 0.0, "partial": 8.4333, "broken": 0.0, "cheater": 0.0},
 }
 LABS = {lab.name: lab for lab in all_labs()}
-SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
-
-
-@pytest.fixture(scope="module")
-def graded_classes(tmp_path_factory):
-    """lab -> (course dir, outcomes by student): a lab's sample class, graded once when a test first asks for it."""
-    cache: dict[str, tuple] = {}
-
-    def get(lab_name: str):
-        if lab_name not in cache:
-            lab = LABS[lab_name]
-            tmp = tmp_path_factory.mktemp(lab.name)
-            submissions = build_sample_class(lab, tmp / "submissions")
-            outcomes = grade(lab.name, submissions, tmp / "course", progress=False, secret=SECRET)
-            cache[lab_name] = tmp / "course", {o.student: o for o in outcomes}
-        return cache[lab_name]
-
-    return get
 
 
 @pytest.fixture
