@@ -1,0 +1,478 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 4 — Regularization: training time as capacity, and dropout with a learned rate
+#
+# **Exam question 4 (10 points). Regularization.**
+#
+# - (a) Consider training a neural network with stochastic gradient descent. Explain why the capacity of a neural
+#   network grow as the number of training iterations increases?
+# - (b) Consider an alternative regularization method to dropout where, for a given example, instead of using a fixed
+#   probability of dropping out a neuron from the network, we *learn* the dropout probability. More specifically, we
+#   imagine neuron i as having its own dropout probability parameter $p_i$ and we updating these dropout parameters
+#   via gradient descent (assuming we have solved the problem of estimating gradients for this parameter) in order to
+#   minimize the training loss.
+#   - (i) Is this likely that this method would be an effective regularizer? What pitfalls do you foresee, if any?
+#   - (ii) Above we mentioned that we have solved the problem of estimating gradients for the dropout parameters.
+#     What is the problem?
+#
+# **[FRANÇAIS]**
+#
+# - (a) Considérez un réseau de neurones entraîné avec la descente de gradient stochastique. Expliquez pourquoi la
+#   capacité du modèle augmente avec chaque itération d'entraînement.
+# - (b) Considérez une méthode de régularisation similaire à *dropout*, où, pour un exemple donné, nous *apprenons* la
+#   probabilité de *dropout* au lieu d'utiliser une valeur fixe. Plus précisément, un neurone i aurait sa propre
+#   probabilité de *dropout* $p_i$. Ces paramètres seraient mis-à-jour par descente de gradient (en assumant que nous
+#   savons comment calculer le gradient de ces paramètres) afin de minimiser le coût d'entraînement.
+#   - (i) Est-il probable que cette méthode soit un régularisateur efficace? Le cas échéant, qu'est-ce qui pourrait
+#     mal se passer?
+#   - (ii) Plus haut, nous avons assumé que nous savons comment calculer le gradient des paramètres *dropout* $p_i$.
+#     Quel problème devons-nous surmonter afin d'y arriver?
+#
+# **How this lab works.** Fill in the functions of `lab04_regularization.py` (Tasks 4.1–4.8). Each test cell runs
+# the public cases; more cases (other shapes, seeds, temperatures, edge cases such as zero eigenvalues or rates of
+# exactly 0 and 1) are graded after you submit. The experiments then run your code; you write the three answers at
+# the end of each part, from what the experiments measured.
+#
+# **Fonctionnement du lab.** Complétez les fonctions de `lab04_regularization.py` (tâches 4.1 à 4.8). Chaque cellule
+# de test exécute les cas publics ; d'autres cas (autres formes, graines, températures, cas limites comme des valeurs
+# propres nulles ou des taux valant exactement 0 et 1) sont notés après la remise. Les expériences utilisent ensuite
+# votre code ; vous rédigez les trois réponses à la fin de chaque partie, à partir de ce que les expériences ont
+# mesuré.
+
+# %%
+# %load_ext autoreload
+# %autoreload 2
+import matplotlib.pyplot as plt
+import torch
+from lightning.pytorch.callbacks import Callback, EarlyStopping
+
+import lab04_regularization as lab
+from labkit import plotting, training
+
+training.seed_everything(0)
+PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
+print("profile:", PROFILE)
+if PROFILE != "gpu":
+    # These networks are too small to gain from a second thread, which slows down when another process holds a core.
+    torch.set_num_threads(1)
+
+# %% [markdown]
+# ## Part A — question 4(a): training time as a capacity knob / Partie A — le temps d'entraînement et la capacité
+#
+# Least squares, $\mathcal{L}(w) = \frac{1}{2n}\|Xw - y\|^2$, trained by full-batch gradient descent from $w_0 = 0$
+# with step size $\eta$. Write $H = X^\top X / n = V \operatorname{diag}(\lambda_i) V^\top$. Then
+# $w_t - w^* = (I - \eta H)(w_{t-1} - w^*)$, so in the eigenbasis every component of the least-squares solution
+# $w^*$ is multiplied by a **filter factor**:
+#
+# | method | filter factor of direction $i$ |
+# |---|---|
+# | gradient descent, $t$ steps | $\phi_i(t) = 1 - (1 - \eta\lambda_i)^t$ |
+# | ridge, penalty $\frac{\alpha}{2}\|w\|^2$ | $\psi_i(\alpha) = \lambda_i / (\lambda_i + \alpha)$ |
+#
+# and $w_t = V \operatorname{diag}(\phi_i(t) / \lambda_i)\, V^\top X^\top y / n$ (for $\lambda_i = 0$ the ratio
+# tends to $\eta t$, and $V^\top X^\top y$ has no component there anyway). The **effective degrees of freedom**
+# $\sum_i \phi_i(t)$ count how many directions the model has fitted (Goodfellow, Bengio and Courville 2016,
+# section 7.8).
+#
+# **Tasks 4.1–4.3 / Tâches 4.1 à 4.3.** Write `gd_filter`, `ridge_filter`, `gd_weights` (closed form, no loop over
+# the steps) and `effective_dof`. / Écrivez `gd_filter`, `ridge_filter`, `gd_weights` (forme fermée, sans boucle
+# sur les pas) et `effective_dof`.
+
+# %% check="gd_filter"
+
+# %% check="ridge_filter"
+
+# %% check="gd_weights"
+
+# %% check="effective_dof"
+
+# %% [markdown]
+# ### Experiment 1 — gradient descent against ridge on the digits / Expérience 1 — descente de gradient contre ridge
+#
+# The 1,797 digits as a least-squares problem: 64 pixels in $[0, 1]$, one-hot targets centred per class. The step
+# size is $\eta = 1/\lambda_{\max}$. For each number of steps $t$ we compare GD with ridge at $\alpha = 1/(\eta t)$:
+# the largest difference between their filter factors, the relative distance between their weights, and the
+# effective degrees of freedom of both. / Pour chaque nombre de pas $t$, nous comparons la descente de gradient à
+# ridge avec $\alpha = 1/(\eta t)$.
+
+# %%
+X, Y = lab.least_squares_digits()
+lam = lab.hessian_spectrum(X)
+lr = 1.0 / float(lam.max())
+print(f"n = {X.shape[0]}, d = {X.shape[1]}; eigenvalues of X^T X / n from {float(lam.min()):.1e} to "
+      f"{float(lam.max()):.2f}; {int((lam > 1e-10 * lam.max()).sum())} are non-zero; lr = {lr:.3f}")
+check_steps = 200 if PROFILE != "grading" else 5
+gap = (lab.gd_weights(X, Y, lr, check_steps) - lab.gd_weights_by_steps(X, Y, lr, check_steps)).abs().max()
+print(f"closed form against {check_steps} explicit steps: max |difference| = {float(gap):.1e}")
+
+STEPS = [1, 10, 100, 1_000, 10_000, 100_000] if PROFILE != "grading" else [1, 100]
+rows = []
+print(f"{'t':>8} {'alpha=1/(lr t)':>15} {'max|phi-psi|':>13} {'|w_gd-w_ridge|/|w_ridge|':>25} {'dof GD':>7} "
+      f"{'dof ridge':>9}")
+for t in STEPS:
+    alpha = 1.0 / (lr * t)
+    phi, psi = lab.gd_filter(lam, lr, t), lab.ridge_filter(lam, alpha)
+    w_gd, w_ridge = lab.gd_weights(X, Y, lr, t), lab.ridge_weights(X, Y, alpha)
+    rel = float((w_gd - w_ridge).norm() / w_ridge.norm())
+    rows.append((t, float((phi - psi).abs().max()), rel, float(lab.effective_dof(lam, lr, t)), float(psi.sum())))
+    print(f"{t:>8} {alpha:>15.2e} {rows[-1][1]:>13.3f} {rel:>25.3f} {rows[-1][3]:>7.1f} {rows[-1][4]:>9.1f}")
+
+fig_filters, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+positive = lam > 1e-10 * lam.max()
+for t in (10, 1_000, 100_000):
+    line, = axes[0].semilogx(lam[positive], lab.gd_filter(lam[positive], lr, t), label=f"GD, t = {t:,}")
+    axes[0].semilogx(lam[positive], lab.ridge_filter(lam[positive], 1 / (lr * t)), "--", color=line.get_color(),
+                     label="ridge, alpha = 1/(lr t)")
+axes[0].set(xlabel="eigenvalue of X^T X / n", ylabel="filter factor", title="Filter factors")
+axes[0].legend(fontsize=7)
+dense_t = torch.logspace(0, 6, 60 if PROFILE != "grading" else 4)
+axes[1].semilogx(dense_t, [float(lab.effective_dof(lam, lr, int(t))) for t in dense_t], label="GD: sum phi_i(t)")
+axes[1].semilogx(dense_t, [float(lab.ridge_filter(lam, 1 / (lr * float(t))).sum()) for t in dense_t], "--",
+                 label="ridge at alpha = 1/(lr t)")
+axes[1].set(xlabel="gradient steps t", ylabel="effective degrees of freedom", title="Directions fitted")
+axes[1].legend()
+fig_filters.tight_layout()
+plt.show()
+
+# %% [markdown]
+# **Look at the table and the plots / Observez le tableau et les figures.** How does the number of directions the model has fitted change with $t$?
+# Which directions (large or small eigenvalues) are fitted first? How close is $t$ steps of GD to ridge with
+# $\alpha = 1/(\eta t)$? You will use this in answer 4(a). / Comment le nombre de directions ajustées évolue-t-il
+# avec $t$ ? Lesquelles sont ajustées en premier ? Utilisez-le dans la réponse 4(a).
+
+# %% [markdown]
+# ### Experiment 2 — memorising random labels / Expérience 2 — mémoriser des étiquettes aléatoires
+#
+# Zhang et al. (2017, *Understanding deep learning requires rethinking generalization*, Fig. 1a) train the same
+# network on true labels and on shuffled labels: both reach 100 % training accuracy; the shuffled labels take
+# longer. Here (CPU profile): 300 digits for training, 500 for validation, an MLP 64 → 512 → 512 → 10 trained with Adam
+# (batches of 100) until its training accuracy (measured on the whole training set in eval mode) reaches 100 %.
+# We log $\|\theta_t - \theta_0\|$ and the train/validation accuracy gap at each epoch.
+
+# %%
+class StopAtFullTrainAccuracy(Callback):
+    """Stops training at the end of the first epoch whose training accuracy is 100 %."""
+
+    def __init__(self) -> None:
+        self.epoch: int | None = None
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:  # after the epoch's validation
+        acc = trainer.callback_metrics.get("train/acc")
+        if acc is not None and float(acc) >= 1.0 and self.epoch is None:
+            self.epoch = trainer.current_epoch + 1
+            trainer.should_stop = True
+
+
+PROFILES = {"cpu": dict(n_train=300, n_val=500, hidden=512, max_epochs=100, noisy_epochs=25),
+            "gpu": dict(n_train=1300, n_val=497, hidden=4096, max_epochs=400, noisy_epochs=200),
+            "grading": dict(n_train=100, n_val=50, hidden=16, max_epochs=1, noisy_epochs=1)}
+cfg = PROFILES[PROFILE]
+PRECISION = "bf16-mixed" if PROFILE == "gpu" else "32-true"
+
+
+def fit(run_name: str, model: lab.RegularizedMLP, data: lab.MemorizationDataModule, max_epochs: int,
+        callbacks: list) -> lab.EpochHistory:
+    """Train through Lightning (tracked with wandb) and return the per-epoch metrics."""
+    training.seed_everything(0)
+    history = lab.EpochHistory()
+    trainer = training.make_trainer("lab04_regularization", run_name=f"{run_name}-{PROFILE}",
+                                    config={**model.hparams, **cfg, "shuffle_fraction": data.shuffle_fraction},
+                                    max_epochs=max_epochs, callbacks=[history, *callbacks], precision=PRECISION,
+                                    enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+                                    log_every_n_steps=min(5, -(-cfg["n_train"] // 100)))  # at least once an epoch
+    trainer.fit(model, datamodule=data)
+    training.finish(trainer)
+    return history
+
+
+memorisation = {}
+for name, fraction in (("true labels", 0.0), ("shuffled labels", 1.0)):
+    stopper = StopAtFullTrainAccuracy()
+    data = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"], shuffle_fraction=fraction)
+    history = fit(name.replace(" ", "-"), lab.RegularizedMLP(hidden=cfg["hidden"]), data, cfg["max_epochs"],
+                  [stopper])
+    memorisation[name] = history
+    print(f"{name:<16} 100 % training accuracy after {stopper.epoch} epochs "
+          f"({stopper.epoch and stopper.epoch * -(-cfg['n_train'] // 100)} steps); final",
+          {"train/acc": round(history.series("train/acc")[-1], 3), "val/acc": round(history.series("val/acc")[-1], 3)},
+          f"||theta - theta_0|| = {history.series('weights/distance')[-1]:.1f}")
+
+fig_memo, axes = plt.subplots(1, 3, figsize=(13, 3.5))
+for name, history in memorisation.items():
+    epochs = range(1, len(history.series("train/acc")) + 1)
+    axes[0].plot(epochs, history.series("train/acc"), label=f"{name}: train")
+    axes[0].plot(epochs, history.series("val/acc"), "--", label=f"{name}: validation")
+    axes[1].plot(epochs, history.series("weights/distance"), label=name)
+    axes[2].plot(epochs, [a - b for a, b in zip(history.series("train/acc"), history.series("val/acc"))], label=name)
+axes[0].set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
+axes[1].set(xlabel="epoch", ylabel="||theta_t - theta_0||", title="Distance travelled by the weights")
+axes[2].set(xlabel="epoch", ylabel="train acc - val acc", title="Generalization gap")
+for ax in axes:
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+fig_memo.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Early stopping / Arrêt précoce
+#
+# A more realistic case: 40 % of the training labels shuffled. The same network trains for a fixed number of epochs,
+# then again with Lightning's `EarlyStopping`, which watches the validation loss (patience 3 epochs).
+# / Cas plus réaliste : 40 % des étiquettes d'entraînement mélangées ; le même réseau, sans puis avec `EarlyStopping`.
+
+# %%
+noisy = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"], shuffle_fraction=0.4)
+no_stop = fit("noisy-40pc", lab.RegularizedMLP(hidden=cfg["hidden"]), noisy, cfg["noisy_epochs"], [])
+early = fit("noisy-40pc-early-stopping", lab.RegularizedMLP(hidden=cfg["hidden"]), noisy, cfg["noisy_epochs"],
+            [EarlyStopping(monitor="val/loss", mode="min", patience=3)])
+print(f"{noisy.corrupted:.0%} of the training labels are wrong")
+for name, history in (("no early stopping", no_stop), ("early stopping", early)):
+    best = max(range(len(history.series("val/acc"))), key=lambda i: history.series("val/acc")[i])
+    print(f"{name:<18} trained {len(history.history):>3} epochs:",
+          {"train/acc": round(history.series("train/acc")[-1], 3), "val/acc": round(history.series("val/acc")[-1], 3)},
+          f"(best val/acc {history.series('val/acc')[best]:.3f} at epoch {best + 1})")
+print("early stopping", {"val/acc": round(early.series("val/acc")[-1], 3)})
+fig_early = plotting.line_plot({"train acc, no early stopping": no_stop.series("train/acc"),
+                                "val acc, no early stopping": no_stop.series("val/acc"),
+                                "train acc, early stopping": early.series("train/acc"),
+                                "val acc, early stopping": early.series("val/acc")},
+                               xlabel="epoch", ylabel="accuracy", title="40 % shuffled training labels")
+plt.show()
+if PROFILE != "grading":  # the grader keeps no figures
+    training.log_figures("lab04_regularization", f"capacity-{PROFILE}",
+                         {"filters": fig_filters, "memorisation": fig_memo, "early_stopping": fig_early})
+
+# %% [markdown] answer="answer_4a"
+# **Answer 4(a) / Réponse 4(a).** Explain why the capacity of a network trained with SGD grows with the number of
+# training iterations. Use what Experiments 1 and 2 measured. / Expliquez pourquoi la capacité d'un réseau entraîné
+# par SGD augmente avec le nombre d'itérations, en vous appuyant sur les expériences 1 et 2.
+#
+# ### BEGIN SOLUTION
+# Capacity is the set of functions the training procedure can actually reach, not only the architecture. Starting
+# from small (near-zero) weights, every step of (S)GD moves the parameters a bounded distance ($\|\Delta\theta\| \le
+# \eta\|\nabla\|$), so after $t$ steps the reachable weights lie in a ball whose radius grows with $t$; a small
+# ball around the initialization holds only simple (near-linear, small-norm) functions, a bigger one holds more.
+# For least squares this is exact: after $t$ steps each eigendirection of the Hessian is fitted with the factor
+# $1 - (1 - \eta\lambda_i)^t$, close to ridge with $\alpha = 1/(\eta t)$: directions with large curvature (signal)
+# are fitted first, those with small eigenvalues (fine detail, noise) only after $\sim 1/(\eta\lambda_i)$ steps. The
+# number of fitted directions, $\sum_i \phi_i(t)$, grows with $t$ (Experiment 1), i.e. the effective weight-decay
+# strength $1/(\eta t)$ shrinks: early stopping is an L2 regularizer whose strength is the inverse of training
+# time. For a network, Experiment 2 shows the same: $\|\theta_t - \theta_0\|$ keeps growing, the true labels are
+# fitted first, and with enough iterations even random labels are memorised (100 % training accuracy at chance
+# validation accuracy), so the longer the training, the larger the set of functions — including ones that fit noise.
+#
+# *Rubric (3 pts):* training starts from a small/simple region and each step moves the weights a bounded amount,
+# so the reachable function class grows with $t$ (1); early stopping ≈ L2/weight decay with strength
+# $\sim 1/(\eta t)$, or the spectral-filter argument (directions fitted in order of curvature) (1); evidence or
+# consequence: more iterations fit noise / random labels, generalization gap grows, hence early stopping (1).
+# ### END SOLUTION
+
+# %% [markdown]
+# ## Part B — question 4(b)(i): dropout with a learned rate / Partie B — un taux de dropout appris
+#
+# One way to give each unit its own learned rate is **Concrete Dropout** (Gal, Hron and Kendall, 2017) replaces the Bernoulli keep mask by a relaxed one: with
+# $u \sim U(0, 1)$ per unit and example and a temperature $\tau$,
+# $$\tilde z = 1 - \sigma\!\left(\frac{\operatorname{logit} p + \operatorname{logit} u}{\tau}\right),$$
+# which tends to a Bernoulli($1-p$) keep mask as $\tau \to 0$. Its regularizer for a
+# layer whose input units have rates $p_i$ is
+# $$R = \text{weight\_reg} \sum_i \frac{\|W_{:, i}\|^2}{1 - p_i} + \text{dropout\_reg} \sum_i
+# \left[p_i \log p_i + (1 - p_i)\log(1 - p_i)\right].$$
+#
+# **Tasks 4.4–4.6 / Tâches 4.4 à 4.6.** Write `relaxed_keep_mask`, the module `ConcreteDropout` (one learnable logit
+# per unit; `x * keep / (1 - p)` in training, `x` unchanged in eval) and `concrete_regularizer`. / Écrivez
+# `relaxed_keep_mask`, le module `ConcreteDropout` et `concrete_regularizer`.
+
+# %% check="relaxed_keep_mask"
+
+# %% check="concrete_dropout"
+
+# %% check="concrete_regularizer"
+
+# %% [markdown]
+# ### Experiment 3 — rates trained with the network / Expérience 3 — des taux entraînés avec le réseau
+#
+# Three versions of the same MLP on the same training digits, all starting at $p = 0.5$ on both hidden layers:
+# **fixed** dropout ($p = 0.5$ throughout), **learned on the training loss** (ConcreteDropout, the rates trained
+# with the weights to minimise the training loss only, as in the question), and **Concrete Dropout** (the same plus
+# the regularizer $R$, with dropout_reg $= 2/n$ as in the paper). We plot the mean rate per layer, and print the
+# train/validation gap. / Trois versions du même réseau, toutes à $p = 0{,}5$ au départ : taux fixe, taux appris sur
+# le coût d'entraînement seul, Concrete Dropout.
+
+# %%
+DROPOUT_EPOCHS = {"cpu": 25, "gpu": 200, "grading": 1}[PROFILE]
+VARIANTS = {"fixed": dict(dropout="fixed"), "learned on the training loss": dict(dropout="learned_train_loss"),
+            "Concrete Dropout": dict(dropout="concrete", dropout_reg=2 / cfg["n_train"], weight_reg=1e-3)}
+data = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"])
+dropout_runs = {}
+for name, kwargs in VARIANTS.items():
+    model = lab.RegularizedMLP(hidden=cfg["hidden"], p=0.5, p_lr=0.5, **kwargs)
+    dropout_runs[name] = fit(name.replace(" ", "-"), model, data, DROPOUT_EPOCHS, [])
+print(f"{'variant':<30} {'p layer 0 (start -> end)':>26} {'p layer 1':>18} {'train acc':>10} {'val acc':>8} {'gap':>6}")
+for name, history in dropout_runs.items():
+    p0, p1 = history.series("p/layer0"), history.series("p/layer1")
+    train_acc, val_acc = history.series("train/acc")[-1], history.series("val/acc")[-1]
+    print(f"{name:<30} {f'0.500 -> {p0[-1]:.3f}':>26} {f'0.500 -> {p1[-1]:.3f}':>18} {train_acc:>10.3f} "
+          f"{val_acc:>8.3f} {train_acc - val_acc:>6.3f}")
+print("Concrete Dropout", {"val/acc": round(dropout_runs["Concrete Dropout"].series("val/acc")[-1], 3)})
+fig_rates = plotting.line_plot({f"{name}, layer {k}": history.series(f"p/layer{k}")
+                                for name, history in dropout_runs.items() for k in (0, 1)},
+                               xlabel="epoch", ylabel="mean dropout rate p", title="Dropout rates during training")
+plt.show()
+
+# %% [markdown]
+# **Look at the rates / Observez les taux.** Where does a rate trained on the training loss alone go, and why would the training loss
+# push it there? What does the regularizer $R$ change? Use this in answer 4(b)(i). / Où va un taux entraîné sur le seul coût
+# d'entraînement, et pourquoi ? Que change le régulariseur $R$ ? Utilisez-le dans la réponse 4(b)(i).
+
+# %% [markdown] answer="answer_4b_i"
+# **Answer 4(b)(i) / Réponse 4(b)(i).** Is learning each $p_i$ by gradient descent on the training loss likely to be
+# an effective regularizer? What pitfalls do you foresee? / Apprendre chaque $p_i$ par descente de gradient sur le
+# coût d'entraînement est-il un régularisateur efficace ? Quels pièges prévoyez-vous ?
+#
+# ### BEGIN SOLUTION
+# No. Dropout noise can only make the fit of the training data worse: the training loss is (on average) lowest
+# when nothing is dropped, so gradient descent on the training loss drives every $p_i \to 0$ (Experiment 3: the
+# rates learned on the training loss fall, while the regularizer keeps Concrete Dropout's up) and the method turns
+# itself into the unregularized network, which overfits. The objective that is minimised is exactly the one the
+# regularizer is supposed to counteract. Pitfalls: rates collapse to 0 (no regularization); some units may also be
+# pushed to $p_i \to 1$ if they hurt the training fit (pruned), and $p$ near 0 or 1 makes the gradients of the
+# rates vanish; the rates interact with the $1/(1-p)$ rescaling. Fixes: a term that pays for small $p$ — Concrete
+# Dropout's entropy term $\sum_i [p_i\log p_i + (1-p_i)\log(1-p_i)]$ (from a variational / KL argument), or choose
+# $p$ on held-out data (validation loss, as a hyper-parameter), or a Bayesian prior on $p$.
+#
+# *Rubric (3 pts):* not effective: the training loss prefers $p \to 0$ because noise only increases it (1.5);
+# consequence: the regularizer switches itself off, overfitting, or another real pitfall (degenerate $p \to 1$,
+# vanishing gradients at the boundary) (0.5); a remedy: entropy/KL term (Concrete Dropout), or fit $p$ on validation
+# data (1).
+# ### END SOLUTION
+
+# %% [markdown]
+# ## Part C — question 4(b)(ii): the gradient with respect to a dropout rate / Partie C — le gradient par rapport à un taux
+#
+# The quantity gradient descent needs is $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$, where the keep mask $z$ has
+# independent entries $z_i \sim \text{Bernoulli}(1 - p_i)$. Three estimators of it from sampled masks:
+#
+# - **REINFORCE** (score function): $\nabla_p \mathbb{E}[\mathcal{L}] = \mathbb{E}[(\mathcal{L}(z) - b)\,
+#   \nabla_p \log P(z)]$ for any constant baseline $b$, with $\frac{\partial \log P(z)}{\partial p_i} =
+#   \frac{1 - z_i}{p_i} - \frac{z_i}{1 - p_i}$ for a keep mask $z$ (1 = kept).
+# - **Concrete / relaxed**: back-propagate through the relaxed mask $\tilde z$ of Part B.
+# - **Straight-through**: use the hard mask $\mathbb{1}[\tilde z > 1/2]$ forward and the relaxed mask's gradient
+#   backward.
+#
+# With few units the expectation can also be computed exactly, as a sum over every mask: that is the reference the
+# estimators are measured against.
+#
+# **Tasks 4.7–4.8 / Tâches 4.7 et 4.8.** Write `score_function_grad` and `exact_dropout_grad` (enumerate all $2^n$
+# masks; exact even when some $p_i$ is 0 or 1). / Écrivez `score_function_grad` et `exact_dropout_grad`.
+
+# %% check="score_function_grad"
+
+# %% check="exact_dropout_grad"
+
+# %% [markdown]
+# ### Experiment 4 — bias and variance of the estimators / Expérience 4 — biais et variance des estimateurs
+#
+# Ten units, a loss of the keep mask $\mathcal{L}(z) = (y - a^\top z)^2$ (it also accepts a relaxed mask), rates
+# between 0.1 and 0.6. Each estimator uses $S = 16$ samples; we repeat it $R$ times and compare with
+# `exact_dropout_grad`: the bias $\|\mathbb{E}[\hat g] - g\|$ (with its standard error over the $R$ repetitions), the
+# total variance
+# $\sum_i \operatorname{Var}[\hat g_i]$, and the mean squared error $\mathbb{E}\|\hat g - g\|^2$. The baseline
+# of REINFORCE is the mean loss of an independent batch of 16 samples.
+
+# %%
+units, S = 10, 16
+R = 1000 if PROFILE != "grading" else 20
+g = torch.Generator().manual_seed(0)
+a = torch.randn(units, generator=g, dtype=torch.float64)
+target = 1.5
+p = 0.1 + 0.5 * torch.rand(units, generator=g, dtype=torch.float64)
+
+
+def mask_loss(z: torch.Tensor) -> torch.Tensor:
+    return (target - z @ a) ** 2
+
+
+exact_loss, exact_grad = lab.exact_dropout_grad(p, mask_loss)
+print(f"exact E[loss] = {float(exact_loss):.4f}, ||exact gradient|| = {float(exact_grad.norm()):.4f}")
+
+
+def hard_masks(shape: tuple[int, ...]) -> torch.Tensor:
+    return (torch.rand(*shape, units, generator=g, dtype=torch.float64) >= p).double()
+
+
+def reinforce(with_baseline: bool) -> torch.Tensor:
+    estimates = []
+    for _ in range(R):
+        z = hard_masks((S,))
+        baseline = float(mask_loss(hard_masks((S,))).mean()) if with_baseline else 0.0
+        estimates.append(lab.score_function_grad(p, z, mask_loss(z), baseline))
+    return torch.stack(estimates)
+
+
+def relaxed(temperature: float, straight_through: bool = False) -> torch.Tensor:
+    rates = p.expand(R, units).clone().requires_grad_(True)  # one copy per repetition: R separate estimates
+    u = torch.rand(R, S, units, generator=g, dtype=torch.float64).clamp(1e-9, 1 - 1e-9)
+    soft = lab.relaxed_keep_mask(rates[:, None, :], u, temperature)
+    z = (soft > 0.5).double() + soft - soft.detach() if straight_through else soft
+    (grad,) = torch.autograd.grad(mask_loss(z).mean(dim=1).sum(), rates)
+    return grad
+
+
+estimators = {"REINFORCE, no baseline": reinforce(False), "REINFORCE, baseline": reinforce(True)}
+for temperature in (0.05, 0.1, 0.5, 1.0):
+    estimators[f"Concrete, temperature {temperature}"] = relaxed(temperature)
+estimators["straight-through, temperature 0.1"] = relaxed(0.1, straight_through=True)
+print(f"{'estimator':<36} {'bias':>8} {'(s.e.)':>8} {'variance':>10} {'MSE':>10}")
+table = {}
+for name, est in estimators.items():
+    bias = float((est.mean(dim=0) - exact_grad).norm())
+    variance = float(est.var(dim=0).sum())
+    mse = float(((est - exact_grad) ** 2).sum(dim=1).mean())
+    table[name] = (bias, variance, mse)
+    # the bias is itself estimated from R repetitions: its standard error is about sqrt(variance / R)
+    print(f"{name:<36} {bias:>8.3f} {f'({(variance / R) ** 0.5:.3f})':>8} {variance:>10.2f} {mse:>10.2f}")
+fig_est, ax = plt.subplots(figsize=(6, 3.5))
+names = list(table)
+ax.barh(names, [table[n][2] for n in names], label="MSE")
+ax.barh(names, [table[n][0] ** 2 for n in names], label="bias^2")
+ax.set(xscale="log", xlabel="squared error, summed over the 10 units", title=f"{S} samples per estimate")
+ax.legend()
+fig_est.tight_layout()
+plt.show()
+if PROFILE != "grading":
+    training.log_figures("lab04_regularization", f"learned-dropout-{PROFILE}",
+                         {"dropout_rates": fig_rates, "estimators": fig_est})
+
+# %% [markdown]
+# **Read the table / Lisez le tableau.** Which estimators are unbiased, and which have the smaller variance? What does the temperature
+# trade? Use this in answer 4(b)(ii). / Quels estimateurs sont sans biais, lesquels ont la plus petite variance ?
+# Que règle la température ? Utilisez-le dans la réponse 4(b)(ii).
+
+# %% [markdown] answer="answer_4b_ii"
+# **Answer 4(b)(ii) / Réponse 4(b)(ii).** What is the problem with estimating the gradient of the loss with respect to
+# the dropout parameters, and how can it be addressed? / Quel est le problème pour estimer le gradient du coût par
+# rapport aux paramètres de dropout, et comment le contourner ?
+#
+# ### BEGIN SOLUTION
+# The mask is a **discrete** random sample: $z_i \sim \text{Bernoulli}(1 - p_i)$. The loss depends on $p_i$ only
+# through the sampling, and a sample is a step function of $p_i$ (changing $p_i$ a little does not change $z_i$,
+# then suddenly flips it), so its derivative is 0 almost everywhere and undefined at the jump: backpropagation
+# through the sampled mask gives no gradient. What we want is the gradient of the **expectation**
+# $\nabla_p \mathbb{E}_{z\sim p}[\mathcal{L}(z)]$, a sum over $2^n$ masks, intractable to compute exactly.
+# Estimators: REINFORCE / score function $\mathbb{E}[(\mathcal{L}(z) - b)\nabla_p \log P(z)]$, unbiased but with
+# high variance (a baseline or control variate reduces it); a continuous relaxation (Concrete / Gumbel-softmax)
+# that makes the sample a differentiable function of $p$ and of fixed noise (reparameterization), low variance but
+# biased, the temperature trading bias for variance; straight-through (biased). Experiment 4 measures these trade-offs
+# against the exact enumeration.
+#
+# *Rubric (2 pts):* the mask is discrete/sampled, so no pathwise derivative (gradient zero or undefined) and the
+# exact expectation is a sum over $2^n$ masks (1); one estimator with its property: REINFORCE (unbiased, high
+# variance, baseline) or Concrete/Gumbel relaxation (biased, low variance, temperature) or straight-through (1).
+# ### END SOLUTION
