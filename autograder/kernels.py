@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import DeadKernelError
+from traitlets import DottedObjectName
 
 from autograder import sandbox, zygote
 
@@ -144,8 +146,19 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+class GradingKernelClient(AsyncKernelClient):
+    """A kernel client without the heartbeat channel: its thread blocks for good on a ping to a kernel whose ipc
+    socket is gone. Whether the kernel lives is asked of its factory instead (ForkedKernel.poll)."""
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["hb"] = False
+        super().start_channels(*args, **kwargs)
+
+
 class ForkedKernelManager(AsyncKernelManager):
     """A kernel forked from `factory` into its own sandbox, working in `job` (a folder of the factory's)."""
+
+    client_class = DottedObjectName("autograder.kernels.GradingKernelClient")
 
     def __init__(self, factory: KernelFactory, job: Path, limits: sandbox.Limits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
