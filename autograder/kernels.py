@@ -24,7 +24,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import DeadKernelError
-from traitlets import DottedObjectName
+from traitlets import Type
 
 from autograder import sandbox, zygote
 
@@ -158,7 +158,7 @@ class GradingKernelClient(AsyncKernelClient):
 class ForkedKernelManager(AsyncKernelManager):
     """A kernel forked from `factory` into its own sandbox, working in `job` (a folder of the factory's)."""
 
-    client_class = DottedObjectName("autograder.kernels.GradingKernelClient")
+    client_factory = Type(klass=GradingKernelClient)
 
     def __init__(self, factory: KernelFactory, job: Path, limits: sandbox.Limits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
