@@ -1,0 +1,362 @@
+"""Lab 8: a three-way Boltzmann machine: block Gibbs, the marginal of x, and CD training (exam question 8).
+
+The model: x in {0,1}^N, y in {0,1}^M, z in {0,1}^K, E(x, y, z) = sum_ijk W_ijk x_i y_j z_k and P = exp(-E) / Z, no
+biases. W has shape (N, M, K); every function is batched (x: (B, N), y: (B, M), z: (B, K)) and every sampler takes
+its uniforms as arguments: a unit is 1 where u < p.
+
+Fill in every function that raises NotImplementedError (Tasks 8.1-8.6). `all_states`, `rbm_free_energy`,
+`joint_probabilities`, `ThreeWayBoltzmann` and `BinaryDigitsDataModule` are given: they use your functions.
+
+Modèle : x dans {0,1}^N, y dans {0,1}^M, z dans {0,1}^K, E(x, y, z) = sum_ijk W_ijk x_i y_j z_k, sans biais.
+Complétez chaque fonction qui lève NotImplementedError (tâches 8.1 à 8.6).
+"""
+
+from __future__ import annotations
+
+import math
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from labkit import data as labdata
+from labkit import training
+
+# --- given helpers --------------------------------------------------------------------------------------------------
+
+
+def all_states(n: int, dtype: torch.dtype = torch.float64, device: torch.device | str | None = None) -> torch.Tensor:
+    """Every binary vector of length n, as a (2^n, n) tensor; row r is r written in binary (unit 0 first)."""
+    r = torch.arange(2**n, device=device)
+    return ((r[:, None] >> torch.arange(n, device=device)) & 1).to(dtype)
+
+
+def rbm_free_energy(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """An RBM's free energy without biases, -log sum_h exp(-x^T W h) = -sum_j softplus(-(x W)_j): linear in the
+    number of hidden units. W: (N, H), x: (B, N) -> (B,)."""
+    return -F.softplus(-(x @ W)).sum(-1)
+
+
+def joint_probabilities(W: torch.Tensor) -> torch.Tensor:
+    """P(x, y, z) of a tiny model by brute force, shape (2^N, 2^M, 2^K), indexed as `all_states`."""
+    n, m, k = W.shape
+    xs, ys, zs = all_states(n, W.dtype), all_states(m, W.dtype), all_states(k, W.dtype)
+    log_p = -torch.einsum("ijk,ai,bj,ck->abc", W, xs, ys, zs)
+    return torch.softmax(log_p.reshape(-1), 0).reshape(log_p.shape)
+
+
+# --- Task 8.1: energy and conditionals ------------------------------------------------------------------------------
+
+
+def energy(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """Task 8.1: E(x, y, z) = sum_ijk W_ijk x_i y_j z_k for each row of the batch, shape (B,).
+
+    Tâche 8.1 : l'énergie de chaque exemple du lot, de forme (B,)."""
+    # YOUR CODE HERE
+    raise NotImplementedError("energy: not implemented yet")
+
+
+def conditional_x(W: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """Task 8.1: P(x_i = 1 | y, z) for every i, shape (B, N).
+
+    Tâche 8.1 : P(x_i = 1 | y, z) pour chaque i, de forme (B, N)."""
+    # YOUR CODE HERE
+    raise NotImplementedError("conditional_x: not implemented yet")
+
+
+def conditional_y(W: torch.Tensor, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """Task 8.1: P(y_j = 1 | x, z) for every j, shape (B, M).
+
+    Tâche 8.1 : P(y_j = 1 | x, z) pour chaque j, de forme (B, M)."""
+    # YOUR CODE HERE
+    raise NotImplementedError("conditional_y: not implemented yet")
+
+
+def conditional_z(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Task 8.1: P(z_k = 1 | x, y) for every k, shape (B, K).
+
+    Tâche 8.1 : P(z_k = 1 | x, y) pour chaque k, de forme (B, K)."""
+    # YOUR CODE HERE
+    raise NotImplementedError("conditional_z: not implemented yet")
+
+
+# --- Task 8.2: block Gibbs ------------------------------------------------------------------------------------------
+
+
+def block_gibbs_step(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor, ux: torch.Tensor,
+                     uy: torch.Tensor, uz: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Task 8.2: one block-Gibbs sweep. Sample x | y, z, then y | x_new, z, then z | x_new, y_new; a unit is 1 where
+    its uniform (ux, uy, uz, shaped like x, y, z) is below its probability. Returns the new (x, y, z): 0/1 samples in
+    the dtype of the inputs.
+
+    Tâche 8.2 : un balayage de Gibbs par blocs : x | y, z, puis y | x_nouveau, z, puis z | x_nouveau, y_nouveau ; une
+    unité vaut 1 là où son uniforme est sous sa probabilité. Renvoie les nouveaux (x, y, z), des échantillons 0/1."""
+    # YOUR CODE HERE
+    raise NotImplementedError("block_gibbs_step: not implemented yet")
+
+
+# --- Task 8.3: the unnormalized marginal and the partition function -------------------------------------------------
+
+
+def unnormalized_log_marginal(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Task 8.3: log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactly, shape (B,). Enumerate every setting of
+    the smaller latent set (z when K <= M, else y) and sum the other one analytically: given x and z, the y_j are
+    independent, and sum_{y_j} exp(-y_j a_j) = 1 + exp(-a_j). Use a stable log-sum-exp over the enumerated settings
+    and softplus for log(1 + exp(.)).
+
+    Tâche 8.3 : log P(x) + log Z exactement : énumérer le plus petit ensemble latent, sommer l'autre analytiquement
+    (softplus), et combiner par un log-sum-exp stable."""
+    # YOUR CODE HERE
+    raise NotImplementedError("unnormalized_log_marginal: not implemented yet")
+
+
+def log_partition(W: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    """Task 8.3: the exact log Z of a small model (M + K up to about 20), a scalar tensor. Enumerate every (y, z)
+    and sum x analytically: sum_x exp(-sum_i x_i h_i) = prod_i (1 + exp(-h_i)) with h_i = sum_jk W_ijk y_j z_k.
+    `chunk` bounds how many (y, z) settings are held in memory at once.
+
+    Tâche 8.3 : le log Z exact d'un petit modèle : énumérer (y, z) et sommer x analytiquement."""
+    # YOUR CODE HERE
+    raise NotImplementedError("log_partition: not implemented yet")
+
+
+# --- Task 8.4: the positive phase -----------------------------------------------------------------------------------
+
+
+def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
+                        **options) -> tuple[torch.Tensor, torch.Tensor]:
+    """Task 8.4: the positive phase. Returns two tensors:
+    - the positive statistics E[x_i y_j z_k | x], averaged over the batch, shape (N, M, K);
+    - q_z, the method's estimate of P(z_k = 1 | x) for every example, shape (B, K) (`cd_gradient` uses it).
+
+    With A_bjk = sum_i W_ijk x_bi, the energy given x is sum_jk A_bjk y_j z_k. Methods:
+    - "exact": by enumeration of the smaller latent set, as in `unnormalized_log_marginal`; q_z is exact too.
+    - "mean_field": q(y) q(z). Start from q(z_k = 1) = 1/2; then `iterations` times (option, default 50):
+      q_y = sigmoid(-A q_z), then q_z = sigmoid(-A^T q_y) with the new q_y. Uses E[y_j z_k | x] ~ q_yj q_zk.
+    - "gibbs": an inner chain on (y, z) with x clamped. Options `uy` (T, B, M) and `uz` (T, B, K), `burn_in`
+      (default 0). The chain starts at z = 0; step t samples y | x, z with uy[t], then z | x, y with uz[t]. Uses the
+      average of y_j z_k (samples) over the steps t >= burn_in; q_z is the average of z over the same steps.
+
+    Tâche 8.4 : la phase positive. Renvoie deux tenseurs : les statistiques E[x_i y_j z_k | x] moyennées sur le lot,
+    de forme (N, M, K), et q_z, l'estimation par la méthode de P(z_k = 1 | x) pour chaque exemple, de forme (B, K)
+    (`cd_gradient` s'en sert). Méthodes : par énumération ("exact", q_z exact aussi), par champ moyen ("mean_field",
+    q_z = 1/2 au départ, `iterations` mises à jour de q_y puis q_z) ou par une chaîne de Gibbs interne ("gibbs",
+    uniformes `uy`, `uz` fournies, départ z = 0, moyennes des échantillons après `burn_in`, q_z compris)."""
+    # YOUR CODE HERE
+    raise NotImplementedError("positive_statistics: not implemented yet")
+
+
+# --- Task 8.5: gradients --------------------------------------------------------------------------------------------
+
+
+def cd_gradient(W: torch.Tensor, x: torch.Tensor, k: int, positive: torch.Tensor, q_z: torch.Tensor,
+                uniforms: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """Task 8.5: the CD-k estimate of the gradient of the average negative log-likelihood, d/dW mean_b[-log P(x_b)],
+    shape (N, M, K). Sign convention: it is `positive - negative`, so gradient *descent*, W <- W - lr * gradient,
+    uses it as it is. `positive` and `q_z` come from `positive_statistics` on the same batch.
+
+    Convention: the negative chain starts where the positive phase says the data's latents are. It starts at the
+    data x with z drawn from the positive phase's marginal, z_k = 1 where u0 < q_z (B, K). Then each of its k sweeps
+    samples y | x, z, then z | x, y, then x | y, z. `uniforms` = (u0, ux, uy, uz), of shapes (B, K), (k, B, N),
+    (k, B, M), (k, B, K); sweep t uses ux[t], uy[t], uz[t]. `negative` is the batch mean of x_i y_j z_k over the
+    chain's final samples. The data x is not modified.
+
+    Tâche 8.5 : l'estimation CD-k du gradient de la log-vraisemblance négative moyenne, `positive - negative` (la
+    descente de gradient l'utilise telle quelle). Convention : la chaîne négative part de là où la phase positive
+    place les latentes des données : elle part des données x, avec z tiré de la marginale de la phase positive
+    (z_k = 1 là où u0 < q_z) ; puis chacun de ses k balayages tire y | x, z, puis z | x, y, puis x | y, z, avec les
+    uniformes (u0, ux, uy, uz). `negative` est la moyenne sur le lot de x_i y_j z_k aux derniers échantillons."""
+    # YOUR CODE HERE
+    raise NotImplementedError("cd_gradient: not implemented yet")
+
+
+def exact_nll_gradient(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Task 8.6: the exact gradient of the average negative log-likelihood mean_b[-log P(x_b)], shape (N, M, K), for a
+    small model: the exact positive phase minus the model's E[x_i y_j z_k], by enumeration of (y, z) with x summed
+    analytically (E[x_i | y, z] is your conditional).
+
+    Tâche 8.6 : le gradient exact de la log-vraisemblance négative moyenne, par énumération : phase positive exacte
+    moins l'espérance du modèle de x_i y_j z_k."""
+    # YOUR CODE HERE
+    raise NotImplementedError("exact_nll_gradient: not implemented yet")
+
+
+# --- training: given ------------------------------------------------------------------------------------------------
+
+
+def binary_digits(threshold: float = 0.5) -> tuple[torch.Tensor, torch.Tensor]:
+    """The 1,797 8x8 digits as (1797, 64) binary float64 vectors (pixel > threshold) and their labels."""
+    images, labels = labdata.digits_tensors()
+    return (images.reshape(len(images), -1) > threshold).double(), labels
+
+
+class BinaryDigitsDataModule(L.LightningDataModule):
+    """Binarized 8x8 digits, split once with a fixed seed (the same split as labkit's DigitsDataModule)."""
+
+    def __init__(self, batch_size: int = 64, val_fraction: float = 0.2, limit: int | None = None,
+                 seed: int = 0) -> None:
+        super().__init__()
+        self.batch_size, self.val_fraction, self.limit, self.seed = batch_size, val_fraction, limit, seed
+
+    def setup(self, stage: str | None = None) -> None:
+        x, _ = binary_digits()
+        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(self.seed))
+        if self.limit is not None:
+            order = order[: self.limit]
+        n_val = max(1, int(len(order) * self.val_fraction))
+        self.train_x, self.val_x = x[order[n_val:]], x[order[:n_val]]
+
+    def train_dataloader(self) -> DataLoader:
+        return DataLoader(TensorDataset(self.train_x), batch_size=self.batch_size, shuffle=True,
+                          generator=torch.Generator().manual_seed(self.seed))
+
+    def val_dataloader(self) -> DataLoader:
+        # One batch holding the whole train set, one holding the validation set: the exact log-likelihood of both.
+        return [DataLoader(TensorDataset(self.train_x), batch_size=len(self.train_x)),
+                DataLoader(TensorDataset(self.val_x), batch_size=len(self.val_x))]
+
+
+ESTIMATORS = ("exact", "cd", "pcd")
+
+
+class ThreeWayBoltzmann(L.LightningModule):
+    """The exam's model on binary vectors, trained with a gradient estimate written by hand (manual optimization).
+
+    `estimator`: "exact" (`exact_nll_gradient`), "cd" (`cd_gradient`: k sweeps from the data and the positive phase's
+    latents) or "pcd" (persistent chains, Tieleman 2008: `block_gibbs_step` k times per batch from where the chains
+    stopped). `positive`: the
+    positive phase's method for cd and pcd ("exact", "mean_field" or "gibbs"), `inner_steps` the length of the
+    Gibbs positive chain (its first half is burn-in) or the number of mean-field iterations. Validation logs the
+    exact average log-likelihood (log Z by enumeration, so M + K must stay small) of the train and validation sets,
+    and the reconstruction error of one mean-field pass x -> (y, z) -> x."""
+
+    def __init__(self, n_visible: int = 64, m: int = 6, k: int = 6, estimator: str = "cd", positive: str = "exact",
+                 cd_k: int = 1, inner_steps: int = 20, n_chains: int = 100, lr: float = 0.05, init_std: float = 0.1,
+                 seed: int = 0) -> None:
+        super().__init__()
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        self.save_hyperparameters()
+        self.automatic_optimization = False
+        g = torch.Generator().manual_seed(seed)
+        self.W = nn.Parameter(init_std * torch.randn(n_visible, m, k, generator=g, dtype=torch.float64))
+        self.noise = torch.Generator().manual_seed(seed + 1)  # every uniform the estimators use
+        self.chains: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+        self.history: list[dict[str, float]] = []
+
+    def _uniform(self, *shape: int) -> torch.Tensor:
+        return torch.rand(*shape, generator=self.noise, dtype=torch.float64).to(self.device)
+
+    def gradient(self, x: torch.Tensor) -> torch.Tensor:
+        """This module's gradient estimate on a batch (its sign: for descent)."""
+        hp, W = self.hparams, self.W.detach()
+        if hp.estimator == "exact":
+            return exact_nll_gradient(W, x)
+        b, (n, m, k) = x.shape[0], W.shape
+        if hp.positive == "gibbs":
+            options = dict(uy=self._uniform(hp.inner_steps, b, m), uz=self._uniform(hp.inner_steps, b, k),
+                           burn_in=hp.inner_steps // 2)
+        else:
+            options = dict(iterations=hp.inner_steps)
+        positive, q_z = positive_statistics(W, x, hp.positive, **options)
+        if hp.estimator == "cd":
+            uniforms = (self._uniform(b, k), self._uniform(hp.cd_k, b, n), self._uniform(hp.cd_k, b, m),
+                        self._uniform(hp.cd_k, b, k))
+            return cd_gradient(W, x, hp.cd_k, positive, q_z, uniforms)
+        if self.chains is None:
+            c = hp.n_chains
+            self.chains = ((self._uniform(c, n) < 0.5).double(), (self._uniform(c, m) < 0.5).double(),
+                           (self._uniform(c, k) < 0.5).double())
+        xs, ys, zs = self.chains
+        for _ in range(hp.cd_k):
+            xs, ys, zs = block_gibbs_step(W, xs, ys, zs, self._uniform(*xs.shape), self._uniform(*ys.shape),
+                                          self._uniform(*zs.shape))
+        self.chains = (xs, ys, zs)
+        return positive - torch.einsum("bi,bj,bk->ijk", xs, ys, zs) / xs.shape[0]
+
+    def training_step(self, batch: list[torch.Tensor], batch_idx: int) -> None:
+        (x,) = batch
+        opt = self.optimizers()
+        opt.zero_grad()
+        self.W.grad = self.gradient(x.double())
+        opt.step()
+
+    def average_log_likelihood(self, x: torch.Tensor) -> float:
+        W = self.W.detach()
+        return float(unnormalized_log_marginal(W, x).mean() - log_partition(W))
+
+    def reconstruction_error(self, x: torch.Tensor) -> float:
+        """Mean squared error of x -> mean-field (y, z) -> P(x | y, z), with the means in place of samples."""
+        W = self.W.detach()
+        A = torch.einsum("ijk,bi->bjk", W, x)
+        q_z = torch.full((x.shape[0], W.shape[2]), 0.5, dtype=x.dtype, device=x.device)
+        for _ in range(20):
+            q_y = torch.sigmoid(-torch.einsum("bjk,bk->bj", A, q_z))
+            q_z = torch.sigmoid(-torch.einsum("bjk,bj->bk", A, q_y))
+        x_mean = torch.sigmoid(-torch.einsum("ijk,bj,bk->bi", W, q_y, q_z))
+        return float(((x_mean - x) ** 2).mean())
+
+    def validation_step(self, batch: list[torch.Tensor], batch_idx: int, dataloader_idx: int = 0) -> None:
+        (x,) = batch
+        x = x.double()
+        split = ("train", "val")[dataloader_idx]
+        ll, rec = self.average_log_likelihood(x), self.reconstruction_error(x)
+        self.log_dict({f"{split}/log_likelihood": ll, f"{split}/reconstruction_error": rec}, add_dataloader_idx=False)
+        if not self.trainer.sanity_checking:
+            if dataloader_idx == 0:
+                self.history.append({"epoch": self.current_epoch + 1})
+            self.history[-1].update({f"{split}/log_likelihood": ll, f"{split}/reconstruction_error": rec})
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=self.hparams.lr, momentum=0.5)
+
+    def samples(self, n: int, steps: int, seed: int = 0) -> torch.Tensor:
+        """x after `steps` block-Gibbs sweeps of n chains started at random, as (n, N)."""
+        W = self.W.detach()
+        g = torch.Generator().manual_seed(seed)
+        (n_vis, m, k) = W.shape
+
+        def u(*shape: int) -> torch.Tensor:
+            return torch.rand(*shape, generator=g, dtype=W.dtype).to(W.device)
+
+        x, y, z = (u(n, n_vis) < 0.5).to(W.dtype), (u(n, m) < 0.5).to(W.dtype), (u(n, k) < 0.5).to(W.dtype)
+        for _ in range(steps):
+            x, y, z = block_gibbs_step(W, x, y, z, u(n, n_vis), u(n, m), u(n, k))
+        return x
+
+
+def train(estimator: str, positive: str = "exact", epochs: int = 5, batch_size: int = 64, limit: int | None = None,
+          run_name: str | None = None, **model_kwargs) -> ThreeWayBoltzmann:
+    """Train a ThreeWayBoltzmann on the binarized digits with one estimator; tracked by wandb unless run_name is
+    None."""
+    training.seed_everything(model_kwargs.get("seed", 0))
+    model = ThreeWayBoltzmann(estimator=estimator, positive=positive, **model_kwargs)
+    config = dict(estimator=estimator, positive=positive, epochs=epochs, batch_size=batch_size, **model_kwargs)
+    logger = training.make_logger("lab08_boltzmann", run_name, config) if run_name else False
+    trainer = training.make_trainer("lab08_boltzmann", logger=logger, max_epochs=epochs, enable_progress_bar=False,
+                                    enable_model_summary=False, num_sanity_val_steps=0)
+    trainer.fit(model, datamodule=BinaryDigitsDataModule(batch_size=batch_size, limit=limit))
+    training.finish(trainer)
+    return model
+
+
+def angle_degrees(a: torch.Tensor, b: torch.Tensor) -> float:
+    """The angle between two gradients, in degrees."""
+    cos = float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-300))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def show_images(x: torch.Tensor, title: str = "", cols: int = 10):
+    """Binary 64-vectors as a grid of 8x8 images."""
+    import matplotlib.pyplot as plt
+
+    rows = max(1, math.ceil(len(x) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.8, rows * 0.8))
+    for ax, img in zip(axes.flat, list(x.reshape(-1, 8, 8).cpu()), strict=False):
+        ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
+    for ax in axes.flat:
+        ax.axis("off")
+    fig.suptitle(title)
+    return fig

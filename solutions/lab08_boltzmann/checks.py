@@ -1,0 +1,121 @@
+"""Lab 8 checks. Weights, states and uniforms are drawn from a seed inside the probe (float64), so a case stays one
+line; N, M and K differ in every case, so that a wrong einsum index cannot pass by a coincidence of shapes."""
+
+from __future__ import annotations
+
+import torch
+
+from labkit.grading import Check
+
+CELL_TIMEOUT_S = 60
+WRITTEN = {"answer_8a": 3, "answer_8b": 3, "answer_8c": 3}
+
+
+def make_model(case: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """W (N, M, K) with entries of std `scale`, and a batch of binary x, y, z."""
+    g = torch.Generator().manual_seed(case["seed"])
+    n, m, k, b = case["n"], case["m"], case["k"], case["batch"]
+    W = case.get("scale", 1.0) * torch.randn(n, m, k, generator=g, dtype=torch.float64)
+    x, y, z = ((torch.rand(b, d, generator=g, dtype=torch.float64) < 0.5).double() for d in (n, m, k))
+    return W, x, y, z
+
+
+def make_uniforms(case: dict, steps: int, *dims: int) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(case["seed"] + 1)
+    return [torch.rand(steps, case["batch"], d, generator=g, dtype=torch.float64) for d in dims]
+
+
+def _tensor(value) -> torch.Tensor:
+    return torch.as_tensor(value).detach()
+
+
+def _energy(mod, case):
+    W, x, y, z = make_model(case)
+    return {"energy": _tensor(mod.energy(W, x, y, z))}
+
+
+def _conditionals(mod, case):
+    W, x, y, z = make_model(case)
+    return {"p_x": _tensor(mod.conditional_x(W, y, z)), "p_y": _tensor(mod.conditional_y(W, x, z)),
+            "p_z": _tensor(mod.conditional_z(W, x, y))}
+
+
+def _block_gibbs_step(mod, case):
+    """`sweeps` sweeps in a row, each with its own uniforms: the state after the first and after the last."""
+    W, x, y, z = make_model(case)
+    ux, uy, uz = make_uniforms(case, case["sweeps"], case["n"], case["m"], case["k"])
+    states = []
+    for t in range(case["sweeps"]):
+        x, y, z = (_tensor(v) for v in mod.block_gibbs_step(W, x, y, z, ux[t], uy[t], uz[t]))
+        states.append({"x": x, "y": y, "z": z})
+    return {"first_sweep": states[0], "last_sweep": states[-1]}
+
+
+def _unnormalized_log_marginal(mod, case):
+    W, x, _, _ = make_model(case)
+    return {"log_marginal": _tensor(mod.unnormalized_log_marginal(W, x))}
+
+
+def _log_partition(mod, case):
+    W, _, _, _ = make_model(case)
+    return {"log_Z": _tensor(mod.log_partition(W))}
+
+
+def _positive_statistics(mod, case):
+    W, x, _, _ = make_model(case)
+    options = dict(case.get("options", {}))
+    if case["method"] == "gibbs":
+        options["uy"], options["uz"] = make_uniforms(case, case["steps"], case["m"], case["k"])
+    positive, q_z = mod.positive_statistics(W, x, case["method"], **options)
+    return {"positive": _tensor(positive), "q_z": _tensor(q_z)}
+
+
+def _cd_gradient(mod, case):
+    """`positive` and `q_z` are drawn here, not computed by the student's positive phase: this check is about the
+    chain (its start from q_z included)."""
+    W, x, _, _ = make_model(case)
+    g = torch.Generator().manual_seed(case["seed"] + 2)
+    positive = torch.rand(case["n"], case["m"], case["k"], generator=g, dtype=torch.float64)
+    q_z = torch.rand(case["batch"], case["k"], generator=g, dtype=torch.float64)
+    u0 = torch.rand(case["batch"], case["k"], generator=g, dtype=torch.float64)
+    uniforms = (u0, *make_uniforms(case, case["cd_k"], case["n"], case["m"], case["k"]))
+    x_before = x.clone()
+    grad = _tensor(mod.cd_gradient(W, x, case["cd_k"], positive.clone(), q_z.clone(), uniforms))
+    return {"gradient": grad, "data_untouched": bool(torch.equal(x, x_before))}
+
+
+def _exact_nll_gradient(mod, case):
+    W, x, _, _ = make_model(case)
+    return {"gradient": _tensor(mod.exact_nll_gradient(W, x))}
+
+
+def _describe(case: dict) -> str:
+    text = f"N={case['n']}, M={case['m']}, K={case['k']}, batch {case['batch']}, W std {case.get('scale', 1.0)}"
+    extra = {key: case[key] for key in ("sweeps", "method", "options", "steps", "cd_k") if key in case}
+    return text + (f", {extra}" if extra else "") + f", seed {case['seed']}"
+
+
+def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10) -> Check:
+    return Check(check_id, points, probe, public=public, rtol=rtol, atol=atol, describe=_describe)
+
+
+CHECKS = [
+    _check("energy", 1, _energy, [dict(n=3, m=4, k=2, batch=5, seed=0)]),
+    _check("conditionals", 3, _conditionals, [dict(n=3, m=4, k=2, batch=5, seed=0),
+                                              dict(n=5, m=2, k=3, batch=1, seed=1)]),
+    _check("block_gibbs_step", 3, _block_gibbs_step, [dict(n=3, m=4, k=2, batch=6, sweeps=1, seed=0),
+                                                      dict(n=4, m=3, k=5, batch=8, sweeps=4, seed=1)]),
+    _check("unnormalized_log_marginal", 3, _unnormalized_log_marginal, [
+        dict(n=4, m=5, k=3, batch=6, seed=0),  # enumerates z
+        dict(n=3, m=2, k=4, batch=3, seed=1),  # enumerates y
+    ]),
+    _check("log_partition", 2, _log_partition, [dict(n=3, m=4, k=2, batch=1, seed=0)]),
+    _check("positive_statistics", 4, _positive_statistics, [
+        dict(n=4, m=3, k=2, batch=5, seed=0, method="exact"),
+        dict(n=4, m=3, k=2, batch=5, seed=0, method="mean_field", options=dict(iterations=10)),
+        dict(n=3, m=2, k=4, batch=4, seed=1, method="gibbs", steps=6, options=dict(burn_in=2)),
+    ]),
+    _check("cd_gradient", 3, _cd_gradient, [dict(n=4, m=3, k=2, batch=6, cd_k=1, seed=0),
+                                            dict(n=3, m=2, k=4, batch=5, cd_k=2, seed=1)]),
+    _check("exact_nll_gradient", 3, _exact_nll_gradient, [dict(n=3, m=4, k=2, batch=5, seed=0)]),
+]

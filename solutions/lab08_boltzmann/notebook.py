@@ -1,0 +1,518 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 8 — A three-way Boltzmann machine: block Gibbs, the marginal of x, and contrastive divergence
+#
+# **Exam question 8 (15 points). Generative models.** Consider you are training a Boltzmann machine over observations
+# $\mathbf{x} \in \{0, 1\}^N$ with two sets of latent variables $\mathbf{y} \in \{0, 1\}^M$ and
+# $\mathbf{z} \in \{0, 1\}^K$. The joint probability is parametrized as follows:
+# $$P(\mathbf{x}, \mathbf{y}, \mathbf{z}) = \frac{1}{Z} \exp(-E(\mathbf{x}, \mathbf{y}, \mathbf{z})), \quad
+# Z = \sum_{\mathbf{x}} \sum_{\mathbf{y}} \sum_{\mathbf{z}} \exp(-E(\mathbf{x}, \mathbf{y}, \mathbf{z})), \quad
+# E(\mathbf{x}, \mathbf{y}, \mathbf{z}) = \sum_{ijk} W_{ijk} x_i y_j z_k.$$
+#
+# - (a) Describe a block-Gibbs sampling strategy that will efficiently sample from sets of independent variables
+#   conditionally on the others. Derive and state clearly all required conditionals.
+# - (b) Is the computation of the unnormalized marginal probability in $\mathbf{x}$ ($\log P(\mathbf{x}) + \log Z$)
+#   linear in the number of latent variables, as is the RBM?
+# - (c) Is it possible to define an efficient training strategy based on a Contrastive Divergence-like learning
+#   algorithm? Explain your answer.
+#
+# **[FRANÇAIS]** Considérez que vous entraînez une *Boltzmann machine* sur des observations
+# $\mathbf{x} \in \{0, 1\}^N$ avec deux ensembles de variables latentes : $\mathbf{y} \in \{0, 1\}^M$ et
+# $\mathbf{z} \in \{0, 1\}^K$. La probabilité jointe est paramétrisée comme ci-dessus.
+#
+# - (a) Décrivez une stratégie d'échantillonnage de *blocs-Gibbs* qui échantillonne à partir d'ensembles de variables
+#   conditionnellement indépendantes les unes des autres. Dérivez et énoncez clairement les distributions
+#   conditionnelles requises.
+# - (b) Est-ce que le calcul de la probabilité marginale (non-normalisée) dans $\mathbf{x}$
+#   ($\log P(\mathbf{x}) + \log Z$) est linéaire en fonction du nombre de variables latentes, comme pour les RBMs ?
+# - (c) Est-il possible de définir une stratégie d'entraînement efficace qui s'inspire de l'algorithme *Contrastive
+#   Divergence* ? Expliquez votre réponse.
+#
+# **How this lab works.** Fill in the functions of `lab08_boltzmann.py` (Tasks 8.1–8.6). Every function is batched
+# and every sampler takes its uniforms as arguments (a unit is 1 where $u < p$), so your samples can be compared
+# with the reference's exactly. Each test cell runs the public cases; more cases (other shapes, batch sizes, weight
+# scales far outside float64's range of $e^{-E}$) are graded after you submit. Then the experiments use your code.
+# Write your answers to (a), (b) and (c) in the last cells, from what you measured.
+#
+# **Fonctionnement du lab.** Complétez les fonctions de `lab08_boltzmann.py` (tâches 8.1 à 8.6). Chaque fonction
+# traite un lot ; chaque échantillonneur reçoit ses uniformes en argument (une unité vaut 1 là où $u < p$). Chaque
+# cellule de test exécute les cas publics ; d'autres cas sont notés après la remise. Rédigez vos réponses à (a), (b)
+# et (c) dans les dernières cellules, à partir de vos mesures.
+
+# %%
+# %load_ext autoreload
+# %autoreload 2
+import math
+import time
+
+import matplotlib.pyplot as plt
+import torch
+
+import lab08_boltzmann as lab
+from labkit import plotting, training
+
+training.seed_everything(0)
+PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
+print("profile:", PROFILE)
+if PROFILE != "gpu":
+    # These tensors are small: a second thread gains nothing and slows down when another process holds a core.
+    torch.set_num_threads(1)
+DEVICE = "cuda" if PROFILE == "gpu" else "cpu"
+
+# %% [markdown]
+# ## Task 8.1 — the energy and the three conditionals / l'énergie et les trois conditionnelles
+#
+# `energy(W, x, y, z)` returns one energy per row of the batch. `conditional_x(W, y, z)` returns
+# $P(x_i = 1 \mid \mathbf{y}, \mathbf{z})$ for every $i$; likewise `conditional_y` and `conditional_z`. Derive them
+# first (this is question (a)); W has shape (N, M, K).
+#
+# `energy` renvoie une énergie par ligne du lot ; `conditional_x` renvoie $P(x_i = 1 \mid \mathbf{y}, \mathbf{z})$
+# pour chaque $i$, de même pour `conditional_y` et `conditional_z`. Dérivez-les d'abord (question (a)).
+
+# %% check="energy"
+
+# %% check="conditionals"
+
+# %% [markdown]
+# **Against brute force.** On a model small enough to enumerate ($N = M = K = 3$, 512 joint states), the joint
+# $P(\mathbf{x}, \mathbf{y}, \mathbf{z})$ by brute force gives, for every $(\mathbf{y}, \mathbf{z})$, the exact
+# $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ over all 8 settings of $\mathbf{x}$. Below: the largest difference
+# between its marginals and your `conditional_x`, and between $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ and the
+# product of its marginals (likewise for y and z).
+#
+# **Contre la force brute.** Sur un modèle assez petit pour tout énumérer : l'écart maximal entre la conditionnelle
+# exacte et la vôtre, et entre $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ et le produit de ses marginales.
+
+# %%
+W_small = 1.5 * torch.randn(3, 3, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+P = lab.joint_probabilities(W_small)  # (8, 8, 8): x, y, z settings in the order of all_states
+S = lab.all_states(3)
+
+
+def brute_force_report(P_block: torch.Tensor, conditional, name: str) -> None:
+    """P_block: (2^3 settings of the sampled block, 2^3 * 2^3 settings of the other two); conditional: (other) -> p."""
+    cond = P_block / P_block.sum(0, keepdim=True)  # P(block | others), one column per setting of the others
+    exact_marginals = torch.einsum("sc,si->ci", cond, S)  # P(unit i = 1 | others)
+    yours = conditional
+    product = torch.prod(torch.where(S[:, None, :] == 1, exact_marginals[None], 1 - exact_marginals[None]), -1)
+    print(f"{name}: max |exact - yours| = {float((exact_marginals - yours).abs().max()):.1e}, "
+          f"max |P(block | others) - product of its marginals| = {float((cond - product).abs().max()):.1e}")
+
+
+others_yz = torch.cartesian_prod(torch.arange(8), torch.arange(8))  # (y, z) setting pairs, the columns below
+brute_force_report(P.reshape(8, 64), lab.conditional_x(W_small, S[others_yz[:, 0]], S[others_yz[:, 1]]), "x | y, z")
+brute_force_report(P.permute(1, 0, 2).reshape(8, 64), lab.conditional_y(W_small, S[others_yz[:, 0]],
+                                                                         S[others_yz[:, 1]]), "y | x, z")
+brute_force_report(P.permute(2, 0, 1).reshape(8, 64), lab.conditional_z(W_small, S[others_yz[:, 0]],
+                                                                         S[others_yz[:, 1]]), "z | x, y")
+
+# %% [markdown]
+# ## Task 8.2 — block Gibbs / Gibbs par blocs
+#
+# `block_gibbs_step(W, x, y, z, ux, uy, uz)` samples $\mathbf{x} \mid \mathbf{y}, \mathbf{z}$, then
+# $\mathbf{y} \mid \mathbf{x}_\text{new}, \mathbf{z}$, then $\mathbf{z} \mid \mathbf{x}_\text{new},
+# \mathbf{y}_\text{new}$, and returns samples (0/1), not probabilities.
+#
+# `block_gibbs_step` tire x | y, z, puis y | x_nouveau, z, puis z | x_nouveau, y_nouveau, et renvoie des
+# échantillons.
+
+# %% check="block_gibbs_step"
+
+# %% [markdown]
+# ## Experiment 1 — does the chain reach the joint? / la chaîne atteint-elle la loi jointe ?
+#
+# Many independent chains on the same 3×3×3 model, all started at $\mathbf{x} = \mathbf{y} = \mathbf{z} = 0$: after
+# each sweep, the total-variation distance between the chains' empirical distribution over the 512 joint states and
+# the exact joint. For comparison, the same with a *parallel* sweep (each block from the old values of the other two)
+# and the distance of as many exact samples (the floor that a finite number of chains can reach).
+#
+# Des chaînes indépendantes sur le même modèle : la distance en variation totale entre leur distribution empirique et
+# la loi jointe exacte, après chaque balayage ; la même chose avec un balayage *parallèle*, et le plancher d'autant
+# d'échantillons exacts.
+
+# %%
+TV_PROFILES = {"cpu": dict(chains=10000, sweeps=30), "gpu": dict(chains=200000, sweeps=50),
+               "grading": dict(chains=200, sweeps=3)}
+tv_cfg = TV_PROFILES[PROFILE]
+joint = P.reshape(-1)
+powers = 2 ** torch.arange(3)
+
+
+def tv_to_joint(x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> float:
+    index = ((x @ powers.double()) * 64 + (y @ powers.double()) * 8 + z @ powers.double()).long()
+    empirical = torch.bincount(index, minlength=512).double() / len(index)
+    return 0.5 * float((empirical - joint).abs().sum())
+
+
+def parallel_step(W, x, y, z, ux, uy, uz):
+    return ((ux < lab.conditional_x(W, y, z)).double(), (uy < lab.conditional_y(W, x, z)).double(),
+            (uz < lab.conditional_z(W, x, y)).double())
+
+
+g = torch.Generator().manual_seed(1)
+tv_curves = {}
+for name, step in [("block Gibbs (sequential)", lab.block_gibbs_step), ("parallel sweep", parallel_step)]:
+    state = tuple(torch.zeros(tv_cfg["chains"], 3, dtype=torch.float64) for _ in range(3))
+    curve = [tv_to_joint(*state)]
+    for _ in range(tv_cfg["sweeps"]):
+        state = step(W_small, *state, *(torch.rand(tv_cfg["chains"], 3, generator=g, dtype=torch.float64)
+                                        for _ in range(3)))
+        curve.append(tv_to_joint(*state))
+    tv_curves[name] = curve
+exact_draws = torch.multinomial(joint, tv_cfg["chains"], replacement=True, generator=g)
+floor = 0.5 * float((torch.bincount(exact_draws, minlength=512).double() / tv_cfg["chains"] - joint).abs().sum())
+tv_curves["exact samples (floor)"] = [floor] * (tv_cfg["sweeps"] + 1)
+shown = sorted({0, 1, 2, 5, tv_cfg["sweeps"]} & set(range(tv_cfg["sweeps"] + 1)))
+for name, curve in tv_curves.items():
+    print(f"{name:<26} TV after {', '.join(map(str, shown))} sweeps: " + ", ".join(f"{curve[t]:.3f}" for t in shown))
+fig_tv = plotting.line_plot(tv_curves, xlabel="sweeps", ylabel="TV to the exact joint", logy=True,
+                            title=f"N = M = K = 3, {tv_cfg['chains']} chains")
+plt.show()
+
+# %% [markdown]
+# ## Task 8.3 — the unnormalized marginal and the partition function / la marginale non normalisée et Z
+#
+# `unnormalized_log_marginal(W, x)` computes $\log \sum_{\mathbf{y}, \mathbf{z}} e^{-E(\mathbf{x}, \mathbf{y},
+# \mathbf{z})}$ exactly: enumerate every setting of the smaller latent set, sum the other analytically, and combine
+# with a stable log-sum-exp (the hidden cases use weights for which $e^{-E}$ overflows float64). `log_partition(W)`
+# does the same for $\log Z$, enumerating $(\mathbf{y}, \mathbf{z})$ and summing $\mathbf{x}$ analytically.
+#
+# `unnormalized_log_marginal` calcule exactement $\log P(\mathbf{x}) + \log Z$ : énumérer le plus petit ensemble
+# latent, sommer l'autre analytiquement, log-sum-exp stable. `log_partition` fait de même pour $\log Z$.
+
+# %% check="unnormalized_log_marginal"
+
+# %% check="log_partition"
+
+# %%
+energies = -torch.einsum("ijk,ai,bj,ck->abc", W_small, S, S, S)
+brute_marginal = torch.logsumexp(energies.reshape(8, -1), dim=1)
+print("max |brute force - unnormalized_log_marginal| over the 8 settings of x:",
+      f"{float((brute_marginal - lab.unnormalized_log_marginal(W_small, S)).abs().max()):.1e}")
+print("|brute force - log_partition|:", f"{abs(float(torch.logsumexp(energies.reshape(-1), 0) - lab.log_partition(W_small))):.1e}")
+
+# %% [markdown]
+# ## Experiment 2 — what the marginal costs / ce que coûte la marginale (question 8(b))
+#
+# The time of `unnormalized_log_marginal` on a batch of digits-sized $\mathbf{x}$ ($N = 64$) against the size $K$ of
+# the smaller latent set ($M = 16$), beside an RBM's free energy (given: `rbm_free_energy`) with $H = K$ hidden
+# units. Each time is the best of a few repeats.
+#
+# Le temps de `unnormalized_log_marginal` en fonction de $K$, à côté de l'énergie libre d'un RBM à $H = K$ unités
+# cachées.
+
+# %%
+COST_PROFILES = {"cpu": dict(ks=list(range(2, 15)), batch=8, repeats=3),
+                 "gpu": dict(ks=list(range(2, 17)), batch=64, repeats=5),
+                 "grading": dict(ks=[2, 3, 4, 5], batch=2, repeats=1)}
+cost_cfg = COST_PROFILES[PROFILE]
+
+
+def best_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        if DEVICE == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn()
+        if DEVICE == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+g = torch.Generator().manual_seed(2)
+x_cost = (torch.rand(cost_cfg["batch"], 64, generator=g, dtype=torch.float64) < 0.5).double().to(DEVICE)
+cost = {"three-way marginal": [], "RBM free energy": []}
+for k in cost_cfg["ks"]:
+    W_cost = (0.1 * torch.randn(64, 16, k, generator=g, dtype=torch.float64)).to(DEVICE)
+    W_rbm = (0.1 * torch.randn(64, k, generator=g, dtype=torch.float64)).to(DEVICE)
+    cost["three-way marginal"].append(best_time(lambda W=W_cost: lab.unnormalized_log_marginal(W, x_cost),
+                                                cost_cfg["repeats"]))
+    cost["RBM free energy"].append(best_time(lambda W=W_rbm: lab.rbm_free_energy(W, x_cost), cost_cfg["repeats"]))
+print(f"{'K (= H)':>8}{'three-way (ms)':>16}{'RBM (ms)':>10}")
+for k, t3, tr in zip(cost_cfg["ks"], cost["three-way marginal"], cost["RBM free energy"]):
+    print(f"{k:>8}{1e3 * t3:>16.3f}{1e3 * tr:>10.3f}")
+last = cost_cfg["ks"][-4:]
+ratio = (cost["three-way marginal"][-1] / cost["three-way marginal"][-4]) ** (1 / 3)
+print(f"three-way marginal: time ratio per added unit over K = {last[0]}..{last[-1]}: {ratio:.2f}")
+fig_cost, ax = plt.subplots(figsize=(6, 4))
+for name, times in cost.items():
+    ax.semilogy(cost_cfg["ks"], [1e3 * t for t in times], "o-", label=name)
+ax.set(xlabel="K (smaller latent set) = H (RBM hidden units)", ylabel="time (ms)",
+       title=f"log P(x) + log Z for a batch of {cost_cfg['batch']}, N = 64, M = 16")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## Task 8.4 — the positive phase / la phase positive
+#
+# The gradient of $-\log P(\mathbf{x})$ needs $\mathbb{E}[x_i y_j z_k \mid \mathbf{x}]$, the *positive statistics*.
+# `positive_statistics(W, x, method)` averages them over the batch, by enumeration (`"exact"`), by mean field
+# (`"mean_field"`: start from $q(z_k = 1) = 1/2$, then `iterations` times update $q(\mathbf{y})$ from $q(\mathbf{z})$
+# and $q(\mathbf{z})$ from the new $q(\mathbf{y})$), or by an inner Gibbs chain on $(\mathbf{y}, \mathbf{z})$ with
+# $\mathbf{x}$ clamped (`"gibbs"`, uniforms given, start at $\mathbf{z} = 0$). It also returns `q_z`, the method's
+# estimate of $P(z_k = 1 \mid \mathbf{x})$ for every example, which Task 8.5 uses. The docstring gives the details.
+#
+# `positive_statistics` calcule les statistiques positives $\mathbb{E}[x_i y_j z_k \mid \mathbf{x}]$ moyennées sur le
+# lot : par énumération, par champ moyen, ou par une chaîne de Gibbs interne (détails dans la docstring). Elle renvoie
+# aussi `q_z`, l'estimation de $P(z_k = 1 \mid \mathbf{x})$ pour chaque exemple, dont la tâche 8.5 se sert.
+
+# %% check="positive_statistics"
+
+# %% [markdown]
+# **How good are the approximations?** On 64 binarized digits and random weights of growing scale ($N = 64$,
+# $M = K = 6$): the relative error $\|\hat S - S\| / \|S\|$ of each approximate positive phase against the exact one.
+#
+# **Que valent les approximations ?** L'erreur relative de chaque phase positive approchée par rapport à l'exacte.
+
+# %%
+digits, _ = lab.binary_digits()
+x_pos = digits[:64]
+POS_STEPS = {"cpu": [1, 5, 50, 500], "gpu": [1, 5, 50, 500, 5000], "grading": [1, 5]}[PROFILE]
+print(f"{'W std':>6}" + "".join(f"{f'mean field x{t}':>16}" for t in POS_STEPS)
+      + "".join(f"{f'Gibbs x{t}':>12}" for t in POS_STEPS))
+for scale in (0.1, 0.3, 1.0):
+    W_pos = scale * torch.randn(64, 6, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    exact = lab.positive_statistics(W_pos, x_pos, "exact")[0]
+    errors = [lab.positive_statistics(W_pos, x_pos, "mean_field", iterations=t)[0] for t in POS_STEPS]
+    g = torch.Generator().manual_seed(4)
+    errors += [lab.positive_statistics(W_pos, x_pos, "gibbs", burn_in=t // 2,
+                                       uy=torch.rand(t, 64, 6, generator=g, dtype=torch.float64),
+                                       uz=torch.rand(t, 64, 6, generator=g, dtype=torch.float64))[0] for t in POS_STEPS]
+    rel = [float((e - exact).norm() / exact.norm()) for e in errors]
+    n = len(POS_STEPS)
+    print(f"{scale:>6}" + "".join(f"{r:>16.2e}" for r in rel[:n]) + "".join(f"{r:>12.2e}" for r in rel[n:]))
+
+# %% [markdown]
+# ## Tasks 8.5–8.6 — the CD gradient and the exact gradient / le gradient CD et le gradient exact
+#
+# `cd_gradient(W, x, k, positive, q_z, uniforms)` returns the CD-k estimate of
+# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ as `positive - negative`, so that gradient descent uses it as
+# it is. The negative chain starts where the positive phase puts the data's latents: at the data $\mathbf{x}$, with
+# $z_k = 1$ where $u_0 < q_z$ (`q_z` from `positive_statistics`); then each sweep samples $\mathbf{y}$, then
+# $\mathbf{z}$, then $\mathbf{x}$. `exact_nll_gradient(W, x)` is the same gradient by enumeration.
+#
+# `cd_gradient` renvoie l'estimation CD-k du gradient de la log-vraisemblance négative moyenne (`positive -
+# negative`). La chaîne négative part de là où la phase positive place les latentes des données : des données
+# $\mathbf{x}$, avec $z_k = 1$ là où $u_0 < q_z$ ; puis chaque balayage tire $\mathbf{y}$, puis $\mathbf{z}$, puis
+# $\mathbf{x}$. `exact_nll_gradient` calcule le même gradient exactement, par énumération.
+
+# %% check="cd_gradient"
+
+# %% check="exact_nll_gradient"
+
+# %%
+W_check = (0.5 * torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(5), dtype=torch.float64)).requires_grad_()
+x_check = digits[:7, :5]
+nll = -(lab.unnormalized_log_marginal(W_check, x_check).mean() - lab.log_partition(W_check))
+(autograd,) = torch.autograd.grad(nll, W_check)
+print("max |exact_nll_gradient - autograd of the exact NLL|:",
+      f"{float((lab.exact_nll_gradient(W_check.detach(), x_check) - autograd).abs().max()):.1e}")
+
+# %% [markdown]
+# ## Experiment 3 — training on the digits / entraînement sur les chiffres (question 8(c))
+#
+# `ThreeWayBoltzmann` (given) learns $W$ on the binarized 8×8 digits ($N = 64$) with four gradients: the exact one,
+# CD-1 with an exact positive phase, CD-1 with a mean-field positive phase, and PCD-1 (persistent chains, Tieleman
+# 2008) with a Gibbs positive phase. Same initial weights, data order, learning rate and epochs for all four.
+# Validation logs the exact average log-likelihood of the train and test sets after each epoch ($\log Z$ by
+# enumeration). Printed: the gain over the uniform distribution ($W = 0$: $-64 \log 2 = -44.36$ nats), in nats.
+#
+# `ThreeWayBoltzmann` apprend $W$ avec quatre gradients : l'exact, CD-1 avec une phase positive exacte, CD-1 avec une
+# phase positive en champ moyen, et PCD-1 (chaînes persistantes) avec une phase positive de Gibbs ; mêmes poids
+# initiaux, même ordre des données, même pas et mêmes époques. La validation donne la log-vraisemblance exacte
+# moyenne des ensembles d'entraînement et de test après chaque époque. Affiché : le gain sur la loi uniforme, en nats.
+
+# %%
+TRAIN_PROFILES = {
+    "cpu": dict(epochs=5, batch_size=64, limit=None, m=5, k=5, lr=0.1, inner_steps=20, n_chains=100),
+    "gpu": dict(epochs=30, batch_size=128, limit=None, m=12, k=12, lr=0.1, inner_steps=100, n_chains=500),
+    "grading": dict(epochs=1, batch_size=32, limit=96, m=2, k=3, lr=0.1, inner_steps=4, n_chains=10),
+}
+tcfg = dict(TRAIN_PROFILES[PROFILE])
+epochs, batch_size, limit = tcfg.pop("epochs"), tcfg.pop("batch_size"), tcfg.pop("limit")
+RUNS = {"exact gradient": ("exact", "exact"), "CD-1, exact positive": ("cd", "exact"),
+        "CD-1, mean-field positive": ("cd", "mean_field"), "PCD-1, Gibbs positive": ("pcd", "gibbs")}
+UNIFORM_LL = -64 * math.log(2)
+models = {}
+print(f"M = K = {tcfg['m']}, {epochs} epochs, batch {batch_size}, lr {tcfg['lr']}; gain over uniform (nats) per epoch")
+for name, (estimator, positive) in RUNS.items():
+    start = time.perf_counter()
+    models[name] = lab.train(estimator, positive, epochs=epochs, batch_size=batch_size, limit=limit,
+                             run_name=f"{estimator}-{positive}-{PROFILE}", **tcfg)
+    history = models[name].history
+    gains = {split: [h[f"{split}/log_likelihood"] - UNIFORM_LL for h in history] for split in ("train", "val")}
+    print(f"{name:<28} train " + " ".join(f"{v:6.2f}" for v in gains["train"])
+          + " | test " + " ".join(f"{v:6.2f}" for v in gains["val"]) + f"  ({time.perf_counter() - start:.1f} s)",
+          {"val/gain_over_uniform": round(gains["val"][-1], 3)})
+
+fig_ll, axes = plt.subplots(1, 2, figsize=(11, 4))
+for ax, split in zip(axes, ("train", "val")):
+    for name, model in models.items():
+        ax.plot([h["epoch"] for h in model.history], [h[f"{split}/log_likelihood"] for h in model.history], "o-",
+                label=name)
+    ax.axhline(UNIFORM_LL, color="grey", ls=":", label="uniform")
+    ax.set(xlabel="epoch", ylabel="average log-likelihood (nats)", title=f"exact {split} log-likelihood")
+axes[0].legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# **How far is each estimate from the exact gradient?** On a batch of 64 training digits, at two points (the initial
+# weights, and the weights the exact gradient reached), the angle in degrees between each estimator's gradient and
+# the exact gradient on the same batch, over several draws of the estimator's uniforms: the mean angle of one draw,
+# and the angle of the average of the draws (what is left when the sampling noise is averaged out). Beside the four
+# estimators of the training runs: CD-5, and CD-1 whose negative chain starts at $\mathbf{z} = 0$ instead of from
+# `q_z` (`cd_gradient` with `q_z` set to 0). PCD's chains are first run for 50 updates at each point.
+#
+# **À quelle distance du gradient exact ?** Sur un lot de 64 chiffres, aux poids initiaux et aux poids atteints par le
+# gradient exact : l'angle (en degrés) entre chaque estimation et le gradient exact sur le même lot, sur plusieurs
+# tirages des uniformes : l'angle moyen d'un tirage, et l'angle de la moyenne des tirages (ce qui reste quand le bruit
+# d'échantillonnage est moyenné). En plus : CD-5, et CD-1 dont la chaîne négative part de $\mathbf{z} = 0$ au lieu
+# de `q_z`. Les chaînes de PCD tournent d'abord 50 mises à jour à chaque point.
+
+# %%
+ANGLE_DRAWS = {"cpu": 20, "gpu": 50, "grading": 2}[PROFILE]
+x_batch = digits[:64]
+ANGLE_RUNS = {**{name: (*spec, 1) for name, spec in list(RUNS.items())[1:]},
+              "CD-5, exact positive": ("cd", "exact", 5), "CD-5, mean-field positive": ("cd", "mean_field", 5),
+              "CD-1, exact positive, z = 0": ("cd", "exact", 1)}
+
+
+def cd1_from_zero(probe: lab.ThreeWayBoltzmann, W_at: torch.Tensor) -> torch.Tensor:
+    """CD-1 with an exact positive phase and a negative chain that starts at z = 0: `cd_gradient` with q_z = 0."""
+    positive_stats, q_z = lab.positive_statistics(W_at, x_batch, "exact")
+    b, (n, m, k) = len(x_batch), W_at.shape
+    uniforms = (probe._uniform(b, k), probe._uniform(1, b, n), probe._uniform(1, b, m), probe._uniform(1, b, k))
+    return lab.cd_gradient(W_at, x_batch, 1, positive_stats, torch.zeros_like(q_z), uniforms)
+
+
+def angles_at(W_at: torch.Tensor) -> dict[str, tuple[float, float]]:
+    """Estimator -> (mean angle of one draw, angle of the average of the draws) to the exact gradient, in degrees."""
+    exact_grad = lab.exact_nll_gradient(W_at, x_batch)
+    out = {}
+    for name, (estimator, positive, cd_k) in ANGLE_RUNS.items():
+        probe = lab.ThreeWayBoltzmann(estimator=estimator, positive=positive, cd_k=cd_k, seed=7, **tcfg)
+        with torch.no_grad():
+            probe.W.copy_(W_at)
+        if estimator == "pcd":
+            for _ in range(50):
+                probe.gradient(x_batch)
+        draws = [cd1_from_zero(probe, W_at) if name.endswith("z = 0") else probe.gradient(x_batch)
+                 for _ in range(ANGLE_DRAWS)]
+        out[name] = (sum(lab.angle_degrees(d, exact_grad) for d in draws) / len(draws),
+                     lab.angle_degrees(torch.stack(draws).mean(0), exact_grad))
+    return out
+
+
+W_init = lab.ThreeWayBoltzmann(seed=0, **tcfg).W.detach()  # the initial weights of every training run
+angles = {"initial weights": angles_at(W_init), "after exact training": angles_at(models["exact gradient"].W.detach())}
+print(f"angle to the exact gradient (degrees), {ANGLE_DRAWS} draws: mean of one draw / of the mean of the draws")
+print(f"{'estimator':<30}" + "".join(f"{point:>26}" for point in angles))
+for name in ANGLE_RUNS:
+    print(f"{name:<30}" + "".join(f"{angles[p][name][0]:>16.1f} / {angles[p][name][1]:>6.1f}" for p in angles))
+
+# %% [markdown]
+# **What do you see?** Which estimators come close to the exact gradient, and which stay far even on average? Does
+# CD's gap come more from the positive phase or from the negative chain, and what does the start of the negative
+# chain change? Compare with the training curves above. Use these numbers in your answer to (c).
+#
+# **Qu'observez-vous ?** Quelles estimations s'approchent du gradient exact, lesquelles en restent loin même en
+# moyenne ? L'écart de CD vient-il plutôt de la phase positive ou de la chaîne négative, et que change le point de
+# départ de la chaîne négative ? Comparez avec les courbes d'entraînement. Servez-vous de ces chiffres pour (c).
+
+# %% [markdown]
+# **Samples.** For each trained model, one row of 10 chains after 200 block-Gibbs sweeps from random states; the last
+# row is training digits (not in the autograder).
+#
+# **Échantillons.** Pour chaque modèle entraîné, une ligne de 10 chaînes après 200 balayages de Gibbs par blocs depuis
+# des états aléatoires ; la dernière ligne montre des chiffres d'entraînement (pas dans le correcteur automatique).
+
+# %%
+if PROFILE == "grading":
+    plt.close("all")  # the autograder looks at no figure
+else:
+    SAMPLE_STEPS = {"cpu": 200, "gpu": 1000}[PROFILE]
+    grid = torch.cat([model.samples(10, SAMPLE_STEPS) for model in models.values()] + [digits[:10]])
+    fig_samples = lab.show_images(grid)
+    fig_samples.suptitle("rows: " + "; ".join(models) + "; training digits", fontsize=7)
+    plt.show()
+    training.log_figures("lab08_boltzmann", f"experiments-{PROFILE}",
+                         {"tv": fig_tv, "cost": fig_cost, "log_likelihood": fig_ll, "samples": fig_samples})
+
+# %% [markdown] answer="answer_8a"
+# **(a)** Describe the block-Gibbs strategy and derive all the conditionals. / Décrivez la stratégie et dérivez les
+# conditionnelles.
+#
+# ### BEGIN SOLUTION
+# The energy is linear in each block when the other two are fixed: $E = \sum_i x_i a_i$ with
+# $a_i = \sum_{jk} W_{ijk} y_j z_k$. So $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z}) \propto \prod_i e^{-x_i a_i}$
+# factorizes: the $x_i$ are independent given $(\mathbf{y}, \mathbf{z})$ and
+# $$P(x_i = 1 \mid \mathbf{y}, \mathbf{z}) = \frac{e^{-a_i}}{1 + e^{-a_i}} = \sigma\Big(-\sum_{jk} W_{ijk} y_j z_k\Big).$$
+# Likewise $P(y_j = 1 \mid \mathbf{x}, \mathbf{z}) = \sigma(-\sum_{ik} W_{ijk} x_i z_k)$ and
+# $P(z_k = 1 \mid \mathbf{x}, \mathbf{y}) = \sigma(-\sum_{ij} W_{ijk} x_i y_j)$. Block Gibbs: three blocks; each sweep
+# samples all of $\mathbf{x}$ in parallel given $(\mathbf{y}, \mathbf{z})$, then all of $\mathbf{y}$ given the new
+# $\mathbf{x}$ and $\mathbf{z}$, then all of $\mathbf{z}$ given the new $\mathbf{x}$ and $\mathbf{y}$ (each block from
+# the newest values; a parallel update of the three blocks from the old state is not a valid Gibbs sweep:
+# Experiment 1 shows it stalls at a wrong distribution). Each step costs $O(NMK)$. Not two blocks: given only one
+# set, the other two are coupled (e.g. $\mathbf{y}, \mathbf{z} \mid \mathbf{x}$ is an RBM).
+#
+# *Rubric (3 pts):* the factorization argument (energy linear in one block) (1); the three sigmoids with the
+# minus sign and the right sums (1.5); the sweep order with the newest values, three blocks (0.5).
+# ### END SOLUTION
+
+# %% [markdown] answer="answer_8b"
+# **(b)** Is $\log P(\mathbf{x}) + \log Z$ linear in the number of latent variables, as for the RBM? / Est-ce
+# linéaire, comme pour le RBM ?
+#
+# ### BEGIN SOLUTION
+# No. Given $\mathbf{x}$, $(\mathbf{y}, \mathbf{z})$ is an RBM with couplings $A_{jk} = -\sum_i W_{ijk} x_i$, so one
+# latent set can be summed analytically only once the other is fixed:
+# $$\log P(\mathbf{x}) + \log Z = \log \sum_{\mathbf{z}} \prod_j \Big(1 + e^{-\sum_{ik} W_{ijk} x_i z_k}\Big)$$
+# (or the same with the roles of $\mathbf{y}$ and $\mathbf{z}$ swapped): a sum of $2^{\min(M, K)}$ terms, each
+# $O(NMK)$. The cost is exponential in $\min(M, K)$ (in general, computing it is as hard as the partition function
+# of an RBM). In an RBM, $\log \sum_{\mathbf{h}} e^{-E} = \sum_j \mathrm{softplus}(\cdot)$, linear in the number of
+# hidden units because they are independent given $\mathbf{x}$. Experiment 2: the marginal's time about doubles per
+# added unit of $K$ once the enumeration dominates, while the RBM free energy stays flat/linear.
+#
+# *Rubric (3 pts):* "no" with the reason that y and z are coupled given x (1); the expression with one set summed
+# analytically and the other enumerated, cost $2^{\min(M,K)}$ (1.5); contrast with the RBM's factorized free energy
+# (0.5).
+# ### END SOLUTION
+
+# %% [markdown] answer="answer_8c"
+# **(c)** Is an efficient CD-like training strategy possible? Explain. / Une stratégie de type CD est-elle possible ?
+#
+# ### BEGIN SOLUTION
+# Partly. $-\nabla_W \log P(\mathbf{x}) = \mathbb{E}_{P(\mathbf{y}, \mathbf{z} \mid \mathbf{x})}[x_i y_j z_k] -
+# \mathbb{E}_{P}[x_i y_j z_k]$. The **negative phase** is as in an RBM: the block-Gibbs chain of (a) started at the
+# data and the positive phase's latents (CD-k) or kept between updates (PCD, Tieleman 2008); each sweep is cheap. The **positive phase** is not: in an
+# RBM $\mathbb{E}[h \mid x]$ is a sigmoid, but here $\mathbf{y}$ and $\mathbf{z}$ are coupled given $\mathbf{x}$, and
+# $\mathbb{E}[y_j z_k \mid \mathbf{x}]$ needs the enumeration of (b), exponential in $\min(M, K)$. It must be
+# approximated: an inner Gibbs chain on $(\mathbf{y}, \mathbf{z})$ with $\mathbf{x}$ clamped, or a mean-field fixed
+# point $q(\mathbf{y}) q(\mathbf{z})$, as in deep Boltzmann machines (Salakhutdinov and Hinton 2009: variational
+# positive phase, persistent negative phase). So CD-like training is possible and each step stays polynomial, but
+# both phases are now approximate (the mean field is biased, ignores the correlation between y and z, and can be
+# multimodal; the inner chain adds cost and variance). What Experiment 3 measured (CPU profile, $M = K = 5$, 5
+# epochs, one seed): the exact gradient gains about 22 nats over the uniform distribution on the test set; CD-1 gains
+# about 13 (exact positive phase) and 15 (mean-field positive phase), still rising; PCD-1 with a Gibbs positive phase
+# gains about 17.5 after 3 epochs, then falls back to 16.5. The angles say where CD's gap comes from: at the trained
+# weights, CD-1 is about 55° from the exact gradient per draw and 48° on average with *either* positive phase, so the
+# approximate positive phase costs little here and the short negative chain's bias dominates (CD-5: about 41° and
+# 29°). Starting the negative chain from the positive phase's latents matters: from $\mathbf{z} = 0$, CD-1's average
+# is 83° off. PCD's chains are the least biased at the initial weights (about 4° on average) but, on the trained
+# model, 50 updates from random states leave them 65° off: its chains mix slowly once the model has modes, which
+# matches its falling log-likelihood. (Numbers vary with the seed and the machine's profile; a good answer cites
+# the student's own.)
+#
+# *Rubric (3 pts):* the gradient as positive minus negative statistics (0.5); negative phase by block Gibbs /
+# CD / PCD works as for an RBM (0.5); the positive phase is intractable because y and z are coupled given x (1); a
+# workable approximation (inner Gibbs chain or mean field, DBM-style) and its cost or bias (1).
+# ### END SOLUTION
