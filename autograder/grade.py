@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +49,7 @@ from autograder.worker import Job, close_factory, grade_job
 SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
 SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 MAX_TRIES = 3  # a student whose run kills its worker this many times is reported, not retried forever
+STUCK_MARGIN_S = 300
 
 
 class GraderBusy(RuntimeError):
@@ -141,8 +143,11 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
                file=sys.stderr)
     pending = list(reversed(todo))
     tries: dict[str, int] = {}
-    with _executor(settings) as (executor, renew):
-        running: dict[cf.Future, tuple[str, dict]] = {}
+    # A student's whole run is bounded by its notebook's limit; past twice that (queueing included) plus a margin,
+    # its worker is stuck, not slow, and is replaced.
+    overdue_s = 2 * (settings.notebook_timeout or lab.notebook_timeout) + STUCK_MARGIN_S
+    with _Workers(settings) as workers:
+        running: dict[cf.Future, tuple[str, dict, float]] = {}
         in_flight = 2 * max(1, settings.workers)
         while pending or running:
             while pending and len(running) < in_flight:
@@ -153,20 +158,24 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
                     bar.update()
                     yield student, stamp, f"{type(exc).__name__}: {exc}"
                     continue
-                running[executor().submit(grade_job, job)] = (student, stamp)
-            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                running[workers.submit(job)] = (student, stamp, time.monotonic())
+            done, _ = cf.wait(running, timeout=5, return_when=cf.FIRST_COMPLETED)
+            now = time.monotonic()
+            stuck = [f for f, (_, _, start) in running.items() if f not in done and now - start > overdue_s]
+            if stuck:
+                workers.replace(stuck)
+                done, _ = cf.wait(running, timeout=30, return_when=cf.ALL_COMPLETED)
             for future in done:
-                student, stamp = running.pop(future)
+                student, stamp, _ = running.pop(future)
                 try:
                     result: StudentResult | str = future.result()
-                except cf.process.BrokenProcessPool:
-                    # A worker died (out of memory, killed): every student it held is graded again.
+                except (cf.process.BrokenProcessPool, cf.CancelledError):
+                    # A worker died (out of memory, killed, stuck and replaced): its students are graded again.
                     tries[student] = tries.get(student, 0) + 1
                     if tries[student] < MAX_TRIES:
                         pending.append((student, stamp))
-                        renew()
                         continue
-                    result = "the worker grading this notebook died each time it tried"
+                    result = "the worker grading this notebook died or hung each time it tried"
                 except Exception as exc:
                     result = f"{type(exc).__name__}: {exc}"
                 bar.update()
@@ -174,30 +183,48 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
     bar.close()
 
 
-@contextmanager
-def _executor(settings: GradingSettings):
-    """(current executor, renew): local worker processes, or a Dask cluster's workers."""
-    if settings.cluster:
-        from distributed import Client
+class _Workers:
+    """Local worker processes (one warm kernel factory each), or a Dask cluster's workers."""
 
-        with Client(settings.cluster, timeout="30s") as client:
-            executor = client.get_executor(pure=False)
-            yield (lambda: executor), (lambda: None)  # Dask reschedules a dead worker's tasks by itself
-        return
-    context = multiprocessing.get_context("spawn")  # workers start clean: no threads or locks from this process
-    state = {"pool": cf.ProcessPoolExecutor(settings.workers, mp_context=context, initializer=_worker_start,
-                                            initargs=(settings.sandbox,))}
+    def __init__(self, settings: GradingSettings) -> None:
+        self.settings = settings
+        self.client = self.pool = None
 
-    def renew() -> None:
-        if state["pool"]._broken:
-            state["pool"].shutdown(wait=False, cancel_futures=True)
-            state["pool"] = cf.ProcessPoolExecutor(settings.workers, mp_context=context, initializer=_worker_start,
-                                                   initargs=(settings.sandbox,))
+    def __enter__(self) -> _Workers:
+        if self.settings.cluster:
+            from distributed import Client
 
-    try:
-        yield (lambda: state["pool"]), renew
-    finally:
-        state["pool"].shutdown(wait=True, cancel_futures=True)
+            self.client = Client(self.settings.cluster, timeout="30s")
+            self.executor = self.client.get_executor(pure=False)  # Dask reschedules a dead worker's tasks itself
+        else:
+            self._new_pool()
+        return self
+
+    def _new_pool(self) -> None:
+        context = multiprocessing.get_context("spawn")  # workers start clean: no threads or locks from this process
+        self.pool = cf.ProcessPoolExecutor(self.settings.workers, mp_context=context, initializer=_worker_start,
+                                           initargs=(self.settings.sandbox,))
+
+    def submit(self, job: Job) -> cf.Future:
+        if self.pool is not None and self.pool._broken:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._new_pool()
+        return (self.pool or self.executor).submit(grade_job, job)
+
+    def replace(self, stuck: list[cf.Future]) -> None:
+        """End stuck work: cancel it on a cluster; here, kill the worker processes (the others are graded again)."""
+        if self.pool is None:
+            for future in stuck:
+                future.cancel()
+            return
+        for process in list(self.pool._processes.values()):
+            process.kill()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
 
 
 def _worker_start(sandbox: bool) -> None:

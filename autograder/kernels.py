@@ -32,7 +32,7 @@ from autograder import sandbox, zygote
 WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "sklearn.datasets", "labkit",
                 "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel"]
 FACTORY_START_S = 180
-CONTROL_SEND_TIMEOUT_MS = 5000
+SEND_TIMEOUT_MS = 5000
 
 
 class FactoryError(RuntimeError):
@@ -146,13 +146,23 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+def _bounded_sends(socket: zmq.Socket) -> zmq.Socket:
+    # A send to a kernel that died waits for a peer that never comes, and blocks the event loop that would notice.
+    socket.setsockopt(zmq.SNDTIMEO, SEND_TIMEOUT_MS)
+    return socket
+
+
 class GradingKernelClient(AsyncKernelClient):
-    """A kernel client without the heartbeat channel: its thread blocks for good on a ping to a kernel whose ipc
-    socket is gone. Whether the kernel lives is asked of its factory instead (ForkedKernel.poll)."""
+    """A kernel client whose sends to a dead kernel fail instead of blocking, and without the heartbeat channel,
+    whose thread blocks for good on a ping to a kernel whose ipc socket is gone. Whether the kernel lives is asked
+    of its factory instead (ForkedKernel.poll)."""
 
     def start_channels(self, *args: Any, **kwargs: Any) -> None:
         kwargs["hb"] = False
         super().start_channels(*args, **kwargs)
+
+    def _create_connected_socket(self, channel: str, identity: bytes | None = None) -> zmq.Socket:
+        return _bounded_sends(super()._create_connected_socket(channel, identity))
 
 
 class ForkedKernelManager(AsyncKernelManager):
@@ -178,10 +188,8 @@ class ForkedKernelManager(AsyncKernelManager):
         self.write_connection_file()
         return cmd, kw
 
-    def _connect_control_socket(self) -> None:
-        super()._connect_control_socket()
-        # A send to a kernel that died blocks forever, and with it the event loop that would notice the death.
-        self._control_socket.setsockopt(zmq.SNDTIMEO, CONTROL_SEND_TIMEOUT_MS)
+    def _create_connected_socket(self, channel: str, identity: bytes | None = None) -> zmq.Socket:
+        return _bounded_sends(super()._create_connected_socket(channel, identity))
 
     async def _async_interrupt_kernel(self) -> None:
         if not await self._async_is_alive():
