@@ -11,10 +11,11 @@ import secrets
 import shutil
 import sys
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import nbformat
+import nbgrader.api
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
@@ -26,6 +27,22 @@ from autograder.notebooks import source_notebook
 _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+
+@cache
+def alembic_head() -> str:
+    """The gradebook schema's revision, read in this process. nbgrader asks a fresh `alembic heads` process for it
+    every time it creates a gradebook, which costs seconds per course directory; the answer is fixed by the
+    installed nbgrader."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+        return ScriptDirectory.from_config(AlembicConfig(ini)).get_current_head()
+
+
+nbgrader.api.get_alembic_version = alembic_head
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,16 @@ def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
         cases = {cid: encode(lab.cases(cid, seed_text)) for cid in lab.checks}
         (d / GRADING_DIR / CASES_FILE).write_text(dumps_strict(cases))
         dirs[variant] = d
-    subprocess.run([sys.executable, "-c", RECORD_ALL, lab.name, json.dumps(list(lab.checks)),
-                    json.dumps([str(d) for d in dirs.values()])], check=True, capture_output=True, timeout=600)
+    # One recording process per core, each taking every n-th variant.
+    folders = [str(d) for d in dirs.values()]
+    n = max(1, min(os.cpu_count() or 1, len(folders)))
+    procs = [subprocess.Popen([sys.executable, "-c", RECORD_ALL, lab.name, json.dumps(list(lab.checks)),
+                               json.dumps(folders[i::n])], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i in range(n)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"recording failed:\n{err.decode()[-3000:]}")
     return {variant: {cid: judge_check(lab, cid, d / GRADING_DIR / "records" / f"{cid}.json", seed_text)
                       for cid in lab.checks} for variant, d in dirs.items()}
 

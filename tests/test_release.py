@@ -76,3 +76,15 @@ def test_release_check_command_fails_when_labs_is_stale(tmp_path):
     assert main(["--root", str(root), "release"]) == 0
     assert main(["--root", str(root), "release", "--check"]) == 0
     assert Path(stub).read_text().endswith("yet\")\n") or "edited by hand" not in stub.read_text()
+
+
+def test_the_gradebook_schema_revision_read_in_process_is_alembics():
+    import subprocess
+
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    from autograder.course import alembic_head
+
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+        heads = subprocess.run(["alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True).stdout
+    assert alembic_head() == heads.split()[0]
