@@ -78,14 +78,16 @@ def make_trainer(lab: str, run_name: str | None = None, config: dict[str, Any] |
 
 
 class MetricHistory(L.Callback):
-    """Keeps every validation epoch's metrics, for plotting curves side by side in a notebook."""
+    """Keeps every epoch's metrics, for plotting curves side by side in a notebook.
+
+    Read when the training epoch ends: Lightning aggregates an epoch's validation metrics only after the validation
+    epoch's own hooks have run, so a reading there would lag one epoch behind and miss the last."""
 
     def __init__(self) -> None:
         self.history: list[dict[str, float]] = []
 
-    def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if not trainer.sanity_checking:
-            self.history.append({k: float(v) for k, v in trainer.callback_metrics.items()})
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self.history.append({k: float(v) for k, v in trainer.callback_metrics.items()})
 
     def series(self, key: str) -> list[float]:
         return [h[key] for h in self.history if key in h]
