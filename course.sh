@@ -24,6 +24,7 @@ fi
 export PATH="$PWD/$VENV/bin:$PATH" WANDB_MODE="${WANDB_MODE:-offline}" WANDB_SILENT=true
 case "${1:-}" in
   demo) shift; exec autograder demo "$@" ;;
-  test) shift; exec python -m pytest "$@" ;;
+  # One pytest worker per core; tests that share a graded batch run in one worker (xdist_group).
+  test) shift; exec python -m pytest -n auto --dist loadgroup "$@" ;;
   *) echo "usage: $0 demo|test [args]" >&2; exit 2 ;;
 esac

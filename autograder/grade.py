@@ -9,6 +9,7 @@ worker that dies loses nothing: its students are graded again elsewhere.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -39,11 +40,12 @@ from tqdm import tqdm
 from autograder import exports
 from autograder.course import CourseDir
 from autograder.intake import intake
+from autograder.kernels import FactoryError
 from autograder.labs import REPO_ROOT, Lab, get_lab
 from autograder.results import CheckResult, Outcome, StudentResult
 from autograder.sandbox import require_sandbox
 from autograder.settings import GradingSettings
-from autograder.worker import Job, close_factory, grade_job
+from autograder.worker import Job, WorkerUnavailable, close_factory, grade_job
 
 # nbgrader's autograde, split around the run: before it (here), and after it (here, once the worker is done).
 SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
@@ -169,8 +171,9 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
                 student, stamp, _ = running.pop(future)
                 try:
                     result: StudentResult | str = future.result()
-                except (cf.process.BrokenProcessPool, cf.CancelledError):
-                    # A worker died (out of memory, killed, stuck and replaced): its students are graded again.
+                except (cf.process.BrokenProcessPool, cf.CancelledError, WorkerUnavailable):
+                    # A worker died (out of memory, killed, stuck and replaced) or could not start its kernel
+                    # factory: its students are graded again.
                     tries[student] = tries.get(student, 0) + 1
                     if tries[student] < MAX_TRIES:
                         pending.append((student, stamp))
@@ -233,9 +236,10 @@ def _worker_start(sandbox: bool) -> None:
 
     from autograder.worker import _factory
 
-    if sandbox:
-        _factory().start()
     atexit.register(close_factory)
+    if sandbox:
+        with contextlib.suppress(FactoryError):  # the first job tries again, and reports what fails
+            _factory().start()
 
 
 def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict) -> None:

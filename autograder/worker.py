@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import sandbox
-from autograder.kernels import ForkedKernelManager, KernelFactory
+from autograder.kernels import FactoryError, ForkedKernelManager, KernelFactory
 from autograder.labs import REPO_ROOT, Lab
 from autograder.preprocessors import Judge, SafeExecute, WriteCases
 from autograder.results import StudentResult
@@ -77,10 +77,19 @@ def _lab(job: Job) -> Lab:
     raise FileNotFoundError(f"this worker has no solutions/{job.lab}: install the course repository on it")
 
 
+class WorkerUnavailable(RuntimeError):
+    """This worker cannot run kernels now (its factory would not start or answer): grade the student elsewhere."""
+
+
 def grade_job(job: Job) -> StudentResult:
     """Run the student's notebook in a fresh sandboxed kernel, then judge the records outside it."""
     lab = _lab(job)
     factory = _factory() if job.sandbox else None
+    if factory is not None:
+        try:
+            factory.start()
+        except FactoryError as exc:
+            raise WorkerUnavailable(str(exc)) from None
     workdir = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix="agj-"))
     try:
         for name, data in job.files.items():

@@ -12,7 +12,7 @@ from autograder.grade import GraderBusy, course_lock, grade
 from autograder.labs import all_labs
 from autograder.sample_class import build_sample_class, reference_source, replace_function
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample_classes")]  # one session fixture
 
 # Autograded points of each sample student (written answers are graded by hand).
 EXPECTED = {
@@ -21,7 +21,7 @@ EXPECTED = {
     "lab03_optimizers": {"perfect": 8.0, "stub": 0.0, "partial": 5.1818, "broken": 0.0, "cheater": 0.0},
     "lab04_regularization": {"perfect": 16.0, "stub": 0.0, "partial": 9.75, "broken": 0.0, "cheater": 0.0},
     "lab05_contractive_ae": {"perfect": 12.0, "stub": 0.0, "partial": 9.6545, "broken": 0.0, "cheater": 0.0},
-    "lab06_vae": {"perfect": 15.0, "stub": 0.0, "partial": 12.25, "broken": 0.0, "cheater": 0.0},
+    "lab06_vae": {"perfect": 15.0, "stub": 0.0, "partial": 12.0, "broken": 0.0, "cheater": 0.0},
     "lab07_gans": {"perfect": 11.0, "stub": 0.0, "partial": 8.7667, "broken": 0.0, "cheater": 0.0},
     "lab08_boltzmann": {"perfect": 22.0, "stub": 0.0, "partial": 17.5455, "broken": 0.0, "cheater": 0.0},
 }

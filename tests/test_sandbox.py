@@ -25,7 +25,7 @@ from autograder.sample_class import CHEATING_CELL, add_cell, build_sample_class
 from autograder.sandbox import SANDBOX_UID, bwrap_works
 from tests import unprivileged
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required (course.sh "
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus"), pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required (course.sh "
                                                                              "installs it)")]
 LAB = get_lab("lab01_cnn")
 SOLO = {"perfect": 10.0, "partial": 8.0333}  # the same students graded alone (tests/test_grade_end_to_end.py)
@@ -146,15 +146,19 @@ def _at_import(code: str, module: str) -> str:
 
 
 def _sandbox_processes(uid: int = SANDBOX_UID) -> list[int]:
-    """Processes running as the uid that grading kernels run as."""
+    """Processes running as the uid grading kernels run as that no grader holds any more: a kernel's processes live
+    in namespaces under their worker's factory, so one that escaped them outlives its parents and is re-parented to
+    init. (Processes of other batches running at the same time still have their factory as an ancestor.)"""
     out = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    out.append(int(pid))
-            except FileNotFoundError:
-                pass
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields["Uid"].split()[1]) == uid and int(fields["PPid"]) in (0, 1):
+                out.append(int(pid))
     return out
 
 
