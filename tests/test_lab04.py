@@ -197,7 +197,7 @@ def test_regularized_mlp_logs_what_the_notebook_plots(ref, tmp_path):
     from labkit import training
 
     torch.manual_seed(0)
-    history = ref.EpochHistory()
+    history = training.MetricHistory()
     trainer = training.make_trainer("lab04_regularization", logger=CSVLogger(str(tmp_path)), max_epochs=2,
                                     callbacks=[history], enable_progress_bar=False, enable_model_summary=False,
                                     num_sanity_val_steps=0, log_every_n_steps=1)

@@ -234,20 +234,6 @@ class MemorizationDataModule(L.LightningDataModule):
         return [DataLoader(self.train_set, batch_size=1000), DataLoader(self.val_set, batch_size=1000)]
 
 
-class EpochHistory(L.Callback):
-    """Every training epoch's metrics, read once that epoch's validation has been logged (Lightning updates
-    `callback_metrics` after the `on_validation_epoch_end` hooks, so they are read at the end of the training epoch)."""
-
-    def __init__(self) -> None:
-        self.history: list[dict[str, float]] = []
-
-    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        self.history.append({k: float(v) for k, v in trainer.callback_metrics.items()})
-
-    def series(self, key: str) -> list[float]:
-        return [h[key] for h in self.history if key in h]
-
-
 DROPOUT_MODES = ("none", "fixed", "learned_train_loss", "concrete")
 
 

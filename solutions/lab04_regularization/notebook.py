@@ -178,10 +178,10 @@ PRECISION = "bf16-mixed" if PROFILE == "gpu" else "32-true"
 
 
 def fit(run_name: str, model: lab.RegularizedMLP, data: lab.MemorizationDataModule, max_epochs: int,
-        callbacks: list) -> lab.EpochHistory:
+        callbacks: list) -> training.MetricHistory:
     """Train through Lightning (tracked with wandb) and return the per-epoch metrics."""
     training.seed_everything(0)
-    history = lab.EpochHistory()
+    history = training.MetricHistory()
     trainer = training.make_trainer("lab04_regularization", run_name=f"{run_name}-{PROFILE}",
                                     config={**model.hparams, **cfg, "shuffle_fraction": data.shuffle_fraction},
                                     max_epochs=max_epochs, callbacks=[history, *callbacks], precision=PRECISION,
