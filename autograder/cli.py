@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 from autograder.labs import REPO_ROOT, LabError
+from autograder.settings import FEEDBACK_LEVELS
 
 
 def _table(outcomes) -> str:
@@ -44,7 +45,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
                      progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
-                     regrade=args.regrade, workers=args.workers, cluster=args.cluster)
+                     regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback)
     print(_table(outcomes))
     failures = [o for o in outcomes if o.problems or o.status != "graded"]
     print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="students graded in parallel on this machine (default: the number of cores)")
     p.add_argument("--cluster", metavar="tcp://HOST:PORT",
                    help="grade on the workers of a running Dask scheduler instead (this machine keeps the gradebook)")
+    p.add_argument("--feedback", choices=FEEDBACK_LEVELS, default="inputs",
+                   help="what students see of a failed hidden case: summary (how many failed), inputs (its inputs "
+                        "and the kind of failure; the default) or full (expected values too)")
     p.add_argument("--cell-timeout", type=int, help="seconds per notebook cell (default: the lab's own)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--regrade", action="store_true",

@@ -94,7 +94,7 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
         for student in sorted(intakes):
             # A grader killed mid-batch and started again skips whoever it finished with the same files and secret.
             stamp = {"digest": _digest(course.submitted(student, lab.name)),
-                     "secret": hashlib.sha256(secret.encode()).hexdigest()[:16]}
+                     "secret": hashlib.sha256(secret.encode()).hexdigest()[:16], "feedback": settings.feedback}
             marker, report = course.done(lab.name, student), course.report(lab.name, student)
             if (not settings.regrade and intakes[student].notebook_ok and marker.is_file()
                     and json.loads(marker.read_text()) == stamp and report.is_file()):
@@ -135,7 +135,8 @@ def _job(course: CourseDir, lab: Lab, student: str, settings: GradingSettings, s
     return Job(lab=lab.name, root=str(lab.source_dir.parent.parent), student=student, notebook=nbformat.writes(nb),
                files=files, seed_text=f"{secret}:{student}:{digest}",
                cell_timeout=settings.cell_timeout or lab.cell_timeout,
-               notebook_timeout=settings.notebook_timeout or lab.notebook_timeout, sandbox=settings.sandbox)
+               notebook_timeout=settings.notebook_timeout or lab.notebook_timeout, sandbox=settings.sandbox,
+               feedback=settings.feedback)
 
 
 def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: GradingSettings,

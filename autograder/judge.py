@@ -13,7 +13,9 @@ from typing import Any
 
 from autograder.labs import Lab
 from autograder.results import CheckResult
+from autograder.settings import FEEDBACK_LEVELS
 from labkit.grading import MAX_RECORD_BYTES, compare, decode, dumps_strict, encode, loads_strict, run_case
+from labkit.rules import broken_rules
 
 
 class RecordError(ValueError):
@@ -69,23 +71,42 @@ def _reference_result(lab: Lab, check_id: str, case: dict[str, Any]) -> dict[str
     return _REFERENCE_RESULTS[key]
 
 
-def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str) -> CheckResult:
-    """Score one check: points shared equally between its cases; a message for each failed case."""
+def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, module_source: str | None = None,
+                feedback: str = "inputs") -> CheckResult:
+    """Score one check: points shared equally between its cases; a message for each failed case.
+
+    A broken method rule (judged from `module_source`, the submitted file) scores the whole check zero. Public
+    cases ship with their expected outputs, so their messages always show them; for hidden cases `feedback` says
+    what a message shows: "summary" only how many failed, "inputs" each failed case's inputs and what kind of
+    failure, "full" the expected and actual values too."""
+    if feedback not in FEEDBACK_LEVELS:
+        raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {feedback!r}")
     check = lab.checks[check_id]
     cases = lab.cases(check_id, seed_text)
     n_public = len(check.public)
+    if check.rules and module_source is not None:
+        broken = broken_rules(module_source, check.rules)
+        if broken:
+            return CheckResult(check_id, 0.0, float(check.points), 0, len(cases),
+                               [f"method rule broken: {b}" for b in broken])
     try:
         actual = read_records(records_path, check_id, len(cases))
     except (RecordError, ValueError) as exc:
         return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
-    messages, passed = [], 0
+    messages, passed, hidden_failed = [], 0, 0
     for i, (case, got) in enumerate(zip(cases, actual, strict=True)):
         expected = decode(_reference_result(lab, check_id, case))
         reason = compare(expected, got, check.rtol, check.atol)
         if reason is None:
             passed += 1
+        elif i < n_public:
+            messages.append(f"public case {i + 1} ({check.describe_case(case)}): {reason.detail}")
         else:
-            kind = "public" if i < n_public else "hidden"
-            messages.append(f"{kind} case {i + 1} ({check.describe_case(case)}): {reason}")
+            hidden_failed += 1
+            if feedback != "summary":
+                shown = reason.detail if feedback == "full" else reason.kind
+                messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {shown}")
+    if hidden_failed and feedback == "summary":
+        messages.append(f"{hidden_failed} of {len(cases) - n_public} hidden cases failed")
     score = round(check.points * passed / len(cases), 4) if cases else 0.0
     return CheckResult(check_id, score, float(check.points), passed, len(cases), messages)

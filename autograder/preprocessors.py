@@ -78,7 +78,9 @@ class Judge(NbGraderPreprocessor):
         grading = resources["grading"]
         lab = grading["lab"]
         records = Path(grading["workdir"]) / GRADING_DIR / "records"
-        results = {cid: judge_check(lab, cid, records / f"{cid}.json", grading["seed_text"]) for cid in lab.checks}
+        results = {cid: judge_check(lab, cid, records / f"{cid}.json", grading["seed_text"],
+                                    grading.get("module_source"), grading.get("feedback", "inputs"))
+                   for cid in lab.checks}
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+FEEDBACK_LEVELS = ("summary", "inputs", "full")
+
 
 @dataclass(frozen=True)
 class GradingSettings:
@@ -16,3 +18,10 @@ class GradingSettings:
     notebook_timeout: int | None = None  # seconds per notebook; None: the lab's own
     regrade: bool = False  # grade everyone again, even students already graded with the same files
     progress: bool = True
+    feedback: str = "inputs"  # what a failed hidden case's message shows: summary, inputs or full (autograder.judge)
+
+    def __post_init__(self) -> None:
+        if self.feedback not in FEEDBACK_LEVELS:
+            raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {self.feedback!r}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")

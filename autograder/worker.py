@@ -35,6 +35,7 @@ class Job:
     cell_timeout: int
     notebook_timeout: int
     sandbox: bool = True
+    feedback: str = "inputs"
 
 
 _local = threading.local()  # one warm factory per worker thread (a Dask worker may run several)
@@ -77,6 +78,11 @@ def _lab(job: Job) -> Lab:
     raise FileNotFoundError(f"this worker has no solutions/{job.lab}: install the course repository on it")
 
 
+def _source(data: bytes | None) -> str:
+    """The module as submitted, read before the kernel could rewrite it: the method rules are judged on it."""
+    return data.decode("utf-8", errors="replace") if data is not None else ""
+
+
 class WorkerUnavailable(RuntimeError):
     """This worker cannot run kernels now (its factory would not start or answer): grade the student elsewhere."""
 
@@ -96,7 +102,9 @@ def grade_job(job: Job) -> StudentResult:
             (workdir / name).write_bytes(data)
         nb = nbformat.reads(job.notebook, as_version=4)
         resources = {"metadata": {"path": str(workdir)}, "nbgrader": {"student": job.student, "assignment": lab.name},
-                     "grading": {"lab": lab, "seed_text": job.seed_text, "workdir": str(workdir), "notes": []}}
+                     "grading": {"lab": lab, "seed_text": job.seed_text, "workdir": str(workdir), "notes": [],
+                                 "module_source": _source(job.files.get(lab.module_file.name)),
+                                 "feedback": job.feedback}}
         nb, resources = WriteCases().preprocess(nb, resources)
         sandbox.hand_over(workdir)
         execute = SafeExecute(timeout=job.cell_timeout, raise_on_iopub_timeout=False)

@@ -51,7 +51,8 @@ def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
         _, err = proc.communicate(timeout=600)
         if proc.returncode != 0:
             raise RuntimeError(f"recording failed:\n{err.decode()[-3000:]}")
-    return {variant: {cid: judge_check(lab, cid, d / GRADING_DIR / "records" / f"{cid}.json", seed_text)
+    return {variant: {cid: judge_check(lab, cid, d / GRADING_DIR / "records" / f"{cid}.json", seed_text,
+                                       module_source=modules[variant])
                       for cid in lab.checks} for variant, d in dirs.items()}
 
 

@@ -1,6 +1,8 @@
 """For every lab: the reference scores full marks, the stub scores zero, and every mutant of the lab's catalogue
 (solutions/<lab>/mutants.py) loses points, each lost point with a message. Graded through record -> file -> judge."""
 
+import re
+
 import pytest
 
 from autograder.labs import all_labs
@@ -56,3 +58,40 @@ def test_every_mutant_loses_points(graded, lab_name, mutant):
     assert total(results) < full, f"mutant {mutant!r} kept full marks"
     lost = [r for r in results.values() if r.score < r.max_score]
     assert all(r.messages for r in lost), "every lost point comes with a message"
+
+
+@pytest.mark.parametrize("lab_name", sorted(LABS))
+def test_hidden_case_feedback_shows_no_expected_value_by_default(graded, lab_name):
+    hidden = [m for results in graded(lab_name).values() for r in results.values() for m in r.messages
+              if m.startswith("hidden case")]
+    assert hidden, "some mutant fails a hidden case"
+    assert not [m for m in hidden if re.search(r"\bexpected\s", m)]
+
+
+def test_feedback_levels(tmp_path):
+    """summary: how many hidden cases failed; inputs: each one's inputs and kind of failure; full: expected too."""
+    import types
+
+    import torch
+
+    from autograder.judge import judge_check
+    from labkit.grading import dumps_strict, run_case
+
+    lab = LABS["lab02_linear_rnn"]
+    wrong = types.SimpleNamespace(jacobian_h_t_h0=lambda W, t: torch.linalg.matrix_power(W, t) + 1e-3)
+    cases = lab.cases("jacobian_h_t_h0", "feedback-test")
+    n_hidden = len(cases) - len(lab.checks["jacobian_h_t_h0"].public)
+    records = tmp_path / "jacobian_h_t_h0.json"
+    records.write_text(dumps_strict({"check": "jacobian_h_t_h0",
+                                     "results": [run_case(lab.checks["jacobian_h_t_h0"], wrong, c) for c in cases]}))
+    by_level = {level: judge_check(lab, "jacobian_h_t_h0", records, "feedback-test", feedback=level).messages
+                for level in ("summary", "inputs", "full")}
+    assert by_level["summary"][-1] == f"{n_hidden} of {n_hidden} hidden cases failed"
+    assert not [m for m in by_level["summary"] if m.startswith("hidden case")]
+    inputs = [m for m in by_level["inputs"] if m.startswith("hidden case")]
+    full = [m for m in by_level["full"] if m.startswith("hidden case")]
+    assert len(inputs) == len(full) == n_hidden
+    assert all("n=" in m and "wrong values" in m and not re.search(r"\bexpected\s", m) for m in inputs)
+    assert all(re.search(r"\bexpected\s", m) for m in full)
+    with pytest.raises(ValueError, match="feedback must be one of"):
+        judge_check(lab, "jacobian_h_t_h0", records, "feedback-test", feedback="everything")

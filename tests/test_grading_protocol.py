@@ -85,7 +85,7 @@ def test_an_expected_error_must_come_from_the_code_under_test(tmp_path, monkeypa
     assert expected["error"] == "ValueError"
     got = decode(run_case(check, lying, {"x": -1}))
     assert got["error"] == MALFORMED and "ValueError" in got["message"]
-    assert compare(expected, got, 1e-6, 1e-6) == f"expected ValueError, got {MALFORMED}"
+    assert compare(expected, got, 1e-6, 1e-6).detail == f"expected ValueError, got {MALFORMED}"
     assert compare(decode(run_case(check, honest, {"x": 2})), decode(run_case(check, lying, {"x": 2})), 1e-6, 1e-6)
 
 

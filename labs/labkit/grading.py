@@ -27,6 +27,8 @@ from typing import Any
 
 import torch
 
+from labkit.rules import Rule, broken_rules
+
 GRADING_DIR = "_grading"  # inside the notebook's working directory, during autograde only
 CASES_FILE = "cases.json"
 PUBLIC_EXPECTED_FILE = "public_expected.json"
@@ -46,6 +48,7 @@ class Check:
     rtol: float = 1e-5
     atol: float = 1e-8
     describe: Callable[[dict[str, Any]], str] | None = None
+    rules: tuple[Rule, ...] = ()  # method rules (labkit.rules), judged from the module's source
 
     def describe_case(self, case: dict[str, Any]) -> str:
         if self.describe is not None:
@@ -178,43 +181,61 @@ def _raised_through(exc: BaseException, module: ModuleType) -> bool:
     return any(os.path.realpath(frame.filename) == target for frame in traceback.extract_tb(exc.__traceback__))
 
 
-def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol: float) -> str | None:
-    """None when `actual` matches `expected`, else a one-line reason. Both are decoded run_case results."""
+@dataclass(frozen=True)
+class Mismatch:
+    """Why a result does not match. `kind` says what went wrong without any expected value (what hidden-case
+    feedback may show); `detail` adds the expected and actual values."""
+
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol: float) -> Mismatch | None:
+    """None when `actual` matches `expected`, else why not. Both are decoded run_case results."""
     if "error" in expected:
         if "error" not in actual:
-            return f"expected {expected['error']} to be raised, got a value"
+            return Mismatch("returned a value where it should raise an error",
+                            f"expected {expected['error']} to be raised, got a value")
         if actual["error"] != expected["error"]:
-            return f"expected {expected['error']}, got {actual['error']}"
+            return Mismatch(f"raised {actual['error']}, which is not the right error",
+                            f"expected {expected['error']}, got {actual['error']}")
         return None
     if "error" in actual:
-        return f"raised {actual['error']}: {actual.get('message', '')}".strip()
+        text = f"raised {actual['error']}: {actual.get('message', '')}".strip()
+        return Mismatch(text, text)
     return _compare_values(expected["value"], actual["value"], rtol, atol, path="")
 
 
-def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> str | None:
+def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> Mismatch | None:
     where = f"{path}: " if path else ""
     if isinstance(exp, torch.Tensor):
         if not isinstance(act, torch.Tensor):
-            return f"{where}expected a tensor, got {type(act).__name__}"
+            return Mismatch(f"{where}not a tensor (got {type(act).__name__})",
+                            f"{where}expected a tensor, got {type(act).__name__}")
         if tuple(act.shape) != tuple(exp.shape):
-            return f"{where}expected shape {tuple(exp.shape)}, got {tuple(act.shape)}"
+            return Mismatch(f"{where}wrong shape {tuple(act.shape)}",
+                            f"{where}expected shape {tuple(exp.shape)}, got {tuple(act.shape)}")
         if exp.dtype.is_floating_point != act.dtype.is_floating_point or (exp.dtype == torch.bool) != (
             act.dtype == torch.bool
         ):
-            return f"{where}expected dtype {exp.dtype}, got {act.dtype}"
+            return Mismatch(f"{where}wrong dtype {act.dtype}", f"{where}expected dtype {exp.dtype}, got {act.dtype}")
         e, a = exp.double(), act.double()
         close = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
         if not bool(close.all()):
             i = int((~close).reshape(-1).nonzero()[0])
             diff = float((a - e).abs().max()) if e.numel() else 0.0
-            return (f"{where}{int((~close).sum())} of {e.numel()} entries differ (first at flat index {i}: "
-                    f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}; "
-                    f"max |diff| {diff:.3g})")
+            wrong = f"{int((~close).sum())} of {e.numel()} entries differ"
+            return Mismatch(f"{where}wrong values: {wrong}",
+                            f"{where}{wrong} (first at flat index {i}: expected {e.reshape(-1)[i].item():.6g}, "
+                            f"got {a.reshape(-1)[i].item():.6g}; max |diff| {diff:.3g})")
         return None
     if isinstance(exp, dict):
         if not isinstance(act, dict) or set(act) != set(exp):
             got = sorted(act) if isinstance(act, dict) else type(act).__name__
-            return f"{where}expected keys {sorted(exp)}, got {got}"
+            return Mismatch(f"{where}wrong keys {got}", f"{where}expected keys {sorted(exp)}, got {got}")
         for k in sorted(exp):
             msg = _compare_values(exp[k], act[k], rtol, atol, f"{path}.{k}" if path else k)
             if msg:
@@ -222,25 +243,27 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
         return None
     if isinstance(exp, list):
         if not isinstance(act, list) or len(act) != len(exp):
-            return f"{where}expected {_short(exp)}, got {_short(act)}"
+            got = f"a list of {len(act)}" if isinstance(act, list) else type(act).__name__
+            return Mismatch(f"{where}wrong length or type ({got})", f"{where}expected {_short(exp)}, got {_short(act)}")
         for i, (e, a) in enumerate(zip(exp, act, strict=True)):
             msg = _compare_values(e, a, rtol, atol, f"{path}[{i}]")
             if msg:
                 return msg
         return None
+    wrong = Mismatch(f"{where}wrong value {_short(act)}", f"{where}expected {exp!r}, got {_short(act)}")
     if isinstance(exp, bool | str) or exp is None:
-        return None if type(act) is type(exp) and act == exp else f"{where}expected {exp!r}, got {_short(act)}"
+        return None if type(act) is type(exp) and act == exp else wrong
     if isinstance(exp, int):
-        return None if type(act) is int and act == exp else f"{where}expected {exp!r}, got {_short(act)}"
+        return None if type(act) is int and act == exp else wrong
     if isinstance(exp, float):
         if isinstance(act, bool) or not isinstance(act, (int, float)):
-            return f"{where}expected {exp!r}, got {_short(act)}"
+            return wrong
         if math.isnan(exp) and math.isnan(act):
             return None
         if math.isclose(act, exp, rel_tol=rtol, abs_tol=atol):
             return None
-        return f"{where}expected {exp:.6g}, got {act:.6g}"
-    return f"{where}unexpected expected value {type(exp).__name__}"
+        return Mismatch(f"{where}wrong value {act:.6g}", f"{where}expected {exp:.6g}, got {act:.6g}")
+    return Mismatch(f"{where}cannot be compared", f"{where}unexpected expected value {type(exp).__name__}")
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -298,9 +321,13 @@ def check(check_id: str, lab_dir: Path | str = ".") -> None:
         got = decode(run_case(c, module, case))
         reason = compare(exp, got, c.rtol, c.atol)
         if reason:
-            failures.append(f"  case {i + 1} ({c.describe_case(case)}): {reason}")
-    if failures:
-        header = f"{check_id}: {len(failures)} of {len(c.public)} public cases failed"
+            failures.append(f"  case {i + 1} ({c.describe_case(case)}): {reason.detail}")
+    source = Path(module.__file__).read_text() if getattr(module, "__file__", None) else ""
+    broken = [f"  method rule broken: {b}" for b in broken_rules(source, c.rules)]
+    if failures or broken:
+        header = (f"{check_id}: {len(failures)} of {len(c.public)} public cases failed, "
+                  f"{len(broken)} method rule(s) broken")
+        failures += broken
         raise AssertionError("\n".join([header, *failures]))
     print(f"{check_id}: all {len(c.public)} public cases pass (hidden cases are graded later)")
 
