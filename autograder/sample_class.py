@@ -53,15 +53,15 @@ class _AlwaysEqual(int):
 
 
 def replace_function(source: str, name: str, replacement: str) -> str:
-    """Replace the top-level function or method `name` ("f" or "Class.f") in a module's source."""
+    """Replace the top-level function, class or method `name` ("f", "Class" or "Class.f") in a module's source."""
     tree = ast.parse(source)
     owner, _, func = name.rpartition(".")
     scope = tree.body
     if owner:
         scope = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == owner).body
-    node = next((n for n in scope if isinstance(n, ast.FunctionDef) and n.name == func), None)
+    node = next((n for n in scope if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == func), None)
     if node is None:
-        raise KeyError(f"no function {name} in the module")
+        raise KeyError(f"no function or class {name} in the module")
     lines = source.splitlines(keepends=True)
     start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
     indent = lines[node.lineno - 1][: len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())]
