@@ -45,7 +45,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
                      progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
-                     regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback)
+                     regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback,
+                     only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty)
     print(_table(outcomes))
     failures = [o for o in outcomes if o.problems or o.status != "graded"]
     print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
@@ -78,20 +79,36 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="exit 1 if labs/ differs from what release would write")
     p.add_argument("--lab", help="release only this lab's folder (e.g. while writing it)")
     p.set_defaults(func=cmd_release)
-    p = sub.add_parser("grade", help="autograde one lab for a folder of submissions")
-    p.add_argument("lab", help="the lab's name, e.g. lab01_cnn (the folders of solutions/)")
-    p.add_argument("submissions", help="one folder or .zip per student, named by student id")
-    p.add_argument("--out", required=True, help="course directory for the gradebook and exports")
-    p.add_argument("--secret", help="draws the hidden cases (default: DIR/grading_secret, generated on first use and "
-                                    "readable only by you; the same secret and files give the same grades)")
+    p = sub.add_parser("grade", help="autograde one lab for a folder of submissions",
+                       description="Autograde one lab: intake each submission, run its notebook in a sandbox, judge "
+                                   "the recorded outputs against the reference, and write the gradebook, grades.csv, "
+                                   "Canvas and Moodle CSVs, Gradescope results/ and feedback/ into --out.")
+    p.add_argument("lab", help="the lab's name: one of the folders of solutions/, e.g. lab01_cnn")
+    p.add_argument("submissions", help="a folder holding one folder or .zip per student, named by student id; each "
+                                       "holds the lab's notebook and module (and optionally nbgrader's timestamp.txt)")
+    p.add_argument("--out", required=True, help="the course directory: gradebook, exports, the grading secret")
+    p.add_argument("--secret", help="the text that draws the hidden cases (default: DIR/grading_secret, generated on "
+                                    "first use and readable only by you; the same secret and files give the same "
+                                    "grades; never a well-known value)")
+    p.add_argument("--roster", metavar="CSV", help="the class list: student_id (or id), first_name, last_name (or "
+                                                   "name), email. Students without a submission get a zero and "
+                                                   "'no submission'; submissions not on it are reported")
+    p.add_argument("--due", metavar="DATE", help="the lab's due date, ISO 8601, e.g. 2026-12-01T23:59:00+01:00 "
+                                                 "(UTC when no zone is given); kept in the gradebook for later runs")
+    p.add_argument("--late-penalty", default="none", metavar="METHOD",
+                   help="nbgrader's late-submission penalty: none (default), zero (a late submission scores 0), or "
+                        "a plugin class module.Class (a subclass of nbgrader.plugins.LateSubmissionPlugin)")
+    p.add_argument("--only", nargs="+", metavar="STUDENT", default=(),
+                   help="grade again only these students; everyone else's grades are left as they are")
+    p.add_argument("--feedback", choices=FEEDBACK_LEVELS, default="inputs",
+                   help="what students see of a failed hidden case: summary (how many failed), inputs (its inputs "
+                        "and the kind of failure; the default) or full (expected values too)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="students graded in parallel on this machine (default: the number of cores)")
     p.add_argument("--cluster", metavar="tcp://HOST:PORT",
                    help="grade on the workers of a running Dask scheduler instead (this machine keeps the gradebook)")
-    p.add_argument("--feedback", choices=FEEDBACK_LEVELS, default="inputs",
-                   help="what students see of a failed hidden case: summary (how many failed), inputs (its inputs "
-                        "and the kind of failure; the default) or full (expected values too)")
-    p.add_argument("--cell-timeout", type=int, help="seconds per notebook cell (default: the lab's own)")
+    p.add_argument("--cell-timeout", type=int, metavar="SECONDS", help="seconds per notebook cell (default: the "
+                                                                       "lab's own)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--regrade", action="store_true",
                    help="grade everyone again (by default a rerun skips students already graded with the same files)")
@@ -99,14 +116,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="run student code WITHOUT the sandbox (only for code you trust; see SECURITY.md)")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
-    p.add_argument("--out", default="out")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--out", default="out", help="where the course directories go, one per lab (default: out)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="students graded in parallel (default: the number of cores)")
     p.set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy warnings say nothing to a TA
     try:
         return args.func(args)
-    except (LabError, FileNotFoundError) as exc:
+    except (LabError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:  # GraderBusy and nbgrader failures

@@ -5,6 +5,7 @@ Every path of the course directory is named here and nowhere else.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import secrets
@@ -76,12 +77,27 @@ class CourseDir:
         """What a finished student was graded from (files and secret), so a restarted grader can skip them."""
         return self.root / "done" / lab / f"{student}.json"
 
+    def intake_record(self, lab: str, student: str) -> Path:
+        """What intake found wrong with a student's latest submission of the lab (kept for later exports)."""
+        return self.root / "intake" / lab / f"{student}.json"
+
+    def students_with_intake(self, lab: str) -> set[str]:
+        return {p.stem for p in (self.root / "intake" / lab).glob("*.json")}
+
     def log(self, lab: str, student: str) -> Path:
         return self.root / "logs" / f"{lab}-{student}.log"
 
     @property
     def grades_csv(self) -> Path:
         return self.root / "grades.csv"
+
+    @property
+    def canvas_csv(self) -> Path:
+        return self.root / "canvas.csv"
+
+    @property
+    def moodle_csv(self) -> Path:
+        return self.root / "moodle.csv"
 
     def results(self, student: str) -> Path:
         return self.root / "results" / f"{student}.json"
@@ -115,6 +131,20 @@ class CourseDir:
         c.GenerateAssignment.db_url = self.db_url
         c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
         return c
+
+    def configure_late_penalty(self, method: str) -> None:
+        """nbgrader's late-submission plugin: its built-in "none" or "zero", or a plugin class "module.Class"."""
+        if method in ("none", "zero"):
+            self.config.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+            self.config.LateSubmissionPlugin.penalty_method = method
+            return
+        module, _, name = method.rpartition(".")
+        try:
+            plugin = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError, ValueError):
+            raise ValueError(f"--late-penalty {method!r}: neither none, zero nor an importable plugin class "
+                             "(module.Class, a subclass of nbgrader.plugins.LateSubmissionPlugin)") from None
+        self.config.AssignLatePenalties.plugin_class = plugin
 
     def api(self) -> NbGraderAPI:
         api = NbGraderAPI(coursedir=CourseDirectory(config=self.config), config=self.config)

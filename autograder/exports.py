@@ -1,4 +1,5 @@
-"""Exports of one graded lab: grades.csv, Gradescope-style results/<student>.json, feedback/<student>.html.
+"""Exports of one graded lab: grades.csv, canvas.csv and moodle.csv (gradebook imports), Gradescope-style
+results/<student>.json and feedback/<student>.html.
 
 Feedback shows each check's score and its failed cases (inputs and what was wrong), never a test's source.
 """
@@ -23,8 +24,18 @@ CSV_COLUMNS = ["student_id", "lab", "score", "max_score", "auto_score", "auto_ma
                "raw_score", "late_submission_penalty"]
 
 
+# Canvas's gradebook import: these identity columns, then one column per assignment; a "Points Possible" row may
+# follow the header. Canvas matches students on SIS User ID or SIS Login ID (ID is Canvas's own number, unknown here).
+CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+# Moodle's "Import grades: CSV file" maps one column to a user field (ID number or email address) and each other
+# column to a grade item or its feedback; the names below are those of Moodle's own plain-text grade export.
+MOODLE_IDENTITY = ["First name", "Last name", "ID number", "Email address"]
+
+
 def write_all(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> None:
     write_csv(course.grades_csv, outcomes)
+    _write_rows(course.canvas_csv, *canvas_rows(lab, outcomes))
+    _write_rows(course.moodle_csv, *moodle_rows(lab, outcomes))
     for o in outcomes:
         _write(course.results(o.student), json.dumps(gradescope(o, lab), indent=1) + "\n")
         _write(course.feedback(o.student), feedback_html(o, lab))
@@ -48,6 +59,48 @@ def write_csv(path: Path, outcomes: list[Outcome]) -> None:
     with open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
+def canvas_rows(lab: Lab, outcomes: list[Outcome]) -> tuple[list[str], list[list]]:
+    header = [*CANVAS_IDENTITY, lab.name]
+    points = ["    Points Possible", "", "", "", "", _number(outcomes[0].max_score if outcomes else 0)]
+    rows = [[_last_first(o), "", o.student, o.gradebook.get("email") or o.student, "", _number(o.score)]
+            for o in outcomes]
+    return header, [points, *rows]
+
+
+def moodle_rows(lab: Lab, outcomes: list[Outcome]) -> tuple[list[str], list[list]]:
+    header = [*MOODLE_IDENTITY, f"{lab.name} (Real)", f"{lab.name} feedback"]
+    rows = [[o.gradebook.get("first_name", ""), o.gradebook.get("last_name", ""), o.student,
+             o.gradebook.get("email", ""), _number(o.score), _summary(o)] for o in outcomes]
+    return header, rows
+
+
+def _last_first(o: Outcome) -> str:
+    first, last = o.gradebook.get("first_name", ""), o.gradebook.get("last_name", "")
+    return f"{last}, {first}" if first and last else (last or first or o.student)
+
+
+def _number(x: float) -> str:
+    return f"{round(float(x), 4):g}"
+
+
+def _summary(o: Outcome) -> str:
+    """One line for a gradebook's feedback column: the autograded score and what went wrong, never a case."""
+    parts = [f"autograded {o.auto_score:g}/{o.auto_max_score:g}"]
+    if o.status != "graded":
+        parts.append(o.status)
+    parts += o.problems[:3]
+    return "; ".join(parts)
+
+
+def _write_rows(path: Path, header: list[str], rows: list[list]) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
         writer.writerows(rows)
     tmp.replace(path)
 

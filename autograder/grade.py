@@ -39,12 +39,13 @@ from tqdm import tqdm
 
 from autograder import exports
 from autograder.course import CourseDir
-from autograder.intake import intake
+from autograder.intake import intake, submission_entries
 from autograder.kernels import FactoryError
 from autograder.labs import REPO_ROOT, Lab, get_lab
 from autograder.results import CheckResult, Outcome, StudentResult
+from autograder.roster import RosterEntry, read_roster
 from autograder.sandbox import require_sandbox
-from autograder.settings import GradingSettings
+from autograder.settings import GradingSettings, parse_due
 from autograder.worker import Job, WorkerUnavailable, close_factory, grade_job
 
 # nbgrader's autograde, split around the run: before it (here), and after it (here, once the worker is done).
@@ -74,30 +75,51 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
     """Grade every submission of SUBMISSIONS for one lab into the course directory `out`.
 
     `options` are the fields of GradingSettings. Untrusted code runs only in the sandbox; `sandbox=False` is for
-    code the caller trusts and says so loudly.
+    code the caller trusts and says so loudly. Every input is checked before the course directory is touched.
     """
     settings = GradingSettings(**options)
     lab = get_lab(lab_name, root)
+    entries, warnings = submission_entries(submissions)
+    roster = read_roster(Path(settings.roster)) if settings.roster else {}
+    due = parse_due(settings.due) if settings.due else None
+    missing = sorted(set(settings.only) - set(entries))
+    if missing:
+        raise FileNotFoundError(f"--only names students with no submission in {submissions}: {', '.join(missing)}")
     if not settings.sandbox:
         print("WARNING: grading WITHOUT the sandbox: student code can read the solutions and the gradebook, reach "
               "the network and outlive the grader. Use only for code you trust.", file=sys.stderr)
     elif settings.cluster is None:
         require_sandbox()  # a cluster's workers check for themselves
     course = CourseDir(out.resolve())
+    course.configure_late_penalty(settings.late_penalty)  # before anything is written: a bad plugin is an error
     with course_lock(course):
         course.generate(lab)
-        intakes, warnings = intake(submissions, lab, course.root / "submitted")
+        with Gradebook(course.db_url) as gb:
+            if due is not None:
+                gb.update_or_create_assignment(lab.name, duedate=due)
+            for entry in roster.values():
+                gb.update_or_create_student(entry.student, first_name=entry.first_name, last_name=entry.last_name,
+                                            email=entry.email)
+        chosen = {s: p for s, p in entries.items() if not settings.only or s in settings.only}
+        intakes = intake(chosen, lab, course.root / "submitted")
+        for student, result in intakes.items():
+            _write_json(course.intake_record(lab.name, student),
+                        {"problems": result.problems, "warnings": result.warnings})
+        warnings += [f"{s}: {w}" for s, r in intakes.items() for w in r.warnings]
+        if roster:
+            warnings += [f"{s}: submitted, but not on the roster {settings.roster}" for s in entries if s not in roster]
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
         secret = settings.secret or course.secret()
-        todo = []
+        todo, skipped = [], 0
         for student in sorted(intakes):
             # A grader killed mid-batch and started again skips whoever it finished with the same files and secret.
             stamp = {"digest": _digest(course.submitted(student, lab.name)),
                      "secret": hashlib.sha256(secret.encode()).hexdigest()[:16], "feedback": settings.feedback}
             marker, report = course.done(lab.name, student), course.report(lab.name, student)
-            if (not settings.regrade and intakes[student].notebook_ok and marker.is_file()
+            if (not settings.regrade and not settings.only and intakes[student].notebook_ok and marker.is_file()
                     and json.loads(marker.read_text()) == stamp and report.is_file()):
+                skipped += 1
                 continue
             marker.unlink(missing_ok=True)
             report.unlink(missing_ok=True)
@@ -105,17 +127,25 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
                 todo.append((student, stamp))
             else:
                 _record_missing(course, lab.name, student)
-        problems = {s: intakes[s].problems for s in intakes}
+        if skipped:
+            print(f"{skipped} students already graded with the same files were skipped (--regrade grades them "
+                  f"again); {len(todo)} to grade", file=sys.stderr)
+        failed: dict[str, str] = {}
         for student, stamp, result in _run(course, lab, todo, settings, secret):
             if isinstance(result, StudentResult):
                 _save(course, lab, result, stamp)
             else:
-                problems[student].append("the grader could not process this notebook; a teaching assistant has the "
-                                         "log")
+                failed[student] = ("the grader could not process this notebook; a teaching assistant has the log in "
+                                   f"{course.log(lab.name, student)}")
                 course.log(lab.name, student).parent.mkdir(parents=True, exist_ok=True)
                 course.log(lab.name, student).write_text(result)
                 _record_missing(course, lab.name, student)
-        outcomes = [_outcome(course, lab, student, problems[student]) for student in sorted(intakes)]
+        # Everyone this course knows: the roster (now or given before: the gradebook keeps it), this batch, and
+        # students graded before.
+        with Gradebook(course.db_url) as gb:
+            known = {s.id for s in gb.students}
+        students = sorted(known | set(roster) | set(entries) | course.students_with_intake(lab.name))
+        outcomes = [_outcome(course, lab, student, roster, failed.get(student)) for student in students]
         exports.write_all(course, lab, outcomes)
     return outcomes
 
@@ -293,29 +323,39 @@ def _record_missing(course: CourseDir, lab: str, student: str) -> None:
                 gb.remove_submission(lab, student)
 
 
-def _outcome(course: CourseDir, lab: Lab, student: str, problems: list[str]) -> Outcome:
-    o = Outcome(student, lab.name, problems=list(problems))
+def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterEntry],
+             failure: str | None) -> Outcome:
+    o = Outcome(student, lab.name)
+    record = course.intake_record(lab.name, student)
     report_path = course.report(lab.name, student)
+    if record.is_file():
+        o.problems = list(json.loads(record.read_text())["problems"])
+    if failure:
+        o.problems.append(failure)
     if report_path.is_file():
         report = json.loads(report_path.read_text())
         o.checks = [CheckResult.from_dict(c) for c in report["checks"]]
         o.problems += report.get("notes", [])
     else:
-        o.status = "not graded"
-        o.checks = [CheckResult(c.id, 0.0, float(c.points), 0, 0, ["not graded: see the problems above"])
-                    for c in lab.checks.values()]
+        o.status = "not graded" if record.is_file() else "no submission"
+        why = "not graded: see the problems above" if record.is_file() else "no submission"
+        o.checks = [CheckResult(c.id, 0.0, float(c.points), 0, 0, [why]) for c in lab.checks.values()]
+    if roster and student not in roster:
+        o.problems.append("not on the roster")
     o.auto_score = round(sum(c.score for c in o.checks), 4)
     o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
     with Gradebook(course.db_url) as gb:
         assignment = gb.find_assignment(lab.name)
         o.max_score = float(assignment.max_score)
-        row = gb.find_student(student)  # the save step or _record_missing created it
+        row = gb.update_or_create_student(student)  # a roster student with no submission has no row yet
         o.gradebook = {"assignment": lab.name, "duedate": assignment.duedate.isoformat() if assignment.duedate else "",
                        "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
                        "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0}
         sub = next((s for s in row.submissions if s.assignment.name == lab.name), None)
         if sub is not None and o.status == "graded":
-            o.score, o.needs_manual_grade = float(sub.score), bool(sub.needs_manual_grade)
+            # As nbgrader's own export: the late penalty comes off the raw score, never below zero.
+            penalty = float(sub.late_submission_penalty or 0.0)
+            o.score, o.needs_manual_grade = max(0.0, float(sub.score) - penalty), bool(sub.needs_manual_grade)
             o.gradebook.update(timestamp=sub.timestamp.isoformat() if sub.timestamp else "",
-                               raw_score=float(sub.score), late_submission_penalty=float(sub.late_submission_penalty))
+                               raw_score=float(sub.score), late_submission_penalty=penalty)
     return o

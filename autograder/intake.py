@@ -12,15 +12,14 @@ import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-import nbformat
-
 from autograder.labs import Lab
+from labkit.submission import MAX_MODULE_BYTES, MAX_NOTEBOOK_BYTES, find_file, module_problem, notebook_problem
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-MAX_MODULE_BYTES = 2 * 1024 * 1024
+TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's convention for when a submission was made
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_BYTES = 200 * 1024 * 1024
 
@@ -31,6 +30,7 @@ class Intake:
     notebook_ok: bool = False
     module_ok: bool = False
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # accepted, but the teaching assistant should know
 
 
 def _student_entries(submissions: Path) -> tuple[dict[str, Path], list[str]]:
@@ -56,13 +56,6 @@ def _student_entries(submissions: Path) -> tuple[dict[str, Path], list[str]]:
             continue
         entries[student] = path
     return entries, warnings
-
-
-def _find(files: dict[str, bytes | Path], name: str) -> tuple[str | None, list[str]]:
-    """The one path whose basename is `name`, and the names of look-alikes (same suffix)."""
-    hits = [p for p in files if PurePosixPath(p).name == name]
-    alike = [p for p in files if PurePosixPath(p).suffix == PurePosixPath(name).suffix and p not in hits]
-    return (hits[0] if len(hits) == 1 else None), (hits if hits else alike)
 
 
 def _folder_files(folder: Path) -> dict[str, Path]:
@@ -96,16 +89,26 @@ def _zip_files(path: Path, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
+def _zip_timestamp(path: Path, names: list[str]) -> str | None:
+    """When the zip's lab files were last written, as its entries record it (local time of the zipping machine)."""
+    with zipfile.ZipFile(path) as zf:
+        times = [zf.getinfo(n).date_time for n in names if n in zf.namelist()]
+    return datetime(*max(times)).isoformat(sep=" ") if times else None
+
+
 def intake_one(student: str, source: Path, lab: Lab, dest: Path) -> Intake:
-    """Copy one student's lab files into `dest` (emptied first) and say what is wrong with them."""
+    """Copy one student's lab files into `dest` (emptied first) and say what is wrong with them.
+
+    The submission time is nbgrader's `timestamp.txt` when the submission has one, else, for a zip, the time its lab
+    files were written into it; a folder without `timestamp.txt` has none (and so is never late)."""
     result = Intake(student)
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     notebook_name, module_name = lab.notebook_name, lab.module_file.name
     try:
-        files: dict[str, bytes | Path] = (dict(_zip_files(source, {notebook_name, module_name})) if source.is_file()
-                                          else dict(_folder_files(source)))
+        files: dict[str, bytes | Path] = (dict(_zip_files(source, {notebook_name, module_name, TIMESTAMP_FILE}))
+                                          if source.is_file() else dict(_folder_files(source)))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         result.problems.append(f"{source.name}: unreadable submission ({exc}); expected a folder or a valid .zip")
         return result
@@ -114,42 +117,47 @@ def intake_one(student: str, source: Path, lab: Lab, dest: Path) -> Intake:
         value = files[key]
         return value if isinstance(value, bytes) else value.read_bytes()
 
-    nb_key, alike = _find(files, notebook_name)
-    if nb_key is None:
-        hint = f"; found {', '.join(alike)}: rename it to {notebook_name}" if alike else ""
-        result.problems.append(f"{notebook_name} is missing{hint}. The notebook scores zero.")
-    else:
-        raw = read(nb_key)
-        try:
-            if len(raw) > MAX_NOTEBOOK_BYTES:
-                raise ValueError(f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
-            nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-            nbformat.validate(nb)
-            (dest / notebook_name).write_bytes(raw)
+    taken = []
+    for name, check, consequence in ((notebook_name, notebook_problem, "The notebook scores zero."),
+                                     (module_name, module_problem, "Every autograded check needs it and scores zero.")):
+        key, warning, alike = find_file(list(files), name)
+        if key is None:
+            hint = f"; found {', '.join(alike)}: rename it to {name}" if alike else ""
+            result.problems.append(f"{name} is missing{hint}. {consequence}")
+            continue
+        if warning:
+            result.warnings.append(warning)
+        raw = read(key)
+        problem = check(raw)
+        if problem:
+            result.problems.append(f"{name}: {problem}. {consequence}")
+            continue
+        (dest / name).write_bytes(raw)
+        taken.append(key)
+        if name == notebook_name:
             result.notebook_ok = True
-        except (UnicodeDecodeError, ValueError, nbformat.ValidationError, AttributeError, KeyError, TypeError) as exc:
-            reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else f"not a valid notebook ({exc})"
-            result.problems.append(f"{notebook_name}: {reason[:300]}. The notebook scores zero.")
-
-    mod_key, alike = _find(files, module_name)
-    if mod_key is None:
-        hint = f"; found {', '.join(alike)}: rename it to {module_name}" if alike else ""
-        result.problems.append(f"{module_name} is missing{hint}. Every autograded check needs it and scores zero.")
-    else:
-        raw = read(mod_key)
-        try:
-            if len(raw) > MAX_MODULE_BYTES:
-                raise ValueError(f"larger than {MAX_MODULE_BYTES // 2**20} MB")
-            raw.decode("utf-8")
-            (dest / module_name).write_bytes(raw)
+        else:
             result.module_ok = True
-        except (UnicodeDecodeError, ValueError) as exc:
-            result.problems.append(f"{module_name}: unusable ({exc}). Every autograded check scores zero.")
+    stamp_key, _, _ = find_file(list(files), TIMESTAMP_FILE)
+    if stamp_key is not None:
+        (dest / TIMESTAMP_FILE).write_bytes(read(stamp_key)[:200])
+    elif source.is_file() and taken:
+        stamp = _zip_timestamp(source, taken)
+        if stamp:
+            (dest / TIMESTAMP_FILE).write_text(stamp)
     return result
 
 
-def intake(submissions: Path, lab: Lab, submitted_dir: Path) -> tuple[dict[str, Intake], list[str]]:
-    """Intake every student of SUBMISSIONS into `submitted_dir/<student>/<lab>/`."""
+def submission_entries(submissions: Path) -> tuple[dict[str, Path], list[str]]:
+    """Student id -> their folder or zip, and warnings about what was ignored. An empty or missing SUBMISSIONS
+    folder is an error: nothing would be graded."""
     entries, warnings = _student_entries(submissions)
-    results = {s: intake_one(s, p, lab, submitted_dir / s / lab.name) for s, p in entries.items()}
-    return results, warnings
+    if not entries:
+        raise FileNotFoundError(f"{submissions}: no submissions found (expected one folder or .zip per student, named "
+                                "by student id)" + (f"; {len(warnings)} entries were ignored" if warnings else ""))
+    return entries, warnings
+
+
+def intake(entries: dict[str, Path], lab: Lab, submitted_dir: Path) -> dict[str, Intake]:
+    """Intake each student of `entries` into `submitted_dir/<student>/<lab>/`."""
+    return {s: intake_one(s, p, lab, submitted_dir / s / lab.name) for s, p in entries.items()}

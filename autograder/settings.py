@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
 FEEDBACK_LEVELS = ("summary", "inputs", "full")
 
@@ -19,9 +20,24 @@ class GradingSettings:
     regrade: bool = False  # grade everyone again, even students already graded with the same files
     progress: bool = True
     feedback: str = "inputs"  # what a failed hidden case's message shows: summary, inputs or full (autograder.judge)
+    only: tuple[str, ...] = ()  # grade again just these students; everyone else's grades stay as they are
+    roster: str | None = None  # CSV of student_id, names, email (autograder.roster)
+    due: str | None = None  # the lab's due date, ISO 8601 ("2026-12-01 23:59 UTC"); kept in the gradebook
+    late_penalty: str = "none"  # nbgrader's LateSubmissionPlugin method ("none", "zero") or a plugin "module.Class"
 
     def __post_init__(self) -> None:
         if self.feedback not in FEEDBACK_LEVELS:
             raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {self.feedback!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
+
+
+def parse_due(text: str) -> datetime:
+    """An ISO 8601 due date as nbgrader stores it (naive UTC); without a time zone it is read as UTC."""
+    from dateutil.parser import ParserError
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text)
+    except (ParserError, ValueError, OverflowError):
+        raise ValueError(f"--due {text!r} is not a date; write it like 2026-12-01T23:59:00+01:00") from None

@@ -43,7 +43,7 @@ def test_sample_class_scores_as_expected(graded_classes, lab_name):
     assert {s: o.auto_score for s, o in outcomes.items()} == EXPECTED[lab_name]
     assert outcomes["perfect"].needs_manual_grade, "filled written answers wait for a teaching assistant"
     assert outcomes["cheater"].auto_score == 0 and outcomes["stub"].auto_score == 0
-    assert outcomes["broken"].status == "not graded" and "not a valid notebook" in outcomes["broken"].problems[0]
+    assert outcomes["broken"].status == "not graded" and "not valid JSON at line" in outcomes["broken"].problems[0]
 
 
 def test_exports_match_the_gradebook(sample_class, lab01):
