@@ -61,7 +61,8 @@ def test_roster_deadline_exports_and_regrading_a_few(lab01, perfect, tmp_path, c
     assert outcomes["dave"].status == "no submission" and outcomes["dave"].score == 0
     assert "eve: submitted, but not on the roster" in err and "not on the roster" in outcomes["eve"].problems
 
-    grades = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    with open(course / "grades.csv", newline="") as f:
+        grades = {r["student_id"]: r for r in csv.DictReader(f)}
     assert grades["alice"]["email"] == "alice@example.org" and grades["alice"]["last_name"] == "Liddell"
     assert grades["alice"]["duedate"].startswith("2026-12-01T23:59")
     assert grades["dave"]["status"] == "no submission"
