@@ -87,7 +87,8 @@ def strip_solutions(text: str, where: str) -> str:
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}# YOUR CODE HERE\n")
-            out.append(f'{indent}raise NotImplementedError("{current_def}: not implemented yet")\n')
+            message = f"{current_def}: not implemented yet / pas encore implémenté"
+            out.append(f'{indent}raise NotImplementedError("{message}")\n')
         elif stripped == END:
             if not inside:
                 raise LabError(f"{where}:{lineno}: {END} without {BEGIN}")

@@ -8,6 +8,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("WANDB_MODE", "disabled")
 os.environ.setdefault("WANDB_SILENT", "true")
+os.environ["LABKIT_LANG"] = "en"  # messages are matched in English; French is tested where it is asked for
 # nbgrader shells out to alembic: the venv's scripts must be on PATH even when pytest is called by full path.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 

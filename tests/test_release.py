@@ -50,7 +50,7 @@ def test_release_holds_no_solution_and_no_hidden_test(lab):
 def test_every_stub_names_its_function(lab):
     stub = (REPO_ROOT / "labs" / lab.name / lab.module_file.name).read_text()
     assert stub.count("raise NotImplementedError(") == lab.module_file.read_text().count("### BEGIN SOLUTION")
-    assert ': not implemented yet")' in stub
+    assert ': not implemented yet / pas encore implémenté")' in stub
 
 
 def test_strip_solutions_rejects_unbalanced_markers():

@@ -27,6 +27,7 @@ from typing import Any
 
 import torch
 
+from labkit.i18n import tr
 from labkit.rules import Rule, broken_rules
 
 GRADING_DIR = "_grading"  # inside the notebook's working directory, during autograde only
@@ -197,14 +198,18 @@ def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol:
     """None when `actual` matches `expected`, else why not. Both are decoded run_case results."""
     if "error" in expected:
         if "error" not in actual:
-            return Mismatch("returned a value where it should raise an error",
-                            f"expected {expected['error']} to be raised, got a value")
+            return Mismatch(tr("returned a value where it should raise an error",
+                               "renvoie une valeur là où une erreur doit être levée"),
+                            tr(f"expected {expected['error']} to be raised, got a value",
+                               f"{expected['error']} attendue, une valeur a été renvoyée"))
         if actual["error"] != expected["error"]:
-            return Mismatch(f"raised {actual['error']}, which is not the right error",
-                            f"expected {expected['error']}, got {actual['error']}")
+            return Mismatch(tr(f"raised {actual['error']}, which is not the right error",
+                               f"lève {actual['error']}, qui n'est pas la bonne erreur"),
+                            tr(f"expected {expected['error']}, got {actual['error']}",
+                               f"{expected['error']} attendue, {actual['error']} obtenue"))
         return None
     if "error" in actual:
-        text = f"raised {actual['error']}: {actual.get('message', '')}".strip()
+        text = tr("raised", "lève") + f" {actual['error']}: {actual.get('message', '')}".rstrip(": ")
         return Mismatch(text, text)
     return _compare_values(expected["value"], actual["value"], rtol, atol, path="")
 
@@ -213,29 +218,40 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
     where = f"{path}: " if path else ""
     if isinstance(exp, torch.Tensor):
         if not isinstance(act, torch.Tensor):
-            return Mismatch(f"{where}not a tensor (got {type(act).__name__})",
-                            f"{where}expected a tensor, got {type(act).__name__}")
+            got = type(act).__name__
+            return Mismatch(where + tr(f"not a tensor (got {got})", f"pas un tenseur ({got} obtenu)"),
+                            where + tr(f"expected a tensor, got {got}", f"tenseur attendu, {got} obtenu"))
         if tuple(act.shape) != tuple(exp.shape):
-            return Mismatch(f"{where}wrong shape {tuple(act.shape)}",
-                            f"{where}expected shape {tuple(exp.shape)}, got {tuple(act.shape)}")
+            got = tuple(act.shape)
+            return Mismatch(where + tr(f"wrong shape {got}", f"mauvaise forme {got}"),
+                            where + tr(f"expected shape {tuple(exp.shape)}, got {got}",
+                                       f"forme attendue {tuple(exp.shape)}, obtenue {got}"))
         if exp.dtype.is_floating_point != act.dtype.is_floating_point or (exp.dtype == torch.bool) != (
             act.dtype == torch.bool
         ):
-            return Mismatch(f"{where}wrong dtype {act.dtype}", f"{where}expected dtype {exp.dtype}, got {act.dtype}")
+            return Mismatch(where + tr(f"wrong dtype {act.dtype}", f"mauvais dtype {act.dtype}"),
+                            where + tr(f"expected dtype {exp.dtype}, got {act.dtype}",
+                                       f"dtype attendu {exp.dtype}, obtenu {act.dtype}"))
         e, a = exp.double(), act.double()
         close = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
         if not bool(close.all()):
             i = int((~close).reshape(-1).nonzero()[0])
             diff = float((a - e).abs().max()) if e.numel() else 0.0
-            wrong = f"{int((~close).sum())} of {e.numel()} entries differ"
-            return Mismatch(f"{where}wrong values: {wrong}",
-                            f"{where}{wrong} (first at flat index {i}: expected {e.reshape(-1)[i].item():.6g}, "
-                            f"got {a.reshape(-1)[i].item():.6g}; max |diff| {diff:.3g})")
+            n_wrong, n = int((~close).sum()), e.numel()
+            wrong = tr(f"{n_wrong} of {n} entries differ", f"{n_wrong} coefficients sur {n} diffèrent")
+            ev, av = e.reshape(-1)[i].item(), a.reshape(-1)[i].item()
+            return Mismatch(where + tr(f"wrong values: {wrong}", f"mauvaises valeurs : {wrong}"),
+                            where + wrong + tr(f" (first at flat index {i}: expected {ev:.6g}, got {av:.6g}; "
+                                               f"max |diff| {diff:.3g})",
+                                               f" (le premier à l'indice à plat {i} : attendu {ev:.6g}, obtenu "
+                                               f"{av:.6g} ; |écart| max {diff:.3g})"))
         return None
     if isinstance(exp, dict):
         if not isinstance(act, dict) or set(act) != set(exp):
             got = sorted(act) if isinstance(act, dict) else type(act).__name__
-            return Mismatch(f"{where}wrong keys {got}", f"{where}expected keys {sorted(exp)}, got {got}")
+            return Mismatch(where + tr(f"wrong keys {got}", f"mauvaises clés {got}"),
+                            where + tr(f"expected keys {sorted(exp)}, got {got}",
+                                       f"clés attendues {sorted(exp)}, obtenues {got}"))
         for k in sorted(exp):
             msg = _compare_values(exp[k], act[k], rtol, atol, f"{path}.{k}" if path else k)
             if msg:
@@ -243,27 +259,30 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
         return None
     if isinstance(exp, list):
         if not isinstance(act, list) or len(act) != len(exp):
-            got = f"a list of {len(act)}" if isinstance(act, list) else type(act).__name__
-            return Mismatch(f"{where}wrong length or type ({got})", f"{where}expected {_short(exp)}, got {_short(act)}")
+            got = (tr(f"a list of {len(act)}", f"une liste de {len(act)}") if isinstance(act, list)
+                   else type(act).__name__)
+            return Mismatch(where + tr(f"wrong length or type ({got})", f"mauvaise longueur ou mauvais type ({got})"),
+                            where + tr(f"expected {_short(exp)}, got {_short(act)}",
+                                       f"attendu {_short(exp)}, obtenu {_short(act)}"))
         for i, (e, a) in enumerate(zip(exp, act, strict=True)):
             msg = _compare_values(e, a, rtol, atol, f"{path}[{i}]")
             if msg:
                 return msg
         return None
-    wrong = Mismatch(f"{where}wrong value {_short(act)}", f"{where}expected {exp!r}, got {_short(act)}")
-    if isinstance(exp, bool | str) or exp is None:
-        return None if type(act) is type(exp) and act == exp else wrong
-    if isinstance(exp, int):
-        return None if type(act) is int and act == exp else wrong
-    if isinstance(exp, float):
-        if isinstance(act, bool) or not isinstance(act, (int, float)):
-            return wrong
-        if math.isnan(exp) and math.isnan(act):
+    if isinstance(exp, float) and isinstance(act, (int, float)) and not isinstance(act, bool):
+        if (math.isnan(exp) and math.isnan(act)) or math.isclose(act, exp, rel_tol=rtol, abs_tol=atol):
             return None
-        if math.isclose(act, exp, rel_tol=rtol, abs_tol=atol):
+        shown_exp, shown_act = f"{exp:.6g}", f"{act:.6g}"
+    elif isinstance(exp, bool | str | int | float) or exp is None:
+        # a bool, str, None or int must come back as exactly that type and value; a float as a number
+        if not isinstance(exp, float) and type(act) is type(exp) and act == exp:
             return None
-        return Mismatch(f"{where}wrong value {act:.6g}", f"{where}expected {exp:.6g}, got {act:.6g}")
-    return Mismatch(f"{where}cannot be compared", f"{where}unexpected expected value {type(exp).__name__}")
+        shown_exp, shown_act = repr(exp), _short(act)
+    else:
+        return Mismatch(where + tr("cannot be compared", "impossible à comparer"),
+                        where + f"unexpected expected value {type(exp).__name__}")
+    return Mismatch(where + tr(f"wrong value {shown_act}", f"mauvaise valeur {shown_act}"),
+                    where + tr(f"expected {shown_exp}, got {shown_act}", f"attendu {shown_exp}, obtenu {shown_act}"))
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -304,32 +323,53 @@ def student_module(lab_dir: Path | str = ".") -> ModuleType:
     return sys.modules.get(name) or importlib.import_module(name)
 
 
-def check(check_id: str, lab_dir: Path | str = ".") -> None:
-    """Visible test: run the public cases of one check against the expected outputs shipped with the lab.
+@dataclass
+class PublicResult:
+    """One check's public cases run on the student's own machine."""
 
-    Raises AssertionError listing each failed case. During autograde this does nothing: the hidden part of the
-    cell records the outputs and the grader judges them.
-    """
-    if is_grading():
-        return
+    check: Check
+    passed: int
+    failures: list[str]  # one line per failed case or broken method rule
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def run_public(check_id: str, lab_dir: Path | str = ".") -> PublicResult:
+    """Run one check's public cases against the expected outputs shipped with the lab, and its method rules."""
     lab_dir = Path(lab_dir)
     c = load_checks(lab_dir)[check_id]
     expected = decode(loads_strict((lab_dir / PUBLIC_EXPECTED_FILE).read_text()))[check_id]
     module = student_module(lab_dir)
-    failures = []
+    failures, passed = [], 0
     for i, (case, exp) in enumerate(zip(c.public, expected, strict=True)):
-        got = decode(run_case(c, module, case))
-        reason = compare(exp, got, c.rtol, c.atol)
+        reason = compare(exp, decode(run_case(c, module, case)), c.rtol, c.atol)
         if reason:
-            failures.append(f"  case {i + 1} ({c.describe_case(case)}): {reason.detail}")
+            failures.append(tr("case", "cas") + f" {i + 1} ({c.describe_case(case)}): {reason.detail}")
+        else:
+            passed += 1
     source = Path(module.__file__).read_text() if getattr(module, "__file__", None) else ""
-    broken = [f"  method rule broken: {b}" for b in broken_rules(source, c.rules)]
-    if failures or broken:
-        header = (f"{check_id}: {len(failures)} of {len(c.public)} public cases failed, "
-                  f"{len(broken)} method rule(s) broken")
-        failures += broken
-        raise AssertionError("\n".join([header, *failures]))
-    print(f"{check_id}: all {len(c.public)} public cases pass (hidden cases are graded later)")
+    failures += [tr("method rule broken: ", "règle de méthode enfreinte : ") + b for b in broken_rules(source, c.rules)]
+    return PublicResult(c, passed, failures)
+
+
+def check(check_id: str, lab_dir: Path | str = ".") -> None:
+    """Visible test: run the public cases of one check against the expected outputs shipped with the lab.
+
+    Raises AssertionError listing each failed case and broken method rule. During autograde this does nothing: the
+    hidden part of the cell records the outputs and the grader judges them.
+    """
+    if is_grading():
+        return
+    result = run_public(check_id, lab_dir)
+    n = len(result.check.public)
+    if not result.ok:
+        header = tr(f"{check_id}: {result.passed} of {n} public cases pass; to fix:",
+                    f"{check_id} : {result.passed} cas publics sur {n} réussis ; à corriger :")
+        raise AssertionError("\n".join([header, *(f"  {line}" for line in result.failures)]))
+    print(tr(f"{check_id}: all {n} public cases pass (hidden cases are graded later)",
+             f"{check_id} : les {n} cas publics sont réussis (les cas cachés sont notés après la remise)"))
 
 
 def record(check_id: str, lab_dir: Path | str = ".") -> None:

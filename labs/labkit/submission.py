@@ -14,6 +14,8 @@ from pathlib import PurePosixPath
 
 import nbformat
 
+from labkit.i18n import tr
+
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_MODULE_BYTES = 2 * 1024 * 1024
 
@@ -32,7 +34,8 @@ def find_file(names: list[str], wanted: str) -> tuple[str | None, str | None, li
     renamed = re.compile(rf"^{re.escape(wanted_path.stem)}(?: ?\(\d+\)|-\d+){re.escape(wanted_path.suffix)}$")
     lms = [n for n in names if renamed.match(PurePosixPath(n).name)]
     if len(lms) == 1:
-        return lms[0], f"took {lms[0]} as {wanted} (a learning platform renamed it)", []
+        return lms[0], tr(f"took {lms[0]} as {wanted} (a learning platform renamed it)",
+                          f"{lms[0]} pris pour {wanted} (renommé par la plateforme de cours)"), []
     alike = lms or [n for n in names if PurePosixPath(n).suffix == wanted_path.suffix]
     return None, None, alike
 
@@ -40,31 +43,32 @@ def find_file(names: list[str], wanted: str) -> tuple[str | None, str | None, li
 def notebook_problem(raw: bytes) -> str | None:
     """Why `raw` is not a gradable notebook (with the parser's line and column), or None."""
     if len(raw) > MAX_NOTEBOOK_BYTES:
-        return f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+        return tr(f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MB", f"plus de {MAX_NOTEBOOK_BYTES // 2**20} Mo")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 (byte {exc.start})"
+        return tr(f"not UTF-8 (byte {exc.start})", f"pas en UTF-8 (octet {exc.start})")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        return tr(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                  f"JSON invalide ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}")
     try:
-        nb = nbformat.from_dict(data)
         if not isinstance(data, dict) or data.get("nbformat") != 4:
-            return "not a version 4 notebook (save it again from Jupyter)"
-        nbformat.validate(nb)
+            return tr("not a version 4 notebook (save it again from Jupyter)",
+                      "pas un notebook version 4 (enregistrez-le à nouveau depuis Jupyter)")
+        nbformat.validate(nbformat.from_dict(data))
     except (nbformat.ValidationError, AttributeError, KeyError, TypeError, ValueError) as exc:
-        return f"not a valid notebook ({str(exc).splitlines()[0][:200]})"
+        return tr("not a valid notebook", "notebook invalide") + f" ({str(exc).splitlines()[0][:200]})"
     return None
 
 
 def module_problem(raw: bytes) -> str | None:
     """Why `raw` is not a usable lab module, or None. Python syntax is left to the grader's kernel."""
     if len(raw) > MAX_MODULE_BYTES:
-        return f"larger than {MAX_MODULE_BYTES // 2**20} MB"
+        return tr(f"larger than {MAX_MODULE_BYTES // 2**20} MB", f"plus de {MAX_MODULE_BYTES // 2**20} Mo")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 (byte {exc.start})"
+        return tr(f"not UTF-8 (byte {exc.start})", f"pas en UTF-8 (octet {exc.start})")
     return None

@@ -1,0 +1,161 @@
+"""`labkit check LAB` runs every public check of a lab and names the next task; `labkit submit LAB` builds the zip
+the grader expects and checks it with the grader's own intake rules.
+
+Run from the folder that holds the lab folders (the student release), or from inside a lab folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+from labkit.grading import lab_name, load_checks, run_public
+from labkit.i18n import tr
+from labkit.submission import module_problem, notebook_problem
+
+
+class LabNotFound(Exception):
+    pass
+
+
+def find_lab(lab: str, where: Path | None = None) -> Path:
+    """The lab folder: LAB as a path, LAB under the current folder, or the current folder when it is that lab."""
+    where = where or Path.cwd()
+    for candidate in (Path(lab), where / lab, where / "labs" / lab, where):
+        if (candidate / "checks.py").is_file() and lab_name(candidate) == Path(lab).name:
+            return candidate
+    raise LabNotFound(tr(f"no lab folder {lab!r} here ({where}): run this from the folder that holds the labs, or "
+                         "from inside the lab's folder",
+                         f"pas de dossier de lab {lab!r} ici ({where}) : lancez la commande depuis le dossier qui "
+                         "contient les labs, ou depuis le dossier du lab"))
+
+
+def task_headings(notebook: Path) -> dict[str, str]:
+    """Check id -> the heading of the notebook section its test cell sits in ("Task 2.2 — ...")."""
+    if not notebook.is_file():
+        return {}
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+    headings, current = {}, ""
+    for cell in cells:
+        text = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown":
+            found = re.findall(r"^#{1,4}\s+(.+)$", text, flags=re.M)
+            current = found[-1].strip() if found else current
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            headings[grade_id] = current
+    return headings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    lab_dir = find_lab(args.lab)
+    name = lab_name(lab_dir)
+    sys.path.insert(0, str(lab_dir.resolve()))
+    headings = task_headings(lab_dir / f"{name}.ipynb")
+    rows, next_task, total, earned = [], None, 0.0, 0.0
+    for check_id, check in load_checks(lab_dir).items():
+        try:
+            result = run_public(check_id, lab_dir)
+            passed, failures = result.passed, result.failures
+        except Exception as exc:  # the module does not import: every check fails the same way
+            passed, failures = 0, [f"{type(exc).__name__}: {exc}"]
+        ok = not failures
+        total += check.points
+        earned += check.points if ok else 0.0
+        rows.append((check_id, f"{passed}/{len(check.public)}", f"{check.points if ok else 0:g}/{check.points:g}",
+                     tr("ok", "ok") if ok else tr("to do", "à faire")))
+        if not ok and next_task is None:
+            next_task = (check_id, failures)
+    widths = [max(len(r[i]) for r in [_header(), *rows]) for i in range(4)]
+    for row in [_header(), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print(tr(f"\npublic cases: {earned:g}/{total:g} points. Hidden cases are graded after you submit.",
+             f"\ncas publics : {earned:g}/{total:g} points. Les cas cachés sont notés après la remise."))
+    if next_task is None:
+        print(tr(f"Every public check passes. Next: answer the written questions, then `labkit submit {name}`.",
+                 f"Tous les tests publics passent. Ensuite : répondez aux questions écrites, puis "
+                 f"`labkit submit {name}`."))
+        return 0
+    check_id, failures = next_task
+    where = headings.get(check_id) or check_id
+    print(tr(f"Next task: {where} (check {check_id})", f"Tâche suivante : {where} (test {check_id})"))
+    for line in failures[:5]:
+        print(f"  {line}")
+    return 1
+
+
+def _header() -> tuple[str, str, str, str]:
+    return (tr("check", "test"), tr("public cases", "cas publics"), tr("points", "points"), tr("status", "état"))
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    lab_dir = find_lab(args.lab)
+    name = lab_name(lab_dir)
+    files = {f"{name}.ipynb": lab_dir / f"{name}.ipynb", f"{name}.py": lab_dir / f"{name}.py"}
+    problems = []
+    for arcname, path in files.items():
+        if not path.is_file():
+            problems.append(tr(f"{path} is missing", f"{path} est introuvable"))
+            continue
+        raw = path.read_bytes()
+        problem = notebook_problem(raw) if arcname.endswith(".ipynb") else module_problem(raw)
+        if problem is None and arcname.endswith(".py"):
+            try:
+                ast.parse(raw.decode("utf-8"), filename=str(path))
+            except SyntaxError as exc:
+                problem = tr(f"does not parse: line {exc.lineno}: {exc.msg}",
+                             f"ne se lit pas : ligne {exc.lineno} : {exc.msg}")
+        if problem:
+            problems.append(f"{path}: {problem}")
+    if problems:
+        print(tr("The submission was not built:", "La remise n'a pas été construite :"), file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    out = Path(args.output or f"{name}_submission.zip")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, path in files.items():
+            zf.write(path, arcname)
+    with zipfile.ZipFile(out) as zf:  # read back what was written, as the grader will
+        names = sorted(zf.namelist())
+        bad = [n for n in names if (notebook_problem if n.endswith(".ipynb") else module_problem)(zf.read(n))]
+    if names != sorted(files) or bad:
+        print(tr(f"{out} did not come out as expected: {names}", f"{out} n'a pas le contenu attendu : {names}"),
+              file=sys.stderr)
+        return 1
+    print(tr(f"wrote {out} with {', '.join(names)}. Upload this file; the grader names you by your account, so "
+             "keep the file names inside it as they are.",
+             f"{out} écrit, avec {', '.join(names)}. Déposez ce fichier ; le correcteur vous identifie par votre "
+             "compte : ne renommez pas les fichiers qu'il contient."))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="labkit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check", help=tr("run every public check of a lab", "lancer tous les tests publics d'un lab"))
+    p.add_argument("lab", help="lab01_cnn, ...")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("submit", help=tr("build the zip to upload", "construire le zip à déposer"))
+    p.add_argument("lab", help="lab01_cnn, ...")
+    p.add_argument("--output", "-o", help=tr("the zip to write (default: LAB_submission.zip)",
+                                             "le zip à écrire (par défaut : LAB_submission.zip)"))
+    p.set_defaults(func=cmd_submit)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except LabNotFound as exc:
+        print(tr("error: ", "erreur : ") + str(exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
