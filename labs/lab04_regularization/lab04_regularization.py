@@ -36,7 +36,7 @@ def gd_filter(eigenvalues: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
     problème de moindres carrés dont la hessienne X^T X / n a ces valeurs propres : 1 - (1 - lr * valeur propre)^steps,
     élément par élément."""
     # YOUR CODE HERE
-    raise NotImplementedError("gd_filter: not implemented yet")
+    raise NotImplementedError("gd_filter: not implemented yet / pas encore implémenté")
 
 
 def ridge_filter(eigenvalues: torch.Tensor, alpha: float) -> torch.Tensor:
@@ -46,7 +46,7 @@ def ridge_filter(eigenvalues: torch.Tensor, alpha: float) -> torch.Tensor:
     Tâche 4.1 : les facteurs de filtre de la régression ridge (pénalité L2 alpha / 2 * ||w||^2 ajoutée au même coût) :
     valeur propre / (valeur propre + alpha), élément par élément."""
     # YOUR CODE HERE
-    raise NotImplementedError("ridge_filter: not implemented yet")
+    raise NotImplementedError("ridge_filter: not implemented yet / pas encore implémenté")
 
 
 def gd_weights(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
@@ -61,7 +61,7 @@ def gd_weights(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> torch
     (d, k). Il doit être égal au résultat des pas exécutés, y compris quand d > n ou quand
     une variable vaut toujours 0 (une valeur propre est alors exactement 0)."""
     # YOUR CODE HERE
-    raise NotImplementedError("gd_weights: not implemented yet")
+    raise NotImplementedError("gd_weights: not implemented yet / pas encore implémenté")
 
 
 def effective_dof(eigenvalues: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
@@ -71,7 +71,7 @@ def effective_dof(eigenvalues: torch.Tensor, lr: float, steps: int) -> torch.Ten
     Tâche 4.3 : le nombre effectif de degrés de liberté après `steps` pas de descente de gradient : la somme des
     facteurs de filtre (un tenseur 0-d)."""
     # YOUR CODE HERE
-    raise NotImplementedError("effective_dof: not implemented yet")
+    raise NotImplementedError("effective_dof: not implemented yet / pas encore implémenté")
 
 
 # --- 4(b): dropout with a learned rate ------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def relaxed_keep_mask(p_drop: torch.Tensor, u: torch.Tensor, temperature: float)
     élément par élément, avec logit(a) = log(a) - log(1 - a). `u` contient une uniforme par unité et par exemple, par
     exemple (batch, unités) ; `p_drop` est diffusé contre lui. Différentiable par rapport à p_drop."""
     # YOUR CODE HERE
-    raise NotImplementedError("relaxed_keep_mask: not implemented yet")
+    raise NotImplementedError("relaxed_keep_mask: not implemented yet / pas encore implémenté")
 
 
 class ConcreteDropout(nn.Module):
@@ -106,16 +106,16 @@ class ConcreteDropout(nn.Module):
             raise ValueError(f"init_p must be in (0, 1), got {init_p}")
         self.temperature = temperature
         # YOUR CODE HERE
-        raise NotImplementedError("ConcreteDropout.__init__: not implemented yet")
+        raise NotImplementedError("ConcreteDropout.__init__: not implemented yet / pas encore implémenté")
 
     @property
     def p(self) -> torch.Tensor:
         # YOUR CODE HERE
-        raise NotImplementedError("ConcreteDropout.p: not implemented yet")
+        raise NotImplementedError("ConcreteDropout.p: not implemented yet / pas encore implémenté")
 
     def forward(self, x: torch.Tensor, u: torch.Tensor | None = None) -> torch.Tensor:
         # YOUR CODE HERE
-        raise NotImplementedError("ConcreteDropout.forward: not implemented yet")
+        raise NotImplementedError("ConcreteDropout.forward: not implemented yet / pas encore implémenté")
 
 
 def concrete_regularizer(p_drop: torch.Tensor, row_sq_norms: torch.Tensor, weight_reg: float,
@@ -128,7 +128,7 @@ def concrete_regularizer(p_drop: torch.Tensor, row_sq_norms: torch.Tensor, weigh
     weight_reg * sum_i row_sq_norms_i / (1 - p_i) + dropout_reg * sum_i [p_i log p_i + (1 - p_i) log(1 - p_i)],
     où row_sq_norms_i est la norme au carré des poids que l'unité i alimente. Différentiable dans les deux tenseurs."""
     # YOUR CODE HERE
-    raise NotImplementedError("concrete_regularizer: not implemented yet")
+    raise NotImplementedError("concrete_regularizer: not implemented yet / pas encore implémenté")
 
 
 # --- 4(b)(ii): gradients through a discrete mask -------------------------------------------------------------------
@@ -144,7 +144,7 @@ def score_function_grad(p_drop: torch.Tensor, keep_masks: torch.Tensor, losses: 
     (1 = gardée, chaque unité abandonnée indépendamment avec probabilité p_drop_i) et de leurs coûts (S,) : la moyenne
     sur les tirages de (loss - baseline) * d log P(masque) / d p_drop. Renvoie (n,). Pas besoin d'autograd."""
     # YOUR CODE HERE
-    raise NotImplementedError("score_function_grad: not implemented yet")
+    raise NotImplementedError("score_function_grad: not implemented yet / pas encore implémenté")
 
 
 MAX_EXACT_UNITS = 12
@@ -162,7 +162,7 @@ def exact_dropout_grad(p_drop: torch.Tensor,
     tenseur (K, n) de masques (1 = gardée, un masque par ligne) leurs K coûts. Lève ValueError quand
     n > MAX_EXACT_UNITS (12). Doit être exact pour tout p_drop dans [0, 1], 0 et 1 compris."""
     # YOUR CODE HERE
-    raise NotImplementedError("exact_dropout_grad: not implemented yet")
+    raise NotImplementedError("exact_dropout_grad: not implemented yet / pas encore implémenté")
 
 
 # --- given: helpers for the experiments ---------------------------------------------------------------------------

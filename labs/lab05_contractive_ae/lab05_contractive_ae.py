@@ -41,7 +41,7 @@ def linear_cae_penalty(W: torch.Tensor) -> torch.Tensor:
     Tâche 5.1 : la pénalité contractante ||grad_x h(x)||_F^2 de l'encodeur linéaire h(x) = W x de l'examen, en
     tenseur scalaire (sans lambda). Elle doit rester différentiable par rapport à W."""
     # YOUR CODE HERE
-    raise NotImplementedError("linear_cae_penalty: not implemented yet")
+    raise NotImplementedError("linear_cae_penalty: not implemented yet / pas encore implémenté")
 
 
 def relu_jacobian(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -51,7 +51,7 @@ def relu_jacobian(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Te
     Tâche 5.2 : la jacobienne dh/dx de h(x) = relu(W x + b) pour chaque exemple du lot, de forme (B, H, D), sous
     forme fermée (sans autograd). Prenez relu'(0) = 0."""
     # YOUR CODE HERE
-    raise NotImplementedError("relu_jacobian: not implemented yet")
+    raise NotImplementedError("relu_jacobian: not implemented yet / pas encore implémenté")
 
 
 def cae_penalty(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: str) -> torch.Tensor:
@@ -63,7 +63,7 @@ def cae_penalty(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: s
     (B,), sous forme fermée (sans autograd), pour `activation` parmi "linear", "relu", "sigmoid" (relu'(0) = 0).
     Différentiable en W et b. Lève ValueError pour toute autre activation."""
     # YOUR CODE HERE
-    raise NotImplementedError("cae_penalty: not implemented yet")
+    raise NotImplementedError("cae_penalty: not implemented yet / pas encore implémenté")
 
 
 def jacobian_penalty_autograd(encoder: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -73,7 +73,7 @@ def jacobian_penalty_autograd(encoder: nn.Module, x: torch.Tensor) -> torch.Tens
     Tâche 5.4 : ||dh/dx||_F^2 pour chaque exemple, de forme (B,), pour tout module encodeur de (B, D) vers (B, H),
     avec torch.func (vmap de jacrev). Différentiable par rapport aux paramètres de l'encodeur."""
     # YOUR CODE HERE
-    raise NotImplementedError("jacobian_penalty_autograd: not implemented yet")
+    raise NotImplementedError("jacobian_penalty_autograd: not implemented yet / pas encore implémenté")
 
 
 def reconstruct(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torch.Tensor, activation: str) -> torch.Tensor:
@@ -94,7 +94,7 @@ def cae_loss(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torch.Tensor,
     reconstruction sommée sur les dimensions et moyennée sur le lot, plus lam fois la moyenne sur le lot de la
     pénalité contractante. Un scalaire, différentiable en W, b et c."""
     # YOUR CODE HERE
-    raise NotImplementedError("cae_loss: not implemented yet")
+    raise NotImplementedError("cae_loss: not implemented yet / pas encore implémenté")
 
 
 def weight_decay_loss(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torch.Tensor, lam: float,
@@ -105,7 +105,7 @@ def weight_decay_loss(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torc
     Tâche 5.5 : la même erreur de reconstruction plus le weight decay des poids liés, lam ||W||_F^2 (les biais ne
     sont pas pénalisés). Un scalaire, différentiable en W, b et c."""
     # YOUR CODE HERE
-    raise NotImplementedError("weight_decay_loss: not implemented yet")
+    raise NotImplementedError("weight_decay_loss: not implemented yet / pas encore implémenté")
 
 
 def contraction_ratio(encoder: nn.Module, x: torch.Tensor, radius: float, directions: torch.Tensor) -> torch.Tensor:
@@ -116,7 +116,7 @@ def contraction_ratio(encoder: nn.Module, x: torch.Tensor, radius: float, direct
     (B, D) et les `directions` unitaires (K, D), de ||f(x + radius d) - f(x)||_2 / radius, où f est `encoder`. Un
     tenseur scalaire."""
     # YOUR CODE HERE
-    raise NotImplementedError("contraction_ratio: not implemented yet")
+    raise NotImplementedError("contraction_ratio: not implemented yet / pas encore implémenté")
 
 
 # --- training: given -----------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def kl_diag_gaussian_std_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch
 
     Tâche 6.1 : KL(N(mu, diag exp(logvar)) || N(0, I)) en forme close, sommée sur la dernière dimension."""
     # YOUR CODE HERE
-    raise NotImplementedError("kl_diag_gaussian_std_normal: not implemented yet")
+    raise NotImplementedError("kl_diag_gaussian_std_normal: not implemented yet / pas encore implémenté")
 
 
 def gaussian_kl(mean_q: torch.Tensor, cov_q: torch.Tensor, mean_p: torch.Tensor,
@@ -47,7 +47,7 @@ def gaussian_kl(mean_q: torch.Tensor, cov_q: torch.Tensor, mean_p: torch.Tensor,
     Tâche 6.1 : KL entre deux gaussiennes à covariance pleine, avec dimensions de lot diffusées (broadcast). Écrivez-la
     vous-même (les facteurs de Cholesky aident) ; torch.distributions n'est pas permis ici."""
     # YOUR CODE HERE
-    raise NotImplementedError("gaussian_kl: not implemented yet")
+    raise NotImplementedError("gaussian_kl: not implemented yet / pas encore implémenté")
 
 
 # --- Task 6.2: the Monte Carlo ELBO and the importance-weighted bound ------------------------------------------------
@@ -59,7 +59,7 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) ->
 
     Tâche 6.2 : l'échantillon reparamétrisé z = mu + sigma * eps, où eps ~ N(0, I) est donné."""
     # YOUR CODE HERE
-    raise NotImplementedError("reparameterize: not implemented yet")
+    raise NotImplementedError("reparameterize: not implemented yet / pas encore implémenté")
 
 
 def elbo(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, decoder: Callable[[torch.Tensor], torch.Tensor],
@@ -73,7 +73,7 @@ def elbo(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, decoder: Calla
     Tâche 6.2 : l'ELBO de chaque exemple. Le terme de reconstruction est la moyenne de Monte Carlo sur les S
     échantillons de log p(x|z) sommé sur les D pixels ; le terme KL est la forme close de la tâche 6.1."""
     # YOUR CODE HERE
-    raise NotImplementedError("elbo: not implemented yet")
+    raise NotImplementedError("elbo: not implemented yet / pas encore implémenté")
 
 
 def iwae_bound(log_weights: torch.Tensor) -> torch.Tensor:
@@ -83,7 +83,7 @@ def iwae_bound(log_weights: torch.Tensor) -> torch.Tensor:
     Tâche 6.2 : la borne pondérée par importance log (1/S) sum_s exp(log w_s), qui doit rester finie pour des
     log-poids de n'importe quelle taille."""
     # YOUR CODE HERE
-    raise NotImplementedError("iwae_bound: not implemented yet")
+    raise NotImplementedError("iwae_bound: not implemented yet / pas encore implémenté")
 
 
 # --- Task 6.3: probabilistic PCA, where everything is tractable ------------------------------------------------------
@@ -95,7 +95,7 @@ def ppca_log_marginal(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor, sigma2
 
     Tâche 6.3 : log p(x) = log N(x; mu, W W^T + sigma2 I) pour chaque ligne de x."""
     # YOUR CODE HERE
-    raise NotImplementedError("ppca_log_marginal: not implemented yet")
+    raise NotImplementedError("ppca_log_marginal: not implemented yet / pas encore implémenté")
 
 
 def ppca_posterior(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
@@ -105,7 +105,7 @@ def ppca_posterior(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
 
     Tâche 6.3 : la loi a posteriori exacte p(z|x) = N(mean, cov), de précision I + W^T W / sigma2."""
     # YOUR CODE HERE
-    raise NotImplementedError("ppca_posterior: not implemented yet")
+    raise NotImplementedError("ppca_posterior: not implemented yet / pas encore implémenté")
 
 
 def ppca_elbo(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor, sigma2: float, m: torch.Tensor,
@@ -115,7 +115,7 @@ def ppca_elbo(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor, sigma2: float,
 
     Tâche 6.3 : l'ELBO d'une gaussienne diagonale q en forme close (sans échantillonnage)."""
     # YOUR CODE HERE
-    raise NotImplementedError("ppca_elbo: not implemented yet")
+    raise NotImplementedError("ppca_elbo: not implemented yet / pas encore implémenté")
 
 
 def mean_field_optimum_ppca(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
@@ -125,7 +125,7 @@ def mean_field_optimum_ppca(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
 
     Tâche 6.3 : la gaussienne diagonale de plus grande ELBO, en forme close. Renvoie (m, logvar)."""
     # YOUR CODE HERE
-    raise NotImplementedError("mean_field_optimum_ppca: not implemented yet")
+    raise NotImplementedError("mean_field_optimum_ppca: not implemented yet / pas encore implémenté")
 
 
 def ppca_fit(x: torch.Tensor, latent_dim: int, angle: float = 0.0) -> tuple[torch.Tensor, torch.Tensor, float]:
@@ -163,7 +163,7 @@ def made_masks(dim: int, hidden_sizes: Sequence[int]) -> list[torch.Tensor]:
     Tâche 6.4 : les masques de MADE, un par couche, au format des poids de nn.Linear (sorties, entrées). La sortie i
     ne dépend que des entrées 0..i-1."""
     # YOUR CODE HERE
-    raise NotImplementedError("made_masks: not implemented yet")
+    raise NotImplementedError("made_masks: not implemented yet / pas encore implémenté")
 
 
 class MaskedLinear(nn.Linear):
@@ -215,7 +215,7 @@ class IAFStep(nn.Module):
         Tâche 6.4 : une étape d'IAF avec la mise à jour à porte : z_new = s * z + (1 - s) * m, et log_det, le log du
         déterminant jacobien."""
         # YOUR CODE HERE
-        raise NotImplementedError("IAFStep.forward: not implemented yet")
+        raise NotImplementedError("IAFStep.forward: not implemented yet / pas encore implémenté")
 
 
 # --- the VAE: given -------------------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def energy(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -
 
     Tâche 8.1 : l'énergie de chaque exemple du lot, de forme (B,)."""
     # YOUR CODE HERE
-    raise NotImplementedError("energy: not implemented yet")
+    raise NotImplementedError("energy: not implemented yet / pas encore implémenté")
 
 
 def conditional_x(W: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -63,7 +63,7 @@ def conditional_x(W: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Te
 
     Tâche 8.1 : P(x_i = 1 | y, z) pour chaque i, de forme (B, N)."""
     # YOUR CODE HERE
-    raise NotImplementedError("conditional_x: not implemented yet")
+    raise NotImplementedError("conditional_x: not implemented yet / pas encore implémenté")
 
 
 def conditional_y(W: torch.Tensor, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -71,7 +71,7 @@ def conditional_y(W: torch.Tensor, x: torch.Tensor, z: torch.Tensor) -> torch.Te
 
     Tâche 8.1 : P(y_j = 1 | x, z) pour chaque j, de forme (B, M)."""
     # YOUR CODE HERE
-    raise NotImplementedError("conditional_y: not implemented yet")
+    raise NotImplementedError("conditional_y: not implemented yet / pas encore implémenté")
 
 
 def conditional_z(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -79,7 +79,7 @@ def conditional_z(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Te
 
     Tâche 8.1 : P(z_k = 1 | x, y) pour chaque k, de forme (B, K)."""
     # YOUR CODE HERE
-    raise NotImplementedError("conditional_z: not implemented yet")
+    raise NotImplementedError("conditional_z: not implemented yet / pas encore implémenté")
 
 
 # --- Task 8.2: block Gibbs ------------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def block_gibbs_step(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch
     Tâche 8.2 : un balayage de Gibbs par blocs : x | y, z, puis y | x_nouveau, z, puis z | x_nouveau, y_nouveau ; une
     unité vaut 1 là où son uniforme est sous sa probabilité. Renvoie les nouveaux (x, y, z), des échantillons 0/1."""
     # YOUR CODE HERE
-    raise NotImplementedError("block_gibbs_step: not implemented yet")
+    raise NotImplementedError("block_gibbs_step: not implemented yet / pas encore implémenté")
 
 
 # --- Task 8.3: the unnormalized marginal and the partition function -------------------------------------------------
@@ -109,7 +109,7 @@ def unnormalized_log_marginal(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     Tâche 8.3 : log P(x) + log Z exactement : énumérer le plus petit ensemble latent, sommer l'autre analytiquement
     (softplus), et combiner par un log-sum-exp stable."""
     # YOUR CODE HERE
-    raise NotImplementedError("unnormalized_log_marginal: not implemented yet")
+    raise NotImplementedError("unnormalized_log_marginal: not implemented yet / pas encore implémenté")
 
 
 def log_partition(W: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
@@ -119,7 +119,7 @@ def log_partition(W: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
 
     Tâche 8.3 : le log Z exact d'un petit modèle : énumérer (y, z) et sommer x analytiquement."""
     # YOUR CODE HERE
-    raise NotImplementedError("log_partition: not implemented yet")
+    raise NotImplementedError("log_partition: not implemented yet / pas encore implémenté")
 
 
 # --- Task 8.4: the positive phase -----------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
     q_z = 1/2 au départ, `iterations` mises à jour de q_y puis q_z) ou par une chaîne de Gibbs interne ("gibbs",
     uniformes `uy`, `uz` fournies, départ z = 0, moyennes des échantillons après `burn_in`, q_z compris)."""
     # YOUR CODE HERE
-    raise NotImplementedError("positive_statistics: not implemented yet")
+    raise NotImplementedError("positive_statistics: not implemented yet / pas encore implémenté")
 
 
 # --- Task 8.5: gradients --------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def cd_gradient(W: torch.Tensor, x: torch.Tensor, k: int, positive: torch.Tensor
     (z_k = 1 là où u0 < q_z) ; puis chacun de ses k balayages tire y | x, z, puis z | x, y, puis x | y, z, avec les
     uniformes (u0, ux, uy, uz). `negative` est la moyenne sur le lot de x_i y_j z_k aux derniers échantillons."""
     # YOUR CODE HERE
-    raise NotImplementedError("cd_gradient: not implemented yet")
+    raise NotImplementedError("cd_gradient: not implemented yet / pas encore implémenté")
 
 
 def exact_nll_gradient(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -180,7 +180,7 @@ def exact_nll_gradient(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     Tâche 8.6 : le gradient exact de la log-vraisemblance négative moyenne, par énumération : phase positive exacte
     moins l'espérance du modèle de x_i y_j z_k."""
     # YOUR CODE HERE
-    raise NotImplementedError("exact_nll_gradient: not implemented yet")
+    raise NotImplementedError("exact_nll_gradient: not implemented yet / pas encore implémenté")
 
 
 # --- training: given ------------------------------------------------------------------------------------------------
