@@ -42,6 +42,7 @@ from autograder.course import CourseDir
 from autograder.intake import intake, submission_entries
 from autograder.kernels import FactoryError
 from autograder.labs import REPO_ROOT, Lab, get_lab
+from autograder.notebooks import model_answers, with_model_answers
 from autograder.results import CheckResult, Outcome, StudentResult
 from autograder.roster import RosterEntry, read_roster
 from autograder.sandbox import require_sandbox
@@ -292,7 +293,7 @@ def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict) -> No
                               "student": student}}
     for step in SAVE:
         nb, resources = step(config=course.config).preprocess(nb, resources)
-    nbformat.write(nb, dest / lab.notebook_name)
+    nbformat.write(with_model_answers(nb, model_answers(lab)), dest / lab.notebook_name)
     report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
               "notes": result.notes}
     _write_json(course.report(lab.name, student), report)

@@ -104,3 +104,35 @@ def solution_regions(text: str) -> list[str]:
     """The text inside each solution or hidden-test region (used to prove a release leaks none of it)."""
     regions = re.findall(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", text, flags=re.S)
     return [body for _, body in regions]
+
+
+MODEL_ANSWER = "model_answer"  # metadata key of the cells added for the teaching assistant
+
+
+def model_answers(lab: Lab) -> dict[str, str]:
+    """Answer cell id -> its model answer and rubric (the source's text between the solution markers)."""
+    answers = {}
+    for cell in source_notebook(lab).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade") and cell.cell_type == "markdown" and BEGIN in cell.source:
+            inside = cell.source.split(BEGIN, 1)[1].split(END, 1)[0]
+            answers[meta["grade_id"]] = inside.strip()
+    return answers
+
+
+def with_model_answers(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """A graded notebook for the teaching assistant: after each written answer, a read-only cell with the model
+    answer and rubric, so that nbgrader's formgrader shows them side by side. Never given to students."""
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+            note = nbformat.v4.new_markdown_cell(
+                f"**Model answer and rubric for the teaching assistant ({grade_id}); never shown to students.**\n\n"
+                f"{answers[grade_id]}")
+            note.metadata = {MODEL_ANSWER: grade_id, "editable": False, "deletable": False}
+            note.id = f"model-{grade_id}"[:64]
+            cells.append(note)
+    nb.cells = cells
+    return nb

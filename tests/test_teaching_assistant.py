@@ -11,6 +11,7 @@ import pytest
 
 from autograder.cli import main
 from autograder.grade import grade
+from autograder.notebooks import model_answers
 from autograder.sample_class import build_sample_class
 
 pytestmark = [pytest.mark.slow]
@@ -66,6 +67,21 @@ def test_roster_deadline_exports_and_regrading_a_few(lab01, perfect, tmp_path, c
     assert grades["alice"]["email"] == "alice@example.org" and grades["alice"]["last_name"] == "Liddell"
     assert grades["alice"]["duedate"].startswith("2026-12-01T23:59")
     assert grades["dave"]["status"] == "no submission"
+
+    # The formgrader's notebook shows each written answer's model answer and rubric right after it; students'
+    # feedback never does. Nothing of the sandbox's own stderr reaches the graded notebook.
+    graded = json.loads((course / "autograded" / "alice" / lab01.name / nb).read_text())
+    answers = model_answers(lab01)
+    cells = graded["cells"]
+    for i, cell in enumerate(cells):
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id in lab01.written:
+            assert cells[i + 1]["metadata"].get("model_answer") == grade_id
+            assert answers[grade_id] in "".join(cells[i + 1]["source"])
+    assert sum("model_answer" in c["metadata"] for c in cells) == len(lab01.written) > 0
+    feedback = (course / "feedback" / "alice.html").read_text() + (course / "results" / "alice.json").read_text()
+    assert not [a for a in answers.values() if a[:60] in feedback]
+    assert "Fontconfig" not in json.dumps(cells)
 
     # Canvas: Student, ID, SIS User ID, SIS Login ID, Section, then one column per assignment and a points row.
     canvas = _rows(course / "canvas.csv")
