@@ -8,8 +8,8 @@ VENV=${VENV:-.venv}
 if [ ! -x "$VENV/bin/autograder" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --upgrade pip
-  # The CPU build of torch; a bare `pip install torch` would pull the multi-GB CUDA build.
-  "$VENV/bin/pip" install --quiet "torch==2.13.0"
+  # The torch the course pins, the CPU build on a machine without an NVIDIA GPU (the same script as students use).
+  labs/install-torch.sh "$VENV/bin/pip"
   "$VENV/bin/pip" install --quiet -e ".[dev]"
   touch "$VENV/.installed"
 fi
