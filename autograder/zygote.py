@@ -98,6 +98,11 @@ def _kernel(request: dict[str, Any], report: int) -> None:
     IPKernelApp.launch_instance(argv=sys.argv[1:])
 
 
+def _report(fd: int, exc: BaseException) -> None:
+    """Why the sandbox could not be built, for the factory to answer the worker with."""
+    os.write(fd, f"{type(exc).__name__}: {exc}".encode()[:1000])
+
+
 def _keeper(request: dict[str, Any], report: int) -> None:
     """Enter the new namespaces, fork the kernel as their PID 1, and end it at its wall-clock limit."""
     _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -112,7 +117,7 @@ def _keeper(request: dict[str, Any], report: int) -> None:
         try:
             _kernel(request, report)
         except BaseException as exc:
-            os.write(report, f"{type(exc).__name__}: {exc}".encode()[:1000])
+            _report(report, exc)
         finally:
             os._exit(0)
     os.close(report)
@@ -145,7 +150,7 @@ class Factory:
                 os.setsid()
                 _keeper(request, report_w)
             except BaseException as exc:
-                os.write(report_w, f"{type(exc).__name__}: {exc}".encode()[:1000])
+                _report(report_w, exc)
             finally:
                 os._exit(111)
         os.close(report_w)
