@@ -132,9 +132,10 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
             print(f"{skipped} students already graded with the same files were skipped (--regrade grades them "
                   f"again); {len(todo)} to grade", file=sys.stderr)
         failed: dict[str, str] = {}
+        answers = model_answers(lab)
         for student, stamp, result in _run(course, lab, todo, settings, secret):
             if isinstance(result, StudentResult):
-                _save(course, lab, result, stamp)
+                _save(course, lab, result, stamp, answers)
             else:
                 failed[student] = ("the grader could not process this notebook; a teaching assistant has the log in "
                                    f"{course.log(lab.name, student)}")
@@ -274,7 +275,7 @@ def _worker_start(sandbox: bool) -> None:
             _factory().start()
 
 
-def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict) -> None:
+def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict, answers: dict[str, str]) -> None:
     """Record a judged notebook as nbgrader's autograde would: autograded/, the gradebook, then our report."""
     student = result.student
     nb = nbformat.reads(result.notebook, as_version=4)
@@ -293,7 +294,7 @@ def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict) -> No
                               "student": student}}
     for step in SAVE:
         nb, resources = step(config=course.config).preprocess(nb, resources)
-    nbformat.write(with_model_answers(nb, model_answers(lab)), dest / lab.notebook_name)
+    nbformat.write(with_model_answers(nb, answers), dest / lab.notebook_name)
     report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
               "notes": result.notes}
     _write_json(course.report(lab.name, student), report)
