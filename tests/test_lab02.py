@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,32 @@ def test_non_normal_transient_and_regimes(ref):
     assert ref.asymptotic_regime(A) == "vanishing"
     assert ref.asymptotic_regime(torch.tensor([[0.0, 1.2], [-1.2, 0.0]])) == "exploding"
     assert ref.asymptotic_regime(ref.scaled_orthogonal(6, 1.0, torch.Generator().manual_seed(0))) == "marginal"
+    # The documented convention: a Jordan block on the unit circle is "marginal", though ||W^t|| grows like t.
+    jordan = torch.tensor([[1.0, 1.0], [0.0, 1.0]], dtype=torch.float64)
+    assert ref.asymptotic_regime(jordan) == "marginal"
+    assert float(torch.linalg.matrix_norm(ref.jacobian_h_t_h0(jordan, 100), ord=2)) > 100
+
+
+def test_scaled_orthogonal_is_a_random_non_symmetric_orthogonal_matrix(ref):
+    a, b = (ref.scaled_orthogonal(5, 1.3, torch.Generator().manual_seed(s)).double() for s in (0, 1))
+    torch.testing.assert_close(a.T @ a, 1.3**2 * torch.eye(5, dtype=torch.float64), rtol=1e-5, atol=1e-5)
+    assert (a - b).abs().max() > 0.1 and (a - a.T).abs().max() > 0.1
+
+
+def test_logged_dL_dh0_is_the_mean_of_the_per_example_gradient_norms(ref):
+    model = ref.LinearRNN(hidden_size=6, spectral_radius=0.9, seed=1)
+    xs, y = ref.recall_task(5, 4, generator=torch.Generator().manual_seed(0))
+    logged = {}
+    model.log_dict = lambda metrics, **kwargs: logged.update(metrics)
+    model.training_step((xs, y), 0)
+    per_example = []
+    for i in range(len(y)):
+        h0 = torch.zeros(1, 6, requires_grad=True)
+        loss = F.cross_entropy(model.readout(model.hidden_states(xs[i : i + 1], h0)[:, -1]), y[i : i + 1])
+        per_example.append(torch.autograd.grad(loss, h0)[0].norm())
+    torch.testing.assert_close(logged["grad/dL_dh0"], torch.stack(per_example).mean())
+    torch.testing.assert_close(logged["grad/dhT_dh0"],
+                               torch.linalg.matrix_norm(torch.linalg.matrix_power(model.W.detach(), 4), ord=2))
 
 
 def test_fixed_point_under_constant_input(ref):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from labkit.grading import Check
+from labkit.rules import Rule
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_2a": 2, "answer_2b": 2, "answer_2c": 2}
@@ -12,7 +13,7 @@ WRITTEN = {"answer_2a": 2, "answer_2b": 2, "answer_2c": 2}
 
 def make_matrix(n: int, radius: float, seed: int, kind: str = "random") -> torch.Tensor:
     """An (n, n) float64 matrix with spectral radius `radius`: "random" (a rescaled Gaussian matrix) or
-    "nonnormal" (radius on the diagonal, large entries above it: ||W^t|| grows before it decays)."""
+    "nonnormal" (radius on the diagonal, large entries above it)."""
     g = torch.Generator().manual_seed(seed)
     if kind == "nonnormal":
         return radius * torch.eye(n, dtype=torch.float64) + 3.0 * torch.randn(n, n, generator=g,
@@ -49,10 +50,22 @@ def _regime(mod, case):
 
 
 def _scaled_orthogonal(mod, case):
-    q = mod.scaled_orthogonal(case["n"], case["radius"], torch.Generator().manual_seed(case["seed"]))
-    q = torch.as_tensor(q).double()
-    return {"shape": list(q.shape), "gram_over_r2": q.T @ q / case["radius"] ** 2,
-            "moduli": torch.linalg.eigvals(q).abs().sort().values}
+    n, radius, seed = case["n"], case["radius"], case["seed"]
+
+    def draw(s: int) -> torch.Tensor:
+        return torch.as_tensor(mod.scaled_orthogonal(n, radius, torch.Generator().manual_seed(s))).double()
+
+    q = draw(seed)
+    # Orthogonality alone passes radius * I or a fixed permutation: the matrix must also be random (drawn from the
+    # generator, so reproducible) and, for n >= 3, not symmetric (a symmetric orthogonal matrix squares to I, which
+    # a random one almost never does; for n = 2 every reflection is symmetric, so n = 2 is not asked).
+    out = {"shape": list(q.shape), "gram_over_r2": q.T @ q / radius**2,
+           "moduli": torch.linalg.eigvals(q).abs().sort().values,
+           "same_seed_same_matrix": bool(torch.equal(q, draw(seed))),
+           "other_seed_other_matrix": bool((q - draw(seed + 1)).abs().max() > 1e-3 * radius)}
+    if n >= 3:
+        out["symmetric"] = bool((q - q.T).abs().max() < 1e-3 * radius)
+    return out
 
 
 def _hidden_states(mod, case):
@@ -66,11 +79,22 @@ def _hidden_states(mod, case):
     return {"from_h0": model.hidden_states(batch, torch.stack([h0, -h0])), "from_zero": model.hidden_states(batch)}
 
 
+# A recurrence passes every value check of rnn_closed_form, so the rule reads the source: powers of W by
+# matrix_power, and no handing the work to the recurrence (rnn_unroll, LinearRNN) or to a fold over the inputs.
+# Loops as such are allowed: the rule is aimed at the recurrence, not at iteration.
+CLOSED_FORM_RULE = Rule(
+    "rnn_closed_form",
+    "rnn_closed_form is question (a)'s closed form: use torch.linalg.matrix_power, and no rnn_unroll, LinearRNN, "
+    "functools.reduce or itertools.accumulate / rnn_closed_form est la forme close de la question (a) : utilisez "
+    "torch.linalg.matrix_power, sans rnn_unroll, LinearRNN, functools.reduce ni itertools.accumulate",
+    names=("rnn_unroll", "LinearRNN", "functools.reduce", "itertools.accumulate"),
+    requires=("torch.linalg.matrix_power", "torch.matrix_power"))
+
 CHECKS = [
     Check("rnn_unroll", 2, _rnn_unroll, rtol=1e-9, atol=1e-9, public=[
         dict(n=3, m=2, steps=4, radius=0.9, seed=0),
     ]),
-    Check("rnn_closed_form", 3, _rnn_closed_form, rtol=1e-8, atol=1e-8, public=[
+    Check("rnn_closed_form", 3, _rnn_closed_form, rtol=1e-8, atol=1e-8, rules=(CLOSED_FORM_RULE,), public=[
         dict(n=3, m=2, steps=4, radius=0.9, seed=0),
         dict(n=2, m=1, steps=1, radius=1.0, seed=1),
     ]),
@@ -81,6 +105,7 @@ CHECKS = [
         dict(matrix=[[0.5, 0.0], [0.0, 0.2]]),
         dict(matrix=[[0.0, -1.0], [1.0, 0.0]]),
         dict(matrix=[[1.5, 0.0], [0.0, 0.1]]),
+        dict(matrix=[[1.0, 1.0], [0.0, 1.0]]),  # a Jordan block on the unit circle: "marginal", as documented
     ]),
     Check("scaled_orthogonal", 1, _scaled_orthogonal, rtol=1e-4, atol=1e-4, public=[
         dict(n=4, radius=0.9, seed=0),

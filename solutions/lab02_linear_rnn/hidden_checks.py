@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 
@@ -34,7 +35,12 @@ def jacobian_h_t_h0(rng: random.Random) -> list[dict]:
 
 def asymptotic_regime(rng: random.Random) -> list[dict]:
     a = rng.uniform(1.1, 3.0)
+    c, s = math.cos(theta := rng.uniform(0.3, 3.0)), math.sin(theta)
     return [
+        # Jordan blocks on the unit circle are "marginal" (the docstring's convention), though ||W^t|| grows:
+        # a 3 x 3 block of eigenvalue -1, and a 4 x 4 block [[R, I], [0, R]] of a rotation R.
+        dict(matrix=[[-1.0, 1.0, 0.0], [0.0, -1.0, 1.0], [0.0, 0.0, -1.0]]),
+        dict(matrix=[[c, -s, 1.0, 0.0], [s, c, 0.0, 1.0], [0.0, 0.0, c, -s], [0.0, 0.0, s, c]]),
         dict(matrix=[[0.9, 5.0], [0.0, 0.9]]),  # non-normal: norm > 1, spectral radius 0.9
         dict(matrix=[[0.0, a], [-a, 0.0]]),  # zero diagonal, spectral radius a > 1
         dict(matrix=[[2.0, 0.0], [0.0, 0.1]]),  # determinant 0.2 < 1, spectral radius 2
@@ -47,7 +53,9 @@ def asymptotic_regime(rng: random.Random) -> list[dict]:
 
 
 def scaled_orthogonal(rng: random.Random) -> list[dict]:
-    return [dict(n=rng.randint(2, 8), radius=rng.choice([0.5, 1.0, 1.3]), seed=rng.randint(0, 999)) for _ in range(3)]
+    # n >= 3, where the probe also asks that the matrix be non-symmetric, and one n = 2
+    cases = [dict(n=rng.randint(3, 8), radius=rng.choice([0.5, 1.0, 1.3]), seed=rng.randint(0, 999)) for _ in range(3)]
+    return [*cases, dict(n=2, radius=rng.choice([0.5, 1.3]), seed=rng.randint(0, 999))]
 
 
 def linear_rnn_hidden_states(rng: random.Random) -> list[dict]:

@@ -60,6 +60,44 @@ def rnn_closed_form(W, U, b, h0, xs):
         h = h + torch.linalg.matrix_power(W, k - 1) @ (U @ xs[k - 1] + b)
     return h
 '''},
+    "closed form runs the recurrence in a for loop": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    h = h0
+    for x in xs:
+        h = W @ h + U @ x + b
+    return h
+'''},
+    "closed form calls rnn_unroll": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    return rnn_unroll(W, U, b, h0, xs)[-1]
+'''},
+    "closed form calls rnn_unroll through an alias": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    run = rnn_unroll
+    return run(W, U, b, h0, xs)[-1]
+'''},
+    "closed form runs the recurrence with functools.reduce": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    from functools import reduce
+    return reduce(lambda h, x: W @ h + U @ x + b, xs, h0)
+'''},
+    "closed form runs the recurrence with a while loop over W @ h": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    h, t = h0.clone(), 0
+    while t < xs.shape[0]:
+        h = torch.matmul(W, h) + torch.matmul(U, xs[t]) + b
+        t += 1
+    return h
+'''},
+    "closed form through the batched LinearRNN": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    model = LinearRNN(input_size=U.shape[1], hidden_size=W.shape[0]).to(W.dtype)
+    with torch.no_grad():
+        model.W.copy_(W)
+        model.U.copy_(U)
+        model.b.copy_(b)
+        return model.hidden_states(xs[None], h0[None])[0, -1]
+'''},
     "Jacobian W^(t-1)": {"jacobian_h_t_h0": '''
 def jacobian_h_t_h0(W, t):
     return torch.linalg.matrix_power(W, max(t - 1, 0))
@@ -92,6 +130,11 @@ def asymptotic_regime(W, tol=1e-6):
     r = float(torch.linalg.eigvals(W).real.abs().max())
     return "vanishing" if r < 1 - tol else ("exploding" if r > 1 + tol else "marginal")
 '''},
+    "regime from the growth of ||W^t||, which calls a Jordan block exploding": {"asymptotic_regime": '''
+def asymptotic_regime(W, tol=1e-6):
+    r = float(torch.linalg.matrix_norm(torch.linalg.matrix_power(W, 256), ord=2)) ** (1 / 256)
+    return "vanishing" if r < 1 - tol else ("exploding" if r > 1 + tol else "marginal")
+'''},
     "regime ignores the tolerance": {"asymptotic_regime": '''
 def asymptotic_regime(W, tol=1e-6):
     r = spectral_radius(W)
@@ -101,6 +144,24 @@ def asymptotic_regime(W, tol=1e-6):
 def scaled_orthogonal(n, radius, generator=None):
     w = torch.randn(n, n, generator=generator)
     return w * radius / spectral_radius(w)
+'''},
+    "orthogonal init is radius * I": {"scaled_orthogonal": '''
+def scaled_orthogonal(n, radius, generator=None):
+    return radius * torch.eye(n)
+'''},
+    "orthogonal init is a fixed cyclic permutation": {"scaled_orthogonal": '''
+def scaled_orthogonal(n, radius, generator=None):
+    return radius * torch.roll(torch.eye(n), 1, dims=0)
+'''},
+    "orthogonal init ignores the generator": {"scaled_orthogonal": '''
+def scaled_orthogonal(n, radius, generator=None):
+    q, _ = torch.linalg.qr(torch.randn(n, n))
+    return radius * q
+'''},
+    "orthogonal init is a diagonal of random signs": {"scaled_orthogonal": '''
+def scaled_orthogonal(n, radius, generator=None):
+    signs = torch.randint(0, 2, (n,), generator=generator) * 2 - 1
+    return radius * torch.diag(signs.to(torch.get_default_dtype()))
 '''},
     "orthogonal init scaled by radius squared": {"scaled_orthogonal": '''
 def scaled_orthogonal(n, radius, generator=None):
