@@ -3,9 +3,12 @@
 Fill in every function that raises NotImplementedError (Tasks 6.1-6.4). The probabilistic-PCA fit, `VAE`, its
 per-example refinement and the log-likelihood estimators are given: they run on your functions.
 
-Lab 6 : l'écart entre log p(x) et l'ELBO, et l'IAF face au mean-field par exemple (question 6). Complétez chaque
-fonction qui lève NotImplementedError (tâches 6.1 à 6.4). L'ajustement de l'ACP probabiliste, `VAE`, son optimisation
-exemple par exemple et les estimateurs de la log-vraisemblance sont fournis : ils utilisent vos fonctions.
+FR: Lab 6 : l'écart entre log p(x) et la borne inférieure (ELBO), et l'IAF face au mean-field optimisé exemple par
+exemple (question 6 de l'examen).
+
+Complétez chaque fonction qui lève NotImplementedError (tâches 6.1 à 6.4). L'ajustement de l'ACP probabiliste, `VAE`,
+son optimisation exemple par exemple et les estimateurs de la log-vraisemblance sont fournis : ils utilisent vos
+fonctions.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ LOG_2PI = math.log(2 * math.pi)
 def kl_diag_gaussian_std_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """Task 6.1: KL(N(mu, diag exp(logvar)) || N(0, I)) in closed form, summed over the last dimension: (B, K) -> (B,).
 
-    Tâche 6.1 : KL(N(mu, diag exp(logvar)) || N(0, I)) en forme close, sommée sur la dernière dimension."""
+    FR: Tâche 6.1 : KL(N(mu, diag exp(logvar)) || N(0, I)) en forme close, sommée sur la dernière dimension :
+    (B, K) -> (B,)."""
     ### BEGIN SOLUTION
     return 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(-1)
     ### END SOLUTION
@@ -45,8 +49,10 @@ def gaussian_kl(mean_q: torch.Tensor, cov_q: torch.Tensor, mean_p: torch.Tensor,
     covariances (..., K, K) (symmetric positive definite); batch dimensions broadcast. Returns shape (...).
     Build it yourself (Cholesky factors help); torch.distributions is not allowed here.
 
-    Tâche 6.1 : KL entre deux gaussiennes à covariance pleine, avec dimensions de lot diffusées (broadcast). Écrivez-la
-    vous-même (les facteurs de Cholesky aident) ; torch.distributions n'est pas permis ici."""
+    FR: Tâche 6.1 : KL(N(mean_q, cov_q) || N(mean_p, cov_p)) entre deux gaussiennes à covariance pleine. Les moyennes
+    sont de forme (..., K), les covariances (..., K, K) (symétriques définies positives) ; les dimensions de lot sont
+    diffusées (broadcasting). Renvoie un tenseur de forme (...). Écrivez-la vous-même (les facteurs de Cholesky
+    aident) ; torch.distributions n'est pas permis ici."""
     ### BEGIN SOLUTION
     k = mean_q.shape[-1]
     chol_p, chol_q = torch.linalg.cholesky(cov_p), torch.linalg.cholesky(cov_q)
@@ -70,7 +76,8 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) ->
     """Task 6.2: the reparameterized sample z = mu + sigma * eps of N(mu, diag exp(logvar)); eps ~ N(0, I) is given,
     of shape (B, K) or (S, B, K) (S samples per example).
 
-    Tâche 6.2 : l'échantillon reparamétrisé z = mu + sigma * eps, où eps ~ N(0, I) est donné."""
+    FR: Tâche 6.2 : l'échantillon reparamétrisé z = mu + sigma * eps de N(mu, diag exp(logvar)) ; eps ~ N(0, I) est
+    donné, de forme (B, K) ou (S, B, K) (S échantillons par exemple)."""
     ### BEGIN SOLUTION
     return mu + torch.exp(0.5 * logvar) * eps
     ### END SOLUTION
@@ -84,8 +91,11 @@ def elbo(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, decoder: Calla
     z = reparameterize(mu, logvar, eps[s]) (eps: (S, B, K)) of log p(x|z) summed over the D pixels; the KL term is
     the closed form of Task 6.1. ELBO = reconstruction - KL.
 
-    Tâche 6.2 : l'ELBO de chaque exemple. Le terme de reconstruction est la moyenne de Monte Carlo sur les S
-    échantillons de log p(x|z) sommé sur les D pixels ; le terme KL est la forme close de la tâche 6.1."""
+    FR: Tâche 6.2 : l'ELBO de chaque exemple, de forme (B,), pour q(z|x) = N(mu, diag exp(logvar)) (mu, logvar :
+    (B, K)), la loi a priori N(0, I) et un décodeur de Bernoulli : `decoder` envoie z de forme (..., K) sur des logits
+    de forme (..., D), et x, de forme (B, D), est dans {0, 1}. Le terme de reconstruction E_q[log p(x|z)] est la
+    moyenne de Monte Carlo, sur les S échantillons z = reparameterize(mu, logvar, eps[s]) (eps : (S, B, K)), de
+    log p(x|z) sommé sur les D pixels ; le terme KL est la forme close de la tâche 6.1. ELBO = reconstruction - KL."""
     ### BEGIN SOLUTION
     logits = decoder(reparameterize(mu, logvar, eps))
     log_px_z = -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
@@ -97,8 +107,8 @@ def iwae_bound(log_weights: torch.Tensor) -> torch.Tensor:
     """Task 6.2: the importance-weighted bound log (1/S) sum_s exp(log_weights[s]) of each example, (S, B) -> (B,).
     It must stay finite for log weights of any size (-1e4 or +1e4 included).
 
-    Tâche 6.2 : la borne pondérée par importance log (1/S) sum_s exp(log w_s), qui doit rester finie pour des
-    log-poids de n'importe quelle taille."""
+    FR: Tâche 6.2 : la borne pondérée par importance log (1/S) sum_s exp(log_weights[s]) de chaque exemple,
+    (S, B) -> (B,). Elle doit rester finie pour des log-poids de n'importe quelle taille (-1e4 et +1e4 compris)."""
     ### BEGIN SOLUTION
     return torch.logsumexp(log_weights, dim=0) - math.log(log_weights.shape[0])
     ### END SOLUTION
@@ -109,9 +119,12 @@ def iwae_bound(log_weights: torch.Tensor) -> torch.Tensor:
 
 
 def ppca_log_marginal(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor, sigma2: float) -> torch.Tensor:
-    """Task 6.3: log p(x) = log N(x; mu, W W^T + sigma2 I) of each row of x, shape (B,).
+    """Task 6.3: log p(x) = log N(x; mu, W W^T + sigma2 I) of each row of x, shape (B,). The model: p(z) = N(0, I_K),
+    p(x|z) = N(W z + mu, sigma2 I_D); x: (B, D), W: (D, K), mu: (D,), sigma2 a positive number.
 
-    Tâche 6.3 : log p(x) = log N(x; mu, W W^T + sigma2 I) pour chaque ligne de x."""
+    FR: Tâche 6.3 : log p(x) = log N(x; mu, W W^T + sigma2 I) pour chaque ligne de x, de forme (B,). Le modèle :
+    p(z) = N(0, I_K), p(x|z) = N(W z + mu, sigma2 I_D) ; x : (B, D), W : (D, K), mu : (D,), sigma2 un nombre
+    positif."""
     ### BEGIN SOLUTION
     d = x.shape[-1]
     cov = W @ W.T + sigma2 * torch.eye(d, dtype=x.dtype, device=x.device)
@@ -127,7 +140,8 @@ def ppca_posterior(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
     """Task 6.3: the exact posterior p(z|x) = N(mean, cov): its precision is I + W^T W / sigma2. Returns (mean of
     shape (B, K), cov of shape (K, K), the same for every x).
 
-    Tâche 6.3 : la loi a posteriori exacte p(z|x) = N(mean, cov), de précision I + W^T W / sigma2."""
+    FR: Tâche 6.3 : la loi a posteriori exacte p(z|x) = N(mean, cov), de précision I + W^T W / sigma2. Renvoie (mean,
+    de forme (B, K), cov, de forme (K, K), la même pour tout x)."""
     ### BEGIN SOLUTION
     k = W.shape[1]
     precision = torch.eye(k, dtype=W.dtype, device=W.device) + W.T @ W / sigma2
@@ -142,7 +156,8 @@ def ppca_elbo(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor, sigma2: float,
     """Task 6.3: the ELBO of q(z|x) = N(m, diag exp(logvar)) (m, logvar: (B, K)) in closed form, shape (B,): the
     expected Gaussian log-likelihood E_q[log p(x|z)] (no sampling) minus KL(q || p(z)).
 
-    Tâche 6.3 : l'ELBO d'une gaussienne diagonale q en forme close (sans échantillonnage)."""
+    FR: Tâche 6.3 : l'ELBO de q(z|x) = N(m, diag exp(logvar)) (m, logvar : (B, K)) en forme close, de forme (B,) :
+    l'espérance de la log-vraisemblance gaussienne E_q[log p(x|z)] (sans échantillonnage) moins KL(q || p(z))."""
     ### BEGIN SOLUTION
     d = x.shape[-1]
     residual = x - mu - m @ W.T
@@ -157,7 +172,8 @@ def mean_field_optimum_ppca(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
     """Task 6.3: the diagonal Gaussian q(z|x) = N(m, diag exp(logvar)) with the largest ELBO, in closed form.
     Returns (m, logvar), both (B, K).
 
-    Tâche 6.3 : la gaussienne diagonale de plus grande ELBO, en forme close. Renvoie (m, logvar)."""
+    FR: Tâche 6.3 : la gaussienne diagonale q(z|x) = N(m, diag exp(logvar)) de plus grande ELBO, en forme close.
+    Renvoie (m, logvar), tous deux de forme (B, K)."""
     ### BEGIN SOLUTION
     mean, _ = ppca_posterior(x, W, mu, sigma2)
     precision_diag = 1 + (W**2).sum(0) / sigma2
@@ -170,8 +186,8 @@ def ppca_fit(x: torch.Tensor, latent_dim: int, angle: float = 0.0) -> tuple[torc
     rotates the plane of the first and last latent axes by `angle` (radians). Every R gives the same p(x); only
     R = I (up to signs and order) makes W^T W diagonal. Returns (W, mu, sigma2).
 
-    ACP probabiliste par maximum de vraisemblance (Tipping et Bishop, 1999) : W = U (Lambda - sigma2 I)^(1/2) R, où R
-    est une rotation d'angle `angle` (radians) du plan des premier et dernier axes latents. Tout R donne le même
+    FR: ACP probabiliste par maximum de vraisemblance (Tipping et Bishop, 1999) : W = U (Lambda - sigma2 I)^(1/2) R,
+    où R est une rotation d'angle `angle` (radians) du plan des premier et dernier axes latents. Tout R donne le même
     p(x) ; seul R = I (aux signes et à l'ordre près) rend W^T W diagonale. Renvoie (W, mu, sigma2)."""
     x = x.double()
     mu = x.mean(0)
@@ -197,8 +213,12 @@ def made_masks(dim: int, hidden_sizes: Sequence[int]) -> list[torch.Tensor]:
     (1 when dim = 1). A hidden unit sees the units of the layer below whose degree is <= its own; an output unit sees
     the hidden units whose degree is strictly < its own, so output i depends on inputs 0..i-1 only.
 
-    Tâche 6.4 : les masques de MADE, un par couche, au format des poids de nn.Linear (sorties, entrées). La sortie i
-    ne dépend que des entrées 0..i-1."""
+    FR: Tâche 6.4 : les masques de MADE (Germain et al., 2015) pour un réseau autorégressif dim -> hidden_sizes -> dim,
+    au format des poids de nn.Linear (out_features, in_features), en tenseurs flottants, un par couche. Degrés :
+    l'unité d'entrée et l'unité de sortie i (numérotées à partir de 0) ont le degré i + 1 ; l'unité cachée j de chaque
+    couche cachée a le degré 1 + (j mod (dim - 1)) (1 quand dim = 1). Une unité cachée voit les unités de la couche
+    du dessous dont le degré est <= au sien ; une unité de sortie voit les unités cachées dont le degré est
+    strictement < au sien : la sortie i ne dépend donc que des entrées 0..i-1."""
     ### BEGIN SOLUTION
     degrees = [torch.arange(1, dim + 1)]
     for size in hidden_sizes:
@@ -212,7 +232,7 @@ def made_masks(dim: int, hidden_sizes: Sequence[int]) -> list[torch.Tensor]:
 class MaskedLinear(nn.Linear):
     """nn.Linear whose weight is multiplied by a fixed 0/1 mask (a buffer).
 
-    nn.Linear dont le poids est multiplié par un masque fixe de 0 et de 1 (un buffer)."""
+    FR: nn.Linear dont le poids est multiplié par un masque fixe de 0 et de 1 (un buffer)."""
 
     def __init__(self, n_in: int, n_out: int, mask: torch.Tensor) -> None:
         super().__init__(n_in, n_out)
@@ -230,7 +250,7 @@ class IAFStep(nn.Module):
     output heads `mean` and `gate` (MaskedLinear, both with the last mask). `forget_bias` starts the gate near
     "keep z" (s = sigmoid(gate + forget_bias)).
 
-    Une étape de flot autorégressif inverse (Kingma et al., 2016), avec la mise à jour à porte de l'article. Les
+    FR: Une étape de flot autorégressif inverse (Kingma et al., 2016), avec la mise à jour à porte de l'article. Les
     couches sont fournies : `hidden` (des MaskedLinear avec vos made_masks(dim, hidden_sizes)), `context` (un
     nn.Linear du contexte h de l'encodeur vers la première couche cachée, None si context_dim vaut 0) et les deux
     têtes de sortie `mean` et `gate` (des MaskedLinear avec le dernier masque). `forget_bias` fait démarrer la porte
@@ -240,7 +260,8 @@ class IAFStep(nn.Module):
                  forget_bias: float = 1.0) -> None:
         super().__init__()
         if not hidden_sizes:
-            raise ValueError("an IAF step needs at least one hidden layer")
+            raise ValueError("an IAF step needs at least one hidden layer / une étape d'IAF demande au moins une "
+                             "couche cachée")
         masks = made_masks(dim, hidden_sizes)
         sizes = [dim, *hidden_sizes]
         self.hidden = nn.ModuleList(MaskedLinear(sizes[i], sizes[i + 1], masks[i]) for i in range(len(hidden_sizes)))
@@ -255,8 +276,10 @@ class IAFStep(nn.Module):
         each further hidden layer; m = mean(a), s = sigmoid(gate(a) + forget_bias); z_new = s * z + (1 - s) * m and
         log_det = log |det d z_new / d z| = sum of log s.
 
-        Tâche 6.4 : une étape d'IAF avec la mise à jour à porte : z_new = s * z + (1 - s) * m, et log_det, le log du
-        déterminant jacobien."""
+        FR: Tâche 6.4 : z (..., dim), h (..., context_dim) ou None -> (z_new (..., dim), log_det (...)).
+        a = elu(hidden[0](z) + context(h)) (sans terme de contexte si self.context vaut None), puis a = elu(layer(a))
+        pour chaque couche cachée suivante ; m = mean(a), s = sigmoid(gate(a) + forget_bias) ; z_new = s * z
+        + (1 - s) * m et log_det = log |det d z_new / d z| = somme des log s."""
         ### BEGIN SOLUTION
         a = self.hidden[0](z)
         if self.context is not None:
@@ -274,7 +297,9 @@ class IAFStep(nn.Module):
 
 
 def mlp(n_in: int, hidden: int, n_out: int, layers: int = 2) -> nn.Sequential:
-    """An MLP with `layers` hidden layers of width `hidden` and ELU. / Un MLP à `layers` couches cachées (ELU)."""
+    """An MLP with `layers` hidden layers of width `hidden` and ELU.
+
+    FR: un MLP à `layers` couches cachées de largeur `hidden`, avec ELU."""
     modules: list[nn.Module] = []
     for i in range(layers):
         modules += [nn.Linear(n_in if i == 0 else hidden, hidden), nn.ELU()]
@@ -284,7 +309,7 @@ def mlp(n_in: int, hidden: int, n_out: int, layers: int = 2) -> nn.Sequential:
 def binarize(x: torch.Tensor) -> torch.Tensor:
     """Digits in [0, 1] -> fixed binary images, flattened to (B, 64).
 
-    Chiffres dans [0, 1] -> images binaires fixes, aplaties en (B, 64)."""
+    FR: chiffres dans [0, 1] -> images binaires fixes, aplaties en (B, 64)."""
     return (x.flatten(1) > 0.5).to(x.dtype)
 
 
@@ -294,7 +319,7 @@ class Posterior:
     parameters, one copy per example when they were optimized per example (None: the model's shared flow).
     use_flow=False is a plain diagonal Gaussian, even on a model with a flow.
 
-    q(z|x) pour un lot : la gaussienne diagonale de base (mu, logvar), le contexte h de l'encodeur et les paramètres
+    FR: q(z|x) pour un lot : la gaussienne diagonale de base (mu, logvar), le contexte h de l'encodeur et les paramètres
     du flot, une copie par exemple s'ils ont été optimisés exemple par exemple (None : le flot partagé du modèle).
     use_flow=False donne une simple gaussienne diagonale, même sur un modèle avec flot."""
 
@@ -314,7 +339,7 @@ def _per_example_step(step: IAFStep, params: dict[str, torch.Tensor], z: torch.T
                       h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """One IAF step with its own parameters for each example: params (B, ...), z (S, B, K), h (B, C).
 
-    Une étape d'IAF avec des paramètres propres à chaque exemple."""
+    FR: une étape d'IAF avec des paramètres propres à chaque exemple."""
     buffers = dict(step.named_buffers())
 
     def one(p, zz, hh):
@@ -331,7 +356,7 @@ class VAE(L.LightningModule):
     the ELBO estimated by Monte Carlo. `refine` optimizes q's parameters for each example separately, from the
     encoder's output (Cremer et al., 2018), with the decoder fixed.
 
-    Un VAE pour les chiffres 8x8 binarisés : encodeur MLP, décodeur de Bernoulli, loi a priori N(0, I).
+    FR: un VAE pour les chiffres 8x8 binarisés : encodeur MLP, décodeur de Bernoulli, loi a priori N(0, I).
     posterior="diagonal" : q(z|x) = N(mu, diag sigma^2), entraîné avec votre `elbo` (un échantillon par exemple).
     posterior="iaf" : cette gaussienne suivie de `iaf_steps` couches IAFStep (l'ordre de z inversé entre deux
     étapes), l'ELBO estimée par Monte Carlo. `refine` optimise les paramètres de q pour chaque exemple séparément,
@@ -342,7 +367,8 @@ class VAE(L.LightningModule):
                  n_samples: int = 1) -> None:
         super().__init__()
         if posterior not in ("diagonal", "iaf"):
-            raise ValueError(f"posterior must be 'diagonal' or 'iaf', got {posterior!r}")
+            raise ValueError(f"posterior must be 'diagonal' or 'iaf', got {posterior!r} / posterior doit valoir "
+                             f"'diagonal' ou 'iaf', reçu {posterior!r}")
         self.save_hyperparameters()
         iaf = posterior == "iaf"
         self.context_dim = context_dim if iaf else 0
@@ -358,7 +384,9 @@ class VAE(L.LightningModule):
         return Posterior(out[:, :k], out[:, k:2 * k], out[:, 2 * k:])
 
     def sample_q(self, q: Posterior, eps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """z ~ q from eps (S, B, K), and log q(z|x) (S, B). / z ~ q à partir de eps, et log q(z|x)."""
+        """z ~ q from eps (S, B, K), and log q(z|x) (S, B).
+
+        FR: z ~ q à partir de eps (S, B, K), et log q(z|x) (S, B)."""
         z = reparameterize(q.mu, q.logvar, eps)
         log_q = -0.5 * (eps**2 + q.logvar + LOG_2PI).sum(-1)
         if q.use_flow:
@@ -378,7 +406,7 @@ class VAE(L.LightningModule):
     def log_weights(self, x: torch.Tensor, eps: torch.Tensor, q: Posterior | None = None) -> torch.Tensor:
         """log p(x, z_s) - log q(z_s|x) for z_s drawn from eps (S, B, K): (S, B).
 
-        Les log-poids log p(x, z_s) - log q(z_s|x), pour z_s tiré à partir de eps."""
+        FR: les log-poids log p(x, z_s) - log q(z_s|x), pour z_s tiré à partir de eps."""
         q = self.amortized(x) if q is None else q
         z, log_q = self.sample_q(q, eps)
         return self.log_px_z(x, z) - 0.5 * (z**2 + LOG_2PI).sum(-1) - log_q
@@ -420,7 +448,7 @@ class VAE(L.LightningModule):
     def elbo_of(self, x: torch.Tensor, q: Posterior, n_samples: int, seed: int = 0) -> torch.Tensor:
         """The ELBO of q for each example, averaged over n_samples samples: (B,).
 
-        L'ELBO de q pour chaque exemple, moyennée sur n_samples échantillons."""
+        FR: l'ELBO de q pour chaque exemple, moyennée sur n_samples échantillons."""
         g = torch.Generator(device=x.device).manual_seed(seed)
         eps = torch.randn(n_samples, x.shape[0], self.hparams.latent_dim, generator=g, device=x.device, dtype=x.dtype)
         return self.log_weights(x, eps, q).mean(0)
@@ -430,7 +458,7 @@ class VAE(L.LightningModule):
              chunk: int = 500) -> torch.Tensor:
         """The importance-weighted bound with n_samples samples from q (default: the encoder's).
 
-        La borne pondérée par importance avec n_samples échantillons de q (par défaut, celui de l'encodeur)."""
+        FR: la borne pondérée par importance avec n_samples échantillons de q (par défaut, celui de l'encodeur)."""
         g = torch.Generator(device=x.device).manual_seed(seed)
         q = self.amortized(x) if q is None else q
         parts = []
@@ -445,10 +473,11 @@ class VAE(L.LightningModule):
         """log p(x) = log of the integral of p(x|z) p(z) over z, by a Riemann sum on a points x points grid over
         [-limit, limit]^2 (latent_dim 2 only). log p(x|z) for every (x, grid point) is two matrix products.
 
-        log p(x), l'intégrale de p(x|z) p(z) sur z, par une somme de Riemann sur une grille de points x points sur
+        FR: log p(x), l'intégrale de p(x|z) p(z) sur z, par une somme de Riemann sur une grille de points x points sur
         [-limit, limit]^2 (latent_dim 2 seulement)."""
         if self.hparams.latent_dim != 2:
-            raise ValueError("grid quadrature needs a 2-D latent space")
+            raise ValueError("grid quadrature needs a 2-D latent space / la quadrature sur une grille demande un "
+                             "espace latent de dimension 2")
         axis = torch.linspace(-limit, limit, points, device=x.device, dtype=x.dtype)
         z = torch.cartesian_prod(axis, axis)
         logits = self.decoder(z)
@@ -465,7 +494,7 @@ class VAE(L.LightningModule):
         flow's parameters. Every example's loss touches its own parameters only, so one Adam over the batch is
         B independent optimizations.
 
-        Optimise les paramètres de q pour chaque exemple séparément, depuis la sortie de l'encodeur, avec Adam sur
+        FR: optimise les paramètres de q pour chaque exemple séparément, depuis la sortie de l'encodeur, avec Adam sur
         l'ELBO de Monte Carlo (nouveau bruit à chaque pas) ; décodeur et encodeur restent fixés. flow=False optimise
         une gaussienne diagonale (mean-field) même sur un modèle avec flot ; avec flot, chaque exemple a sa propre
         copie des paramètres du flot. La perte de chaque exemple ne touche que ses propres paramètres : un seul Adam
@@ -498,7 +527,7 @@ def train_vae(posterior: str, epochs: int, seed: int = 0, batch_size: int = 64, 
     """Train a VAE on the binarized digits through Lightning; tracked (wandb offline by default) unless run_name is
     None.
 
-    Entraîne un VAE sur les chiffres binarisés avec Lightning ; suivi (wandb hors ligne par défaut) sauf si run_name
+    FR: entraîne un VAE sur les chiffres binarisés avec Lightning ; suivi (wandb hors ligne par défaut) sauf si run_name
     vaut None."""
     training.seed_everything(seed)
     model = VAE(posterior=posterior, **model_kwargs)
@@ -516,7 +545,7 @@ def train_vae(posterior: str, epochs: int, seed: int = 0, batch_size: int = 64, 
 def digits_eval_set(n: int, seed: int = 0) -> torch.Tensor:
     """n binarized digits from the validation split of DigitsDataModule(seed=seed), as (n, 64) float64.
 
-    n chiffres binarisés de l'ensemble de validation de DigitsDataModule(seed=seed), en (n, 64) float64."""
+    FR: n chiffres binarisés de l'ensemble de validation de DigitsDataModule(seed=seed), en (n, 64) float64."""
     data = DigitsDataModule(seed=seed)
     data.setup()
     return binarize(data.val_set.tensors[0][:n]).double()

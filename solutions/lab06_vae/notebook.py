@@ -7,8 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lab 6 — VAEs: the gap between log p(x) and the ELBO; IAF against per-example mean-field
-# # Lab 6 — VAE : l'écart entre log p(x) et l'ELBO ; l'IAF face au *mean-field* par exemple
+# # Lab 6 — VAEs: the gap between log p(x) and the ELBO; IAF against per-example mean-field / Lab 6 — Autoencodeurs variationnels : l'écart entre log p(x) et l'ELBO ; l'IAF face au *mean-field* exemple par exemple
 #
 # **Exam question 6 (15 points).**
 #
@@ -28,7 +27,13 @@
 #   encoder network is learned). Could the Inverse Auto-regressive Flow (IAF) approach to inference in the VAE
 #   outperform the mean-field method ? (Explain your answer.)
 #
-# **[FRANÇAIS]**
+# **How this lab works.** Fill in the functions of `lab06_vae.py` that raise `NotImplementedError` (Tasks 6.1–6.4).
+# Each test cell runs the public cases; more cases (other shapes, huge and tiny variances, broadcasting, log weights of
+# ±10,000, gradients) are graded after you submit. The experiments then use your code: first probabilistic PCA, where
+# log p(x) and the posterior are exact, then VAEs on binarized 8×8 digits, where log p(x) is computed by quadrature
+# over a 2-D latent space. Answer (a) and (b) in the cells marked *YOUR ANSWER HERE*, from what you measured.
+#
+# **FR —** **Question 6 de l'examen (15 points).**
 #
 # - (a) Considérez que vous avez un modèle à variable latente qui modélise les observations $\mathbf{x}$ par une
 #   distribution conditionnel $p(\mathbf{x} | \mathbf{z})$ ainsi qu'un prior sur les variables latentes
@@ -46,17 +51,13 @@
 #   aucun encodeur !). Est-ce qu'utiliser l'approche *Inverse Auto-regressive Flow (IAF)* pour inférer nos valeurs
 #   nous permettrait d'avoir de meilleurs résultats que la méthode *mean-field* ? Expliquer votre réponse.
 #
-# **How this lab works.** Fill in the functions of `lab06_vae.py` (Tasks 6.1–6.4). Each test cell runs the public
-# cases; more cases (other shapes, huge and tiny variances, broadcasting, log weights of ±10,000, gradients) are
-# graded after you submit. The experiments then use your code: first probabilistic PCA, where log p(x) and the
-# posterior are exact, then VAEs on binarized 8×8 digits, where log p(x) is computed by quadrature over a 2-D latent
-# space.
-#
-# **Comment fonctionne ce lab.** Complétez les fonctions de `lab06_vae.py` (tâches 6.1 à 6.4). Chaque cellule de
-# test exécute les cas publics ; d'autres cas (autres formes, variances énormes et minuscules, diffusion
-# (*broadcasting*), log-poids de ±10 000, gradients) sont notés après la remise. Les expériences utilisent ensuite votre
-# code : d'abord l'ACP probabiliste, où log p(x) et la loi a posteriori sont exactes, puis des VAE sur les chiffres
-# 8×8 binarisés, où log p(x) est calculé par quadrature sur un espace latent de dimension 2.
+# **Comment fonctionne ce lab.** Complétez les fonctions de `lab06_vae.py` qui lèvent `NotImplementedError`
+# (tâches 6.1 à 6.4). Chaque cellule de test exécute les cas publics ; d'autres cas (autres formes, variances énormes
+# et minuscules, diffusion des dimensions (*broadcasting*), log-poids de ±10 000, gradients) sont notés après la
+# remise. Les expériences utilisent ensuite votre code : d'abord l'ACP probabiliste, où log p(x) et la loi a
+# posteriori sont exacts, puis des autoencodeurs variationnels (VAE) sur les chiffres 8×8 binarisés, où log p(x) est
+# calculé par quadrature sur un espace latent de dimension 2. Répondez à (a) et à (b) dans les cellules marquées
+# *YOUR ANSWER HERE*, à partir de vos mesures.
 
 # %%
 # %load_ext autoreload
@@ -87,33 +88,36 @@ def show() -> None:
         plt.show()
 
 # %% [markdown]
-# ## Task 6.1 — KL divergences / Tâche 6.1 — divergences KL
+# ## Task 6.1 — KL divergences / Tâche 6.1 — les divergences KL
 #
-# `kl_diag_gaussian_std_normal`: the KL of a diagonal Gaussian from the prior $\mathcal{N}(0, I)$, in closed form.
-# `gaussian_kl`: the KL between two full-covariance Gaussians,
+# `kl_diag_gaussian_std_normal`: the KL of a diagonal Gaussian $q$ from the prior, $\mathrm{KL}(q \,\|\,
+# \mathcal{N}(0, I))$, in closed form. `gaussian_kl`: the KL between two full-covariance Gaussians,
 # $\tfrac12\big[\operatorname{tr}(\Sigma_p^{-1}\Sigma_q) + (m_p - m_q)^\top \Sigma_p^{-1}(m_p - m_q) - K
 # + \log\det\Sigma_p - \log\det\Sigma_q\big]$. The checks switch `torch.distributions` off.
 #
-# `kl_diag_gaussian_std_normal` : la KL d'une gaussienne diagonale par rapport à la loi a priori
-# $\mathcal{N}(0, I)$, en forme close. `gaussian_kl` : la KL entre deux gaussiennes à covariance pleine (formule
-# ci-dessus). Les vérifications désactivent `torch.distributions`.
+# **FR —** `kl_diag_gaussian_std_normal` : la divergence KL d'une gaussienne diagonale $q$ à la loi a priori,
+# $\mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, en forme close. `gaussian_kl` : la divergence KL entre deux gaussiennes à
+# covariance pleine,
+# $\tfrac12\big[\operatorname{tr}(\Sigma_p^{-1}\Sigma_q) + (m_p - m_q)^\top \Sigma_p^{-1}(m_p - m_q) - K
+# + \log\det\Sigma_p - \log\det\Sigma_q\big]$. Les vérifications désactivent `torch.distributions`.
 
 # %% check="kl_std_normal"
 
 # %% check="gaussian_kl"
 
 # %% [markdown]
-# ## Task 6.2 — the ELBO and the importance-weighted bound / Tâche 6.2 — l'ELBO et la borne pondérée
+# ## Task 6.2 — the ELBO and the importance-weighted bound / Tâche 6.2 — l'ELBO et la borne pondérée par importance
 #
 # `reparameterize`, then `elbo`: a Monte Carlo reconstruction term with a Bernoulli decoder (summed over pixels,
 # averaged over the S samples) minus the closed-form KL. `iwae_bound` turns S log weights
 # $\log w_s = \log p(x, z_s) - \log q(z_s|x)$ into $\log \frac1S \sum_s w_s$; with many samples it is this lab's
 # Monte Carlo estimate of $\log p(x)$. It must not overflow.
 #
-# `reparameterize`, puis `elbo` : un terme de reconstruction de Monte Carlo avec un décodeur de Bernoulli (somme sur
-# les pixels, moyenne sur les S échantillons) moins la KL en forme close. `iwae_bound` transforme S log-poids
-# $\log w_s = \log p(x, z_s) - \log q(z_s|x)$ en $\log \frac1S \sum_s w_s$ ; avec beaucoup d'échantillons, c'est
-# l'estimation de Monte Carlo de $\log p(x)$ de ce lab. Elle ne doit pas déborder numériquement.
+# **FR —** `reparameterize`, puis `elbo` : un terme de reconstruction estimé par Monte Carlo avec un décodeur de
+# Bernoulli (somme sur les pixels, moyenne sur les S échantillons), moins la KL en forme close. `iwae_bound`
+# transforme S log-poids $\log w_s = \log p(x, z_s) - \log q(z_s|x)$ en $\log \frac1S \sum_s w_s$ ; avec beaucoup
+# d'échantillons, c'est l'estimation de Monte Carlo de $\log p(x)$ qu'utilise ce lab. Le calcul ne doit pas déborder
+# (*overflow*).
 
 # %% check="reparameterize"
 
@@ -125,15 +129,16 @@ def show() -> None:
 # ## Task 6.3 — probabilistic PCA, where everything is exact / Tâche 6.3 — l'ACP probabiliste, où tout est exact
 #
 # $p(z) = \mathcal{N}(0, I_K)$, $p(x|z) = \mathcal{N}(Wz + \mu, \sigma^2 I_D)$. Then
-# $p(x) = \mathcal{N}(\mu, WW^\top + \sigma^2 I)$ and the posterior is Gaussian with precision
-# $I + W^\top W / \sigma^2$. `ppca_elbo` is the ELBO of a diagonal Gaussian $q$ in closed form, and
+# $p(x) = \mathcal{N}(\mu, WW^\top + \sigma^2 I)$ (`ppca_log_marginal`) and the posterior is Gaussian with precision
+# $I + W^\top W / \sigma^2$ (`ppca_posterior`). `ppca_elbo` is the ELBO of a diagonal Gaussian $q$ in closed form, and
 # `mean_field_optimum_ppca` the diagonal Gaussian that maximizes it (set the ELBO's gradient with respect to $m$ and
 # to each variance to zero).
 #
-# Alors $p(x) = \mathcal{N}(\mu, WW^\top + \sigma^2 I)$ et la loi a posteriori est gaussienne, de précision
-# $I + W^\top W / \sigma^2$. `ppca_elbo` : l'ELBO d'une gaussienne diagonale $q$ en forme close ;
-# `mean_field_optimum_ppca` : la gaussienne diagonale qui la maximise (annulez le gradient de l'ELBO par rapport à
-# $m$ et à chaque variance).
+# **FR —** $p(z) = \mathcal{N}(0, I_K)$, $p(x|z) = \mathcal{N}(Wz + \mu, \sigma^2 I_D)$. Alors
+# $p(x) = \mathcal{N}(\mu, WW^\top + \sigma^2 I)$ (`ppca_log_marginal`) et la loi a posteriori est gaussienne, de
+# précision $I + W^\top W / \sigma^2$ (`ppca_posterior`). `ppca_elbo` est l'ELBO d'une gaussienne diagonale $q$ en
+# forme close, et `mean_field_optimum_ppca` la gaussienne diagonale qui la maximise (annulez le gradient de l'ELBO par
+# rapport à $m$ et à chaque variance).
 
 # %% check="ppca_log_marginal"
 
@@ -144,23 +149,23 @@ def show() -> None:
 # %% check="mean_field_optimum"
 
 # %% [markdown]
-# ## Experiment 1 — probabilistic PCA fitted to the digits / Expérience 1 — l'ACP probabiliste des chiffres
+# ## Experiment 1 — probabilistic PCA fitted to the digits / Expérience 1 — l'ACP probabiliste ajustée aux chiffres
 #
 # PPCA with $K = 8$ latent dimensions, fitted by maximum likelihood to the 1,797 digits (64 pixels in [0, 1]).
 # `ppca_fit(x, K, angle)` returns $W R$, where $R$ rotates the plane of the first and last latent axes: every
 # rotation gives the same $p(x)$ (the model depends on $W$ through $WW^\top$ only), and (ii) prints the posterior
 # correlation at each angle.
 #
-# L'ACP probabiliste avec $K = 8$ dimensions latentes, ajustée par maximum de vraisemblance aux 1 797 chiffres
+# **(i)** For 200 random diagonal Gaussians $q$ on 200 digits: the gap $\log p(x) - \mathrm{ELBO}(q)$ against
+# $\mathrm{KL}(q \,\|\, p(z|x))$, each computed by its own formula.
+#
+# **FR —** L'ACP probabiliste avec $K = 8$ dimensions latentes, ajustée par maximum de vraisemblance aux 1 797 chiffres
 # (64 pixels dans [0, 1]). `ppca_fit(x, K, angle)` renvoie $W R$, où $R$ est une rotation du plan des premier et
 # dernier axes latents : toutes les rotations donnent le même $p(x)$ (le modèle ne dépend de $W$ que par
 # $WW^\top$), et (ii) affiche la corrélation a posteriori à chaque angle.
 #
-# **(i)** For 200 random diagonal Gaussians $q$ on 200 digits: the gap $\log p(x) - \mathrm{ELBO}(q)$ against
-# $\mathrm{KL}(q \,\|\, p(z|x))$, each computed by its own formula.
-#
-# **(i)** Pour 200 gaussiennes diagonales $q$ au hasard sur 200 chiffres : l'écart $\log p(x) - \mathrm{ELBO}(q)$ contre
-# $\mathrm{KL}(q \,\|\, p(z|x))$, chacun calculé par sa propre formule.
+# **(i)** Pour 200 gaussiennes diagonales $q$ tirées au hasard, sur 200 chiffres : l'écart
+# $\log p(x) - \mathrm{ELBO}(q)$ en fonction de $\mathrm{KL}(q \,\|\, p(z|x))$, chacun calculé par sa propre formule.
 
 # %%
 digits = digits_tensors()[0].flatten(1).double()
@@ -186,9 +191,9 @@ show()
 # **(ii)** The best diagonal Gaussian (your `mean_field_optimum_ppca`), per example: its gap against the rotation
 # angle. The posterior covariance does not depend on $x$, so every digit has the same gap; the table prints one.
 #
-# **(ii)** La meilleure gaussienne diagonale (votre `mean_field_optimum_ppca`), pour chaque exemple : son écart en
-# fonction de l'angle de rotation. La covariance a posteriori ne dépend pas de $x$ : tous les chiffres ont donc le
-# même écart, et le tableau en affiche un.
+# **FR —** **(ii)** La meilleure gaussienne diagonale (votre `mean_field_optimum_ppca`), pour chaque exemple : son
+# écart en fonction de l'angle de rotation. La covariance a posteriori ne dépend pas de $x$ : tous les chiffres ont
+# donc le même écart, et le tableau en affiche un.
 
 # %%
 angles = torch.linspace(0, math.pi / 2, 7 if PROFILE != "grading" else 3).tolist()
@@ -216,11 +221,11 @@ show()
 # Gaussian $q = \mathcal{N}(m, LL^\top)$ the ELBO is
 # $\mathbb{E}_q[\log p(x|z)] - \mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, with your `gaussian_kl`.
 #
-# **(iii)** Une étape autorégressive affine $z = m + L\epsilon$ ($L$ triangulaire inférieure : $z_i$ ne dépend que de
-# $\epsilon_1, \dots, \epsilon_i$, et $\log|\det| = \sum_i \log L_{ii}$). Son ELBO est maximisée par montée de
-# gradient depuis l'optimum *mean-field*, à l'angle de plus grand écart. Pour une gaussienne pleine
-# $q = \mathcal{N}(m, LL^\top)$, l'ELBO vaut $\mathbb{E}_q[\log p(x|z)] - \mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$,
-# avec votre `gaussian_kl`.
+# **FR —** **(iii)** Une étape autorégressive affine : $z = m + L\epsilon$ avec $L$ triangulaire inférieure, de sorte
+# que $z_i$ ne dépend que de $\epsilon_1, \dots, \epsilon_i$ (le jacobien $L$ est triangulaire et
+# $\log|\det| = \sum_i \log L_{ii}$). On maximise son ELBO par montée de gradient depuis l'optimum *mean-field*, à
+# l'angle de plus grand écart. Pour une gaussienne pleine $q = \mathcal{N}(m, LL^\top)$, l'ELBO vaut
+# $\mathbb{E}_q[\log p(x|z)] - \mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, calculée avec votre `gaussian_kl`.
 
 # %%
 worst = max(range(len(angles)), key=lambda i: mf_gaps[i])
@@ -257,13 +262,13 @@ final_gap = float((log_px - full_gaussian_elbo(m_ar, L).detach()).mean())
 print(f"angle {angles[worst]:.3f}: mean-field gap {mf_gaps[worst]:.6f} nats; one affine autoregressive step, "
       f"{len(trace_gap)} Adam steps: gap {final_gap:.2e} nats")
 fig_ar = plotting.line_plot({"log p(x) - ELBO, affine AR step": trace_gap}, xlabel="Adam step", ylabel="nats",
-                            title="Closing the mean-field gap", logy=True)
+                            title="PPCA: one affine AR step from the mean-field optimum", logy=True)
 show()
 
 # %% [markdown] answer="answer_6a"
 # **(a)** Prove equation (1), step by step. Then say what Experiment 1 (i) measured about it.
 #
-# **(a)** Prouvez l'équation (2), étape par étape, puis dites ce que l'expérience 1 (i) en a mesuré.
+# **FR —** **(a)** Prouvez l'équation (2), étape par étape, puis dites ce que l'expérience 1 (i) en a mesuré.
 #
 # ### BEGIN SOLUTION
 # By Bayes' rule, for every $z$ with $q(z|x) > 0$: $p(z|x) = p(x, z) / p(x)$, so
@@ -285,17 +290,17 @@ show()
 # ### END SOLUTION
 
 # %% [markdown]
-# ## Task 6.4 — inverse autoregressive flow / Tâche 6.4 — le flot autorégressif inverse
+# ## Task 6.4 — inverse autoregressive flow / Tâche 6.4 — le flot autorégressif inverse (IAF)
 #
 # `made_masks`: MADE's masks, so that output $i$ of a network depends on inputs $1..i-1$ only. `IAFStep.forward`:
 # the gated update of Kingma et al. (2016), $z' = s \odot z + (1 - s) \odot m$, where $m$ and
 # $s = \sigma(\cdot)$ come from a MADE over $z$ that also sees the encoder's context $h$. Your step's Jacobian is
 # printed below.
 #
-# `made_masks` : les masques de MADE, pour que la sortie $i$ d'un réseau ne dépende que des entrées $1..i-1$.
-# `IAFStep.forward` : la mise à jour à porte de Kingma et al. (2016), $z' = s \odot z + (1 - s) \odot m$, où $m$ et
-# $s = \sigma(\cdot)$ viennent d'un MADE sur $z$ qui voit aussi le contexte $h$ de l'encodeur. Le jacobien de votre
-# étape est affiché plus bas.
+# **FR —** `made_masks` : les masques de MADE, pour que la sortie $i$ d'un réseau ne dépende que des entrées
+# $1..i-1$. `IAFStep.forward` : la mise à jour à porte de Kingma et al. (2016), $z' = s \odot z + (1 - s) \odot m$,
+# où $m$ et $s = \sigma(\cdot)$ sortent d'un MADE sur $z$ qui voit aussi le contexte $h$ de l'encodeur. Le jacobien
+# de votre étape est affiché plus bas.
 
 # %% check="made_masks"
 
@@ -314,7 +319,7 @@ print(f"log_det = {float(log_det):.6f}; log |det J| = {float(torch.linalg.slogde
       f"largest entry above the diagonal: {float(jac.triu(1).abs().max()):.1e}")
 
 # %% [markdown]
-# ## Experiment 2 — VAEs on binarized digits: the gaps of four posteriors / Expérience 2 — VAE sur les chiffres binarisés : les écarts de quatre postérieures
+# ## Experiment 2 — VAEs on binarized digits: the gaps of four posteriors / Expérience 2 — des VAE sur les chiffres binarisés : les écarts de quatre lois a posteriori
 #
 # Two VAEs with a 2-D latent space, trained through Lightning (runs tracked by wandb): one with a diagonal Gaussian
 # encoder (your `elbo`), one whose encoder's Gaussian is followed by two of your `IAFStep`s. On held-out digits we
@@ -330,16 +335,17 @@ print(f"log_det = {float(log_det):.6f}; log |det J| = {float(torch.linalg.slogde
 # The **approximation gap** is $\log p(x) - \mathrm{ELBO}(q^*)$, the **amortization gap**
 # $\mathrm{ELBO}(q^*) - \mathrm{ELBO}(q)$.
 #
-# Deux VAE à espace latent de dimension 2, entraînés avec Lightning (suivis par wandb) : l'un avec un encodeur
-# gaussien diagonal (votre `elbo`), l'autre dont la gaussienne de l'encodeur est suivie de deux de vos `IAFStep`.
-# Sur des chiffres de validation, on mesure ensuite, comme Cremer, Li et Duvenaud (2018) :
+# **FR —** Deux autoencodeurs variationnels (VAE) à espace latent de dimension 2, entraînés avec Lightning (suivis
+# par wandb) : l'un avec un encodeur gaussien diagonal (votre `elbo`), l'autre dont la gaussienne de l'encodeur est
+# suivie de deux de vos `IAFStep`. Sur des chiffres de validation, on mesure ensuite, comme Cremer, Li et Duvenaud
+# (2018) :
 #
-# - $\log p(x)$ par une somme de Riemann sur une grille de $z$ (exacte à la grille près ; le notebook affiche
-#   l'effet d'une grille plus fine et plus large, et l'estimation IWAE à côté) ;
-# - l'ELBO de la postérieure **amortie** (le $q$ de l'encodeur) ;
-# - l'ELBO de $q^*$, la postérieure **optimisée exemple par exemple** (`VAE.refine` : Adam sur les paramètres propres
-#   à chaque exemple, depuis la sortie de l'encodeur, décodeur fixé) : pour la famille diagonale, c'est le
-#   *mean-field* de l'examen ; pour la famille IAF, chaque exemple a sa propre copie des poids du flot.
+# - $\log p(x)$ par une somme de Riemann sur une grille de $z$ (exacte à la grille près ; le notebook affiche de
+#   combien une grille plus fine et plus large la change, et l'estimation IWAE à côté) ;
+# - l'ELBO de la loi a posteriori **amortie** (le $q$ de l'encodeur) ;
+# - l'ELBO de $q^*$, la loi a posteriori **optimisée exemple par exemple** (`VAE.refine` : Adam sur les paramètres
+#   propres à chaque exemple, depuis la sortie de l'encodeur, décodeur fixé) : pour la famille diagonale, c'est le
+#   *mean-field* de l'examen ; pour la famille IAF, chaque exemple reçoit sa propre copie des poids du flot.
 #
 # L'**écart d'approximation** est $\log p(x) - \mathrm{ELBO}(q^*)$, l'**écart d'amortissement**
 # $\mathrm{ELBO}(q^*) - \mathrm{ELBO}(q)$.
@@ -431,18 +437,20 @@ if PROFILE == "gpu":  # long runs keep their figures; on CPU and in the autograd
                                                           "curves": fig_curves})
 
 # %% [markdown]
-# **Read the tables above before answering (b).** Which is larger on the IAF-trained decoder: the approximation gap
-# that IAF removes compared with mean-field, or the amortization gap that the amortized IAF adds? What does the
-# per-example IAF row add to the argument?
+# **Read the tables above before answering (b).** On the IAF-trained decoder, compare the IAF family with mean-field
+# gap by gap: how do their approximation gaps differ, how do their amortization gaps differ, and which of the two
+# differences is larger? What does the per-example IAF row add to the argument?
 #
-# **Lisez les tableaux ci-dessus avant de répondre à (b).** Sur le décodeur entraîné avec l'IAF, lequel est le plus
-# grand : l'écart d'approximation que l'IAF supprime par rapport au *mean-field*, ou l'écart d'amortissement que
-# l'IAF amorti ajoute ? Qu'apporte la ligne de l'IAF optimisé exemple par exemple à l'argument ?
+# **FR —** **Lisez les tableaux ci-dessus avant de répondre à (b).** Sur le décodeur entraîné avec l'IAF, comparez la
+# famille IAF au *mean-field*, écart par écart : en quoi leurs écarts d'approximation diffèrent-ils, en quoi leurs
+# écarts d'amortissement diffèrent-ils, et laquelle de ces deux différences est la plus grande ? Qu'apporte à
+# l'argument la ligne de l'IAF optimisé exemple par exemple ?
 
 # %% [markdown] answer="answer_6b"
 # **(b)** Could IAF outperform the mean-field method? Explain, using the two gaps and your measurements.
 #
-# **(b)** L'IAF pourrait-il surpasser la méthode *mean-field* ? Expliquez avec les deux écarts et vos mesures.
+# **FR —** **(b)** L'IAF pourrait-il surpasser la méthode *mean-field* ? Expliquez, à l'aide des deux écarts et de vos
+# mesures.
 #
 # ### BEGIN SOLUTION
 # Yes, it can, but not automatically. Write the gap of any $q$ as

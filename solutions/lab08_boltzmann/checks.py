@@ -90,9 +90,11 @@ def _exact_nll_gradient(mod, case):
 
 
 def _describe(case: dict) -> str:
-    text = f"N={case['n']}, M={case['m']}, K={case['k']}, batch {case['batch']}, W std {case.get('scale', 1.0)}"
-    extra = {key: case[key] for key in ("sweeps", "method", "options", "steps", "cd_k") if key in case}
-    return text + (f", {extra}" if extra else "") + f", seed {case['seed']}"
+    # key=value only: the feedback reads the same to a French- and an English-speaking student
+    fields = {"N": case["n"], "M": case["m"], "K": case["k"], "batch": case["batch"], "scale": case.get("scale", 1.0)}
+    fields.update({key: case[key] for key in ("sweeps", "method", "options", "steps", "cd_k") if key in case})
+    fields["seed"] = case["seed"]
+    return ", ".join(f"{key}={value}" for key, value in fields.items())
 
 
 def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10) -> Check:

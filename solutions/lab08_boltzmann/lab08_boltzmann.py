@@ -7,8 +7,15 @@ its uniforms as arguments: a unit is 1 where u < p.
 Fill in every function that raises NotImplementedError (Tasks 8.1-8.6). `all_states`, `rbm_free_energy`,
 `joint_probabilities`, `ThreeWayBoltzmann` and `BinaryDigitsDataModule` are given: they use your functions.
 
-Modèle : x dans {0,1}^N, y dans {0,1}^M, z dans {0,1}^K, E(x, y, z) = sum_ijk W_ijk x_i y_j z_k, sans biais.
-Complétez chaque fonction qui lève NotImplementedError (tâches 8.1 à 8.6).
+FR: Lab 8 : une machine de Boltzmann à interactions triples : Gibbs par blocs, la marginale de x et l'entraînement
+par divergence contrastive (question 8 de l'examen).
+
+Le modèle : x dans {0,1}^N, y dans {0,1}^M, z dans {0,1}^K, E(x, y, z) = sum_ijk W_ijk x_i y_j z_k et
+P = exp(-E) / Z, sans biais. W est de forme (N, M, K) ; chaque fonction traite un lot (x : (B, N), y : (B, M),
+z : (B, K)) et chaque échantillonneur reçoit ses uniformes en argument : une unité vaut 1 là où u < p.
+
+Complétez chaque fonction qui lève NotImplementedError (tâches 8.1 à 8.6). `all_states`, `rbm_free_energy`,
+`joint_probabilities`, `ThreeWayBoltzmann` et `BinaryDigitsDataModule` sont fournis : ils utilisent vos fonctions.
 """
 
 from __future__ import annotations
@@ -28,19 +35,27 @@ from labkit import training
 
 
 def all_states(n: int, dtype: torch.dtype = torch.float64, device: torch.device | str | None = None) -> torch.Tensor:
-    """Every binary vector of length n, as a (2^n, n) tensor; row r is r written in binary (unit 0 first)."""
+    """Every binary vector of length n, as a (2^n, n) tensor; row r is r written in binary (unit 0 first).
+
+    FR: tous les vecteurs binaires de longueur n, en un tenseur (2^n, n) ; la ligne r est r écrit en binaire (unité 0
+    en premier)."""
     r = torch.arange(2**n, device=device)
     return ((r[:, None] >> torch.arange(n, device=device)) & 1).to(dtype)
 
 
 def rbm_free_energy(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """An RBM's free energy without biases, -log sum_h exp(-x^T W h) = -sum_j softplus(-(x W)_j): linear in the
-    number of hidden units. W: (N, H), x: (B, N) -> (B,)."""
+    number of hidden units. W: (N, H), x: (B, N) -> (B,).
+
+    FR: l'énergie libre d'une machine de Boltzmann restreinte (RBM) sans biais, -log sum_h exp(-x^T W h) =
+    -sum_j softplus(-(x W)_j) : linéaire en le nombre d'unités cachées. W : (N, H), x : (B, N) -> (B,)."""
     return -F.softplus(-(x @ W)).sum(-1)
 
 
 def joint_probabilities(W: torch.Tensor) -> torch.Tensor:
-    """P(x, y, z) of a tiny model by brute force, shape (2^N, 2^M, 2^K), indexed as `all_states`."""
+    """P(x, y, z) of a tiny model by brute force, shape (2^N, 2^M, 2^K), indexed as `all_states`.
+
+    FR: P(x, y, z) d'un tout petit modèle par force brute, de forme (2^N, 2^M, 2^K), indexée comme `all_states`."""
     n, m, k = W.shape
     xs, ys, zs = all_states(n, W.dtype), all_states(m, W.dtype), all_states(k, W.dtype)
     log_p = -torch.einsum("ijk,ai,bj,ck->abc", W, xs, ys, zs)
@@ -53,7 +68,7 @@ def joint_probabilities(W: torch.Tensor) -> torch.Tensor:
 def energy(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """Task 8.1: E(x, y, z) = sum_ijk W_ijk x_i y_j z_k for each row of the batch, shape (B,).
 
-    Tâche 8.1 : l'énergie de chaque exemple du lot, de forme (B,)."""
+    FR: Tâche 8.1 : E(x, y, z) = sum_ijk W_ijk x_i y_j z_k pour chaque ligne du lot, de forme (B,)."""
     ### BEGIN SOLUTION
     return torch.einsum("ijk,bi,bj,bk->b", W, x, y, z)
     ### END SOLUTION
@@ -62,7 +77,7 @@ def energy(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -
 def conditional_x(W: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """Task 8.1: P(x_i = 1 | y, z) for every i, shape (B, N).
 
-    Tâche 8.1 : P(x_i = 1 | y, z) pour chaque i, de forme (B, N)."""
+    FR: Tâche 8.1 : P(x_i = 1 | y, z) pour chaque i, de forme (B, N)."""
     ### BEGIN SOLUTION
     return torch.sigmoid(-torch.einsum("ijk,bj,bk->bi", W, y, z))
     ### END SOLUTION
@@ -71,7 +86,7 @@ def conditional_x(W: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Te
 def conditional_y(W: torch.Tensor, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """Task 8.1: P(y_j = 1 | x, z) for every j, shape (B, M).
 
-    Tâche 8.1 : P(y_j = 1 | x, z) pour chaque j, de forme (B, M)."""
+    FR: Tâche 8.1 : P(y_j = 1 | x, z) pour chaque j, de forme (B, M)."""
     ### BEGIN SOLUTION
     return torch.sigmoid(-torch.einsum("ijk,bi,bk->bj", W, x, z))
     ### END SOLUTION
@@ -80,7 +95,7 @@ def conditional_y(W: torch.Tensor, x: torch.Tensor, z: torch.Tensor) -> torch.Te
 def conditional_z(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Task 8.1: P(z_k = 1 | x, y) for every k, shape (B, K).
 
-    Tâche 8.1 : P(z_k = 1 | x, y) pour chaque k, de forme (B, K)."""
+    FR: Tâche 8.1 : P(z_k = 1 | x, y) pour chaque k, de forme (B, K)."""
     ### BEGIN SOLUTION
     return torch.sigmoid(-torch.einsum("ijk,bi,bj->bk", W, x, y))
     ### END SOLUTION
@@ -95,8 +110,9 @@ def block_gibbs_step(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch
     its uniform (ux, uy, uz, shaped like x, y, z) is below its probability. Returns the new (x, y, z): 0/1 samples in
     the dtype of the inputs.
 
-    Tâche 8.2 : un balayage de Gibbs par blocs : x | y, z, puis y | x_nouveau, z, puis z | x_nouveau, y_nouveau ; une
-    unité vaut 1 là où son uniforme est sous sa probabilité. Renvoie les nouveaux (x, y, z), des échantillons 0/1."""
+    FR: Tâche 8.2 : un balayage de Gibbs par blocs. Tirez x | y, z, puis y | x_nouveau, z, puis z | x_nouveau,
+    y_nouveau ; une unité vaut 1 là où son uniforme (ux, uy, uz, de mêmes formes que x, y, z) est inférieure à sa
+    probabilité. Renvoie les nouveaux (x, y, z) : des échantillons 0/1, dans le dtype des entrées."""
     ### BEGIN SOLUTION
     x = (ux < conditional_x(W, y, z)).to(x.dtype)
     y = (uy < conditional_y(W, x, z)).to(y.dtype)
@@ -114,8 +130,10 @@ def unnormalized_log_marginal(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     independent, and sum_{y_j} exp(-y_j a_j) = 1 + exp(-a_j). Use a stable log-sum-exp over the enumerated settings
     and softplus for log(1 + exp(.)).
 
-    Tâche 8.3 : log P(x) + log Z exactement : énumérer le plus petit ensemble latent, sommer l'autre analytiquement
-    (softplus), et combiner par un log-sum-exp stable."""
+    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Énumérez toutes
+    les valeurs du plus petit ensemble latent (z si K <= M, y sinon) et sommez l'autre analytiquement : sachant x et
+    z, les y_j sont indépendants, et sum_{y_j} exp(-y_j a_j) = 1 + exp(-a_j). Combinez les valeurs énumérées par un
+    log-sum-exp stable, et utilisez softplus pour log(1 + exp(.))."""
     ### BEGIN SOLUTION
     A = torch.einsum("ijk,bi->bjk", W, x)  # the (y, z) couplings given x
     if A.shape[2] > A.shape[1]:
@@ -131,7 +149,9 @@ def log_partition(W: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
     and sum x analytically: sum_x exp(-sum_i x_i h_i) = prod_i (1 + exp(-h_i)) with h_i = sum_jk W_ijk y_j z_k.
     `chunk` bounds how many (y, z) settings are held in memory at once.
 
-    Tâche 8.3 : le log Z exact d'un petit modèle : énumérer (y, z) et sommer x analytiquement."""
+    FR: Tâche 8.3 : le log Z exact d'un petit modèle (M + K jusqu'à environ 20), en un tenseur scalaire. Énumérez
+    tous les (y, z) et sommez x analytiquement : sum_x exp(-sum_i x_i h_i) = prod_i (1 + exp(-h_i)) avec
+    h_i = sum_jk W_ijk y_j z_k. `chunk` borne le nombre de valeurs de (y, z) gardées en mémoire à la fois."""
     ### BEGIN SOLUTION
     _, m, k = W.shape
     states = all_states(m + k, W.dtype, W.device)
@@ -160,11 +180,20 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
       (default 0). The chain starts at z = 0; step t samples y | x, z with uy[t], then z | x, y with uz[t]. Uses the
       average of y_j z_k (samples) over the steps t >= burn_in; q_z is the average of z over the same steps.
 
-    Tâche 8.4 : la phase positive. Renvoie deux tenseurs : les statistiques E[x_i y_j z_k | x] moyennées sur le lot,
-    de forme (N, M, K), et q_z, l'estimation par la méthode de P(z_k = 1 | x) pour chaque exemple, de forme (B, K)
-    (`cd_gradient` s'en sert). Méthodes : par énumération ("exact", q_z exact aussi), par champ moyen ("mean_field",
-    q_z = 1/2 au départ, `iterations` mises à jour de q_y puis q_z) ou par une chaîne de Gibbs interne ("gibbs",
-    uniformes `uy`, `uz` fournies, départ z = 0, moyennes des échantillons après `burn_in`, q_z compris)."""
+    FR: Tâche 8.4 : la phase positive. Renvoie deux tenseurs :
+    - les statistiques positives E[x_i y_j z_k | x], moyennées sur le lot, de forme (N, M, K) ;
+    - q_z, l'estimation par la méthode de P(z_k = 1 | x) pour chaque exemple, de forme (B, K) (`cd_gradient` s'en
+      sert).
+
+    Avec A_bjk = sum_i W_ijk x_bi, l'énergie sachant x vaut sum_jk A_bjk y_j z_k. Méthodes :
+    - "exact" : par énumération du plus petit ensemble latent, comme dans `unnormalized_log_marginal` ; q_z est
+      exact lui aussi.
+    - "mean_field" : q(y) q(z). Partez de q(z_k = 1) = 1/2 ; puis, `iterations` fois (option, 50 par défaut) :
+      q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Utilise E[y_j z_k | x] ~ q_yj q_zk.
+    - "gibbs" : une chaîne interne sur (y, z) avec x fixé. Options `uy` (T, B, M) et `uz` (T, B, K), `burn_in`
+      (0 par défaut). La chaîne part de z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Utilise
+      la moyenne de y_j z_k (les échantillons) sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes
+      pas."""
     ### BEGIN SOLUTION
     A = torch.einsum("ijk,bi->bjk", W, x)
     if method == "exact":
@@ -199,7 +228,8 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
                 yz, z_sum = yz + y[:, :, None] * z[:, None, :], z_sum + z
         yz, q_z = yz / (uy.shape[0] - burn_in), z_sum / (uy.shape[0] - burn_in)
     else:
-        raise ValueError(f"method must be 'exact', 'mean_field' or 'gibbs', got {method!r}")
+        raise ValueError(f"method must be 'exact', 'mean_field' or 'gibbs', got {method!r} / method doit valoir "
+                         f"'exact', 'mean_field' ou 'gibbs', reçu {method!r}")
     return torch.einsum("bi,bjk->ijk", x, yz) / x.shape[0], q_z
     ### END SOLUTION
 
@@ -219,11 +249,16 @@ def cd_gradient(W: torch.Tensor, x: torch.Tensor, k: int, positive: torch.Tensor
     (k, B, M), (k, B, K); sweep t uses ux[t], uy[t], uz[t]. `negative` is the batch mean of x_i y_j z_k over the
     chain's final samples. The data x is not modified.
 
-    Tâche 8.5 : l'estimation CD-k du gradient de la log-vraisemblance négative moyenne, `positive - negative` (la
-    descente de gradient l'utilise telle quelle). Convention : la chaîne négative part de là où la phase positive
-    place les latentes des données : elle part des données x, avec z tiré de la marginale de la phase positive
-    (z_k = 1 là où u0 < q_z) ; puis chacun de ses k balayages tire y | x, z, puis z | x, y, puis x | y, z, avec les
-    uniformes (u0, ux, uy, uz). `negative` est la moyenne sur le lot de x_i y_j z_k aux derniers échantillons."""
+    FR: Tâche 8.5 : l'estimation CD-k (divergence contrastive) du gradient de la log-vraisemblance négative moyenne,
+    d/dW mean_b[-log P(x_b)], de forme (N, M, K). Convention de signe : c'est `positive - negative`, si bien que la
+    descente de gradient, W <- W - lr * gradient, l'utilise telle quelle. `positive` et `q_z` viennent de
+    `positive_statistics` sur le même lot.
+
+    Convention : la chaîne négative part de là où la phase positive place les variables latentes des données. Elle
+    part des données x, avec z tiré de la marginale de la phase positive : z_k = 1 là où u0 < q_z (B, K). Puis
+    chacun de ses k balayages tire y | x, z, puis z | x, y, puis x | y, z. `uniforms` = (u0, ux, uy, uz), de formes
+    (B, K), (k, B, N), (k, B, M), (k, B, K) ; le balayage t utilise ux[t], uy[t], uz[t]. `negative` est la moyenne
+    sur le lot de x_i y_j z_k aux derniers échantillons de la chaîne. Les données x ne sont pas modifiées."""
     ### BEGIN SOLUTION
     u0, ux, uy, uz = uniforms
     z = (u0 < q_z).to(x.dtype)
@@ -241,8 +276,9 @@ def exact_nll_gradient(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     small model: the exact positive phase minus the model's E[x_i y_j z_k], by enumeration of (y, z) with x summed
     analytically (E[x_i | y, z] is your conditional).
 
-    Tâche 8.6 : le gradient exact de la log-vraisemblance négative moyenne, par énumération : phase positive exacte
-    moins l'espérance du modèle de x_i y_j z_k."""
+    FR: Tâche 8.6 : le gradient exact de la log-vraisemblance négative moyenne mean_b[-log P(x_b)], de forme
+    (N, M, K), pour un petit modèle : la phase positive exacte moins l'espérance de x_i y_j z_k sous le modèle, par
+    énumération de (y, z) en sommant x analytiquement (E[x_i | y, z] est votre loi conditionnelle)."""
     ### BEGIN SOLUTION
     _, m, k = W.shape
     states = all_states(m + k, W.dtype, W.device)
@@ -258,13 +294,18 @@ def exact_nll_gradient(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def binary_digits(threshold: float = 0.5) -> tuple[torch.Tensor, torch.Tensor]:
-    """The 1,797 8x8 digits as (1797, 64) binary float64 vectors (pixel > threshold) and their labels."""
+    """The 1,797 8x8 digits as (1797, 64) binary float64 vectors (pixel > threshold) and their labels.
+
+    FR: les 1 797 chiffres 8x8 en vecteurs binaires float64 (1797, 64) (pixel > threshold), et leurs étiquettes."""
     images, labels = labdata.digits_tensors()
     return (images.reshape(len(images), -1) > threshold).double(), labels
 
 
 class BinaryDigitsDataModule(L.LightningDataModule):
-    """Binarized 8x8 digits, split once with a fixed seed (the same split as labkit's DigitsDataModule)."""
+    """Binarized 8x8 digits, split once with a fixed seed (the same split as labkit's DigitsDataModule).
+
+    FR: les chiffres 8x8 binarisés, séparés une fois avec une graine fixe (la même séparation que le
+    DigitsDataModule de labkit)."""
 
     def __init__(self, batch_size: int = 64, val_fraction: float = 0.2, limit: int | None = None,
                  seed: int = 0) -> None:
@@ -301,14 +342,25 @@ class ThreeWayBoltzmann(L.LightningModule):
     positive phase's method for cd and pcd ("exact", "mean_field" or "gibbs"), `inner_steps` the length of the
     Gibbs positive chain (its first half is burn-in) or the number of mean-field iterations. Validation logs the
     exact average log-likelihood (log Z by enumeration, so M + K must stay small) of the train and validation sets,
-    and the reconstruction error of one mean-field pass x -> (y, z) -> x."""
+    and the reconstruction error of one mean-field pass x -> (y, z) -> x.
+
+    FR: le modèle de l'examen sur des vecteurs binaires, entraîné avec une estimation du gradient écrite à la main
+    (optimisation manuelle). `estimator` : "exact" (`exact_nll_gradient`), "cd" (`cd_gradient` : k balayages depuis
+    les données et les variables latentes de la phase positive) ou "pcd" (chaînes persistantes, Tieleman 2008 :
+    `block_gibbs_step` k fois par lot, depuis l'endroit où les chaînes se sont arrêtées). `positive` : la méthode de
+    la phase positive pour cd et pcd ("exact", "mean_field" ou "gibbs") ; `inner_steps` : la longueur de la chaîne
+    de Gibbs positive (sa première moitié sert de rodage) ou le nombre d'itérations de champ moyen. La validation
+    enregistre la log-vraisemblance moyenne exacte (log Z par énumération, donc M + K doit rester petit) des
+    ensembles d'entraînement et de validation, et l'erreur de reconstruction d'un passage en champ moyen
+    x -> (y, z) -> x."""
 
     def __init__(self, n_visible: int = 64, m: int = 6, k: int = 6, estimator: str = "cd", positive: str = "exact",
                  cd_k: int = 1, inner_steps: int = 20, n_chains: int = 100, lr: float = 0.05, init_std: float = 0.1,
                  seed: int = 0) -> None:
         super().__init__()
         if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'un de "
+                             f"{ESTIMATORS}, reçu {estimator!r}")
         self.save_hyperparameters()
         self.automatic_optimization = False
         g = torch.Generator().manual_seed(seed)
@@ -321,7 +373,9 @@ class ThreeWayBoltzmann(L.LightningModule):
         return torch.rand(*shape, generator=self.noise, dtype=torch.float64).to(self.device)
 
     def gradient(self, x: torch.Tensor) -> torch.Tensor:
-        """This module's gradient estimate on a batch (its sign: for descent)."""
+        """This module's gradient estimate on a batch (its sign: for descent).
+
+        FR: l'estimation du gradient de ce module sur un lot (son signe : pour la descente)."""
         hp, W = self.hparams, self.W.detach()
         if hp.estimator == "exact":
             return exact_nll_gradient(W, x)
@@ -359,7 +413,10 @@ class ThreeWayBoltzmann(L.LightningModule):
         return float(unnormalized_log_marginal(W, x).mean() - log_partition(W))
 
     def reconstruction_error(self, x: torch.Tensor) -> float:
-        """Mean squared error of x -> mean-field (y, z) -> P(x | y, z), with the means in place of samples."""
+        """Mean squared error of x -> mean-field (y, z) -> P(x | y, z), with the means in place of samples.
+
+        FR: l'erreur quadratique moyenne de x -> (y, z) en champ moyen -> P(x | y, z), avec les moyennes à la place
+        des échantillons."""
         W = self.W.detach()
         A = torch.einsum("ijk,bi->bjk", W, x)
         q_z = torch.full((x.shape[0], W.shape[2]), 0.5, dtype=x.dtype, device=x.device)
@@ -384,7 +441,9 @@ class ThreeWayBoltzmann(L.LightningModule):
         return torch.optim.SGD(self.parameters(), lr=self.hparams.lr, momentum=0.5)
 
     def samples(self, n: int, steps: int, seed: int = 0) -> torch.Tensor:
-        """x after `steps` block-Gibbs sweeps of n chains started at random, as (n, N)."""
+        """x after `steps` block-Gibbs sweeps of n chains started at random, as (n, N).
+
+        FR: x après `steps` balayages de Gibbs par blocs de n chaînes parties d'états aléatoires, de forme (n, N)."""
         W = self.W.detach()
         g = torch.Generator().manual_seed(seed)
         (n_vis, m, k) = W.shape
@@ -401,7 +460,10 @@ class ThreeWayBoltzmann(L.LightningModule):
 def train(estimator: str, positive: str = "exact", epochs: int = 5, batch_size: int = 64, limit: int | None = None,
           run_name: str | None = None, **model_kwargs) -> ThreeWayBoltzmann:
     """Train a ThreeWayBoltzmann on the binarized digits with one estimator; tracked by wandb unless run_name is
-    None."""
+    None.
+
+    FR: entraîne un ThreeWayBoltzmann sur les chiffres binarisés avec un estimateur ; suivi par wandb sauf si
+    run_name vaut None."""
     training.seed_everything(model_kwargs.get("seed", 0))
     model = ThreeWayBoltzmann(estimator=estimator, positive=positive, **model_kwargs)
     config = dict(estimator=estimator, positive=positive, epochs=epochs, batch_size=batch_size, **model_kwargs)
@@ -414,13 +476,17 @@ def train(estimator: str, positive: str = "exact", epochs: int = 5, batch_size: 
 
 
 def angle_degrees(a: torch.Tensor, b: torch.Tensor) -> float:
-    """The angle between two gradients, in degrees."""
+    """The angle between two gradients, in degrees.
+
+    FR: l'angle entre deux gradients, en degrés."""
     cos = float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-300))
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
 def show_images(x: torch.Tensor, title: str = "", cols: int = 10):
-    """Binary 64-vectors as a grid of 8x8 images."""
+    """Binary 64-vectors as a grid of 8x8 images.
+
+    FR: des vecteurs binaires de taille 64 affichés en une grille d'images 8x8."""
     import matplotlib.pyplot as plt
 
     rows = max(1, math.ceil(len(x) / cols))

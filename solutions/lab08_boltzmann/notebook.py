@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lab 8 — A three-way Boltzmann machine: block Gibbs, the marginal of x, and contrastive divergence
+# # Lab 8 — A three-way Boltzmann machine: block Gibbs, the marginal of x, and contrastive divergence / Lab 8 — Une machine de Boltzmann à interactions triples : Gibbs par blocs, la marginale de x et la divergence contrastive
 #
 # **Exam question 8 (15 points). Generative models.** Consider you are training a Boltzmann machine over observations
 # $\mathbf{x} \in \{0, 1\}^N$ with two sets of latent variables $\mathbf{y} \in \{0, 1\}^M$ and
@@ -23,9 +23,19 @@
 # - (c) Is it possible to define an efficient training strategy based on a Contrastive Divergence-like learning
 #   algorithm? Explain your answer.
 #
-# **[FRANÇAIS]** Considérez que vous entraînez une *Boltzmann machine* sur des observations
-# $\mathbf{x} \in \{0, 1\}^N$ avec deux ensembles de variables latentes : $\mathbf{y} \in \{0, 1\}^M$ et
-# $\mathbf{z} \in \{0, 1\}^K$. La probabilité jointe est paramétrisée comme ci-dessus.
+# **How this lab works.** Fill in the functions of `lab08_boltzmann.py` that raise `NotImplementedError`
+# (Tasks 8.1–8.6). Every function is batched and every sampler takes its uniforms as arguments (a unit is 1 where
+# $u < p$), so your samples can be compared with the reference's exactly. Each test cell runs the public cases; more
+# cases (other shapes, batch sizes, weight scales far outside float64's range of $e^{-E}$) are graded after you submit.
+# Then the experiments use your code. Write your answers to (a), (b) and (c) in the last cells, marked
+# *YOUR ANSWER HERE*, from what you measured.
+#
+# **FR —** **Question 8 de l'examen (15 points). Modèles génératifs.** Considérez que vous entraînez une *Boltzmann
+# machine* sur des observations $\mathbf{x} \in \{0, 1\}^N$ avec deux ensembles de variables latentes :
+# $\mathbf{y} \in \{0, 1\}^M$ et $\mathbf{z} \in \{0, 1\}^K$. La probabilité jointe est paramétrisée comme suit :
+# $$P(\mathbf{x}, \mathbf{y}, \mathbf{z}) = \frac{1}{Z} \exp(-E(\mathbf{x}, \mathbf{y}, \mathbf{z})), \quad
+# Z = \sum_{\mathbf{x}} \sum_{\mathbf{y}} \sum_{\mathbf{z}} \exp(-E(\mathbf{x}, \mathbf{y}, \mathbf{z})), \quad
+# E(\mathbf{x}, \mathbf{y}, \mathbf{z}) = \sum_{ijk} W_{ijk} x_i y_j z_k.$$
 #
 # - (a) Décrivez une stratégie d'échantillonnage de *blocs-Gibbs* qui échantillonne à partir d'ensembles de variables
 #   conditionnellement indépendantes les unes des autres. Dérivez et énoncez clairement les distributions
@@ -35,16 +45,13 @@
 # - (c) Est-il possible de définir une stratégie d'entraînement efficace qui s'inspire de l'algorithme *Contrastive
 #   Divergence* ? Expliquez votre réponse.
 #
-# **How this lab works.** Fill in the functions of `lab08_boltzmann.py` (Tasks 8.1–8.6). Every function is batched
-# and every sampler takes its uniforms as arguments (a unit is 1 where $u < p$), so your samples can be compared
-# with the reference's exactly. Each test cell runs the public cases; more cases (other shapes, batch sizes, weight
-# scales far outside float64's range of $e^{-E}$) are graded after you submit. Then the experiments use your code.
-# Write your answers to (a), (b) and (c) in the last cells, from what you measured.
-#
-# **Fonctionnement du lab.** Complétez les fonctions de `lab08_boltzmann.py` (tâches 8.1 à 8.6). Chaque fonction
-# traite un lot ; chaque échantillonneur reçoit ses uniformes en argument (une unité vaut 1 là où $u < p$). Chaque
-# cellule de test exécute les cas publics ; d'autres cas sont notés après la remise. Rédigez vos réponses à (a), (b)
-# et (c) dans les dernières cellules, à partir de vos mesures.
+# **Comment fonctionne ce lab.** Complétez les fonctions de `lab08_boltzmann.py` qui lèvent `NotImplementedError`
+# (tâches 8.1 à 8.6). Chaque fonction traite un lot, et chaque échantillonneur reçoit ses uniformes en argument (une
+# unité vaut 1 là où $u < p$) : vos échantillons peuvent ainsi être comparés exactement à ceux de la référence. Chaque
+# cellule de test exécute les cas publics ; d'autres cas (autres formes, autres tailles de lot, poids d'échelles pour
+# lesquelles $e^{-E}$ sort largement du domaine de float64) sont notés après la remise. Les expériences utilisent
+# ensuite votre code. Rédigez vos réponses à (a), (b) et (c) dans les dernières cellules, marquées *YOUR ANSWER HERE*,
+# à partir de vos mesures.
 
 # %%
 # %load_ext autoreload
@@ -67,14 +74,15 @@ if PROFILE != "gpu":
 DEVICE = "cuda" if PROFILE == "gpu" else "cpu"
 
 # %% [markdown]
-# ## Task 8.1 — the energy and the three conditionals / l'énergie et les trois conditionnelles
+# ## Task 8.1 — the energy and the three conditionals / Tâche 8.1 — l'énergie et les trois lois conditionnelles
 #
 # `energy(W, x, y, z)` returns one energy per row of the batch. `conditional_x(W, y, z)` returns
 # $P(x_i = 1 \mid \mathbf{y}, \mathbf{z})$ for every $i$; likewise `conditional_y` and `conditional_z`. Derive them
 # first (this is question (a)); W has shape (N, M, K).
 #
-# `energy` renvoie une énergie par ligne du lot ; `conditional_x` renvoie $P(x_i = 1 \mid \mathbf{y}, \mathbf{z})$
-# pour chaque $i$, de même pour `conditional_y` et `conditional_z`. Dérivez-les d'abord (question (a)).
+# **FR —** `energy(W, x, y, z)` renvoie une énergie par ligne du lot. `conditional_x(W, y, z)` renvoie
+# $P(x_i = 1 \mid \mathbf{y}, \mathbf{z})$ pour chaque $i$ ; de même pour `conditional_y` et `conditional_z`.
+# Dérivez-les d'abord (c'est la question (a)) ; W est de forme (N, M, K).
 
 # %% check="energy"
 
@@ -87,8 +95,11 @@ DEVICE = "cuda" if PROFILE == "gpu" else "cpu"
 # between its marginals and your `conditional_x`, and between $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ and the
 # product of its marginals (likewise for y and z).
 #
-# **Contre la force brute.** Sur un modèle assez petit pour tout énumérer : l'écart maximal entre la conditionnelle
-# exacte et la vôtre, et entre $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ et le produit de ses marginales.
+# **FR —** **Contre la force brute.** Sur un modèle assez petit pour tout énumérer ($N = M = K = 3$, 512 états
+# joints), la loi jointe $P(\mathbf{x}, \mathbf{y}, \mathbf{z})$ calculée par force brute donne, pour chaque
+# $(\mathbf{y}, \mathbf{z})$, la loi exacte $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ sur les 8 valeurs possibles de
+# $\mathbf{x}$. Ci-dessous : le plus grand écart entre ses marginales et votre `conditional_x`, et entre
+# $P(\mathbf{x} \mid \mathbf{y}, \mathbf{z})$ et le produit de ses marginales (de même pour y et z).
 
 # %%
 W_small = 1.5 * torch.randn(3, 3, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
@@ -114,28 +125,31 @@ brute_force_report(P.permute(2, 0, 1).reshape(8, 64), lab.conditional_z(W_small,
                                                                          S[others_yz[:, 1]]), "z | x, y")
 
 # %% [markdown]
-# ## Task 8.2 — block Gibbs / Gibbs par blocs
+# ## Task 8.2 — block Gibbs / Tâche 8.2 — Gibbs par blocs
 #
 # `block_gibbs_step(W, x, y, z, ux, uy, uz)` samples $\mathbf{x} \mid \mathbf{y}, \mathbf{z}$, then
 # $\mathbf{y} \mid \mathbf{x}_\text{new}, \mathbf{z}$, then $\mathbf{z} \mid \mathbf{x}_\text{new},
 # \mathbf{y}_\text{new}$, and returns samples (0/1), not probabilities.
 #
-# `block_gibbs_step` tire x | y, z, puis y | x_nouveau, z, puis z | x_nouveau, y_nouveau, et renvoie des
-# échantillons.
+# **FR —** `block_gibbs_step(W, x, y, z, ux, uy, uz)` tire $\mathbf{x} \mid \mathbf{y}, \mathbf{z}$, puis
+# $\mathbf{y} \mid \mathbf{x}_\text{nouveau}, \mathbf{z}$, puis $\mathbf{z} \mid \mathbf{x}_\text{nouveau},
+# \mathbf{y}_\text{nouveau}$, et renvoie des échantillons (0/1), pas des probabilités.
 
 # %% check="block_gibbs_step"
 
 # %% [markdown]
-# ## Experiment 1 — does the chain reach the joint? / la chaîne atteint-elle la loi jointe ?
+# ## Experiment 1 — does the chain reach the joint? / Expérience 1 — la chaîne atteint-elle la loi jointe ?
 #
 # Many independent chains on the same 3×3×3 model, all started at $\mathbf{x} = \mathbf{y} = \mathbf{z} = 0$: after
 # each sweep, the total-variation distance between the chains' empirical distribution over the 512 joint states and
 # the exact joint. For comparison, the same with a *parallel* sweep (each block from the old values of the other two)
 # and the distance of as many exact samples (the floor that a finite number of chains can reach).
 #
-# Des chaînes indépendantes sur le même modèle : la distance en variation totale entre leur distribution empirique et
-# la loi jointe exacte, après chaque balayage ; la même chose avec un balayage *parallèle*, et le plancher d'autant
-# d'échantillons exacts.
+# **FR —** De nombreuses chaînes indépendantes sur le même modèle 3×3×3, toutes parties de
+# $\mathbf{x} = \mathbf{y} = \mathbf{z} = 0$ : après chaque balayage, la distance en variation totale entre la
+# distribution empirique des chaînes sur les 512 états joints et la loi jointe exacte. Pour comparer : la même chose
+# avec un balayage *parallèle* (chaque bloc tiré à partir des anciennes valeurs des deux autres), et la distance
+# d'autant d'échantillons exacts (le plancher que peut atteindre un nombre fini de chaînes).
 
 # %%
 TV_PROFILES = {"cpu": dict(chains=10000, sweeps=30), "gpu": dict(chains=200000, sweeps=50),
@@ -177,15 +191,18 @@ fig_tv = plotting.line_plot(tv_curves, xlabel="sweeps", ylabel="TV to the exact 
 plt.show()
 
 # %% [markdown]
-# ## Task 8.3 — the unnormalized marginal and the partition function / la marginale non normalisée et Z
+# ## Task 8.3 — the unnormalized marginal and the partition function / Tâche 8.3 — la marginale non normalisée et la fonction de partition
 #
 # `unnormalized_log_marginal(W, x)` computes $\log \sum_{\mathbf{y}, \mathbf{z}} e^{-E(\mathbf{x}, \mathbf{y},
 # \mathbf{z})}$ exactly: enumerate every setting of the smaller latent set, sum the other analytically, and combine
 # with a stable log-sum-exp (the hidden cases use weights for which $e^{-E}$ overflows float64). `log_partition(W)`
 # does the same for $\log Z$, enumerating $(\mathbf{y}, \mathbf{z})$ and summing $\mathbf{x}$ analytically.
 #
-# `unnormalized_log_marginal` calcule exactement $\log P(\mathbf{x}) + \log Z$ : énumérer le plus petit ensemble
-# latent, sommer l'autre analytiquement, log-sum-exp stable. `log_partition` fait de même pour $\log Z$.
+# **FR —** `unnormalized_log_marginal(W, x)` calcule exactement $\log \sum_{\mathbf{y}, \mathbf{z}}
+# e^{-E(\mathbf{x}, \mathbf{y}, \mathbf{z})}$ : énumérez toutes les valeurs du plus petit ensemble latent, sommez
+# l'autre analytiquement, et combinez le tout par un log-sum-exp stable (les cas cachés utilisent des poids pour
+# lesquels $e^{-E}$ dépasse la capacité de float64). `log_partition(W)` fait de même pour $\log Z$, en énumérant
+# $(\mathbf{y}, \mathbf{z})$ et en sommant $\mathbf{x}$ analytiquement.
 
 # %% check="unnormalized_log_marginal"
 
@@ -199,14 +216,16 @@ print("max |brute force - unnormalized_log_marginal| over the 8 settings of x:",
 print("|brute force - log_partition|:", f"{abs(float(torch.logsumexp(energies.reshape(-1), 0) - lab.log_partition(W_small))):.1e}")
 
 # %% [markdown]
-# ## Experiment 2 — what the marginal costs / ce que coûte la marginale (question 8(b))
+# ## Experiment 2 — what the marginal costs (question 8(b)) / Expérience 2 — ce que coûte la marginale (question 8(b))
 #
 # The time of `unnormalized_log_marginal` on a batch of digits-sized $\mathbf{x}$ ($N = 64$) against the size $K$ of
 # the smaller latent set ($M = 16$), beside an RBM's free energy (given: `rbm_free_energy`) with $H = K$ hidden
 # units. Each time is the best of a few repeats.
 #
-# Le temps de `unnormalized_log_marginal` en fonction de $K$, à côté de l'énergie libre d'un RBM à $H = K$ unités
-# cachées.
+# **FR —** Le temps de `unnormalized_log_marginal` sur un lot de $\mathbf{x}$ de la taille des chiffres ($N = 64$),
+# en fonction de la taille $K$ du plus petit ensemble latent ($M = 16$), à côté de l'énergie libre d'une machine de
+# Boltzmann restreinte (RBM, fournie : `rbm_free_energy`) à $H = K$ unités cachées. Chaque temps est le meilleur de
+# quelques répétitions.
 
 # %%
 COST_PROFILES = {"cpu": dict(ks=list(range(2, 15)), batch=8, repeats=3),
@@ -252,7 +271,7 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# ## Task 8.4 — the positive phase / la phase positive
+# ## Task 8.4 — the positive phase / Tâche 8.4 — la phase positive
 #
 # The gradient of $-\log P(\mathbf{x})$ needs $\mathbb{E}[x_i y_j z_k \mid \mathbf{x}]$, the *positive statistics*.
 # `positive_statistics(W, x, method)` averages them over the batch, by enumeration (`"exact"`), by mean field
@@ -261,17 +280,25 @@ plt.show()
 # $\mathbf{x}$ clamped (`"gibbs"`, uniforms given, start at $\mathbf{z} = 0$). It also returns `q_z`, the method's
 # estimate of $P(z_k = 1 \mid \mathbf{x})$ for every example, which Task 8.5 uses. The docstring gives the details.
 #
-# `positive_statistics` calcule les statistiques positives $\mathbb{E}[x_i y_j z_k \mid \mathbf{x}]$ moyennées sur le
-# lot : par énumération, par champ moyen, ou par une chaîne de Gibbs interne (détails dans la docstring). Elle renvoie
-# aussi `q_z`, l'estimation de $P(z_k = 1 \mid \mathbf{x})$ pour chaque exemple, dont la tâche 8.5 se sert.
+# **FR —** Le gradient de $-\log P(\mathbf{x})$ demande $\mathbb{E}[x_i y_j z_k \mid \mathbf{x}]$, les *statistiques
+# positives*. `positive_statistics(W, x, method)` les moyenne sur le lot, par énumération (`"exact"`), par champ
+# moyen (`"mean_field"` : partir de $q(z_k = 1) = 1/2$, puis, `iterations` fois, mettre à jour $q(\mathbf{y})$ à
+# partir de $q(\mathbf{z})$, puis $q(\mathbf{z})$ à partir du nouveau $q(\mathbf{y})$), ou par une chaîne de Gibbs
+# interne sur $(\mathbf{y}, \mathbf{z})$ avec $\mathbf{x}$ fixé (`"gibbs"`, uniformes fournies, départ en
+# $\mathbf{z} = 0$). Elle renvoie aussi `q_z`, l'estimation par la méthode de $P(z_k = 1 \mid \mathbf{x})$ pour chaque
+# exemple, dont se sert la tâche 8.5. La docstring donne les détails.
 
 # %% check="positive_statistics"
 
 # %% [markdown]
 # **How good are the approximations?** On 64 binarized digits and random weights of growing scale ($N = 64$,
-# $M = K = 6$): the relative error $\|\hat S - S\| / \|S\|$ of each approximate positive phase against the exact one.
+# $M = K = 6$): the relative error $\|\hat S - S\| / \|S\|$ of each approximate positive phase against the exact one,
+# after $T$ mean-field iterations or $T$ Gibbs steps (the first half of them burn-in).
 #
-# **Que valent les approximations ?** L'erreur relative de chaque phase positive approchée par rapport à l'exacte.
+# **FR —** **Que valent les approximations ?** Sur 64 chiffres binarisés et des poids aléatoires d'échelle croissante
+# ($N = 64$, $M = K = 6$) : l'erreur relative $\|\hat S - S\| / \|S\|$ de chaque phase positive approchée par rapport
+# à la phase positive exacte, après $T$ itérations de champ moyen ou $T$ pas de Gibbs (dont la première moitié sert
+# de rodage, *burn-in*).
 
 # %%
 digits, _ = lab.binary_digits()
@@ -292,7 +319,7 @@ for scale in (0.1, 0.3, 1.0):
     print(f"{scale:>6}" + "".join(f"{r:>16.2e}" for r in rel[:n]) + "".join(f"{r:>12.2e}" for r in rel[n:]))
 
 # %% [markdown]
-# ## Tasks 8.5–8.6 — the CD gradient and the exact gradient / le gradient CD et le gradient exact
+# ## Tasks 8.5–8.6 — the CD gradient and the exact gradient / Tâches 8.5 et 8.6 — le gradient CD et le gradient exact
 #
 # `cd_gradient(W, x, k, positive, q_z, uniforms)` returns the CD-k estimate of
 # $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ as `positive - negative`, so that gradient descent uses it as
@@ -300,10 +327,12 @@ for scale in (0.1, 0.3, 1.0):
 # $z_k = 1$ where $u_0 < q_z$ (`q_z` from `positive_statistics`); then each sweep samples $\mathbf{y}$, then
 # $\mathbf{z}$, then $\mathbf{x}$. `exact_nll_gradient(W, x)` is the same gradient by enumeration.
 #
-# `cd_gradient` renvoie l'estimation CD-k du gradient de la log-vraisemblance négative moyenne (`positive -
-# negative`). La chaîne négative part de là où la phase positive place les latentes des données : des données
-# $\mathbf{x}$, avec $z_k = 1$ là où $u_0 < q_z$ ; puis chaque balayage tire $\mathbf{y}$, puis $\mathbf{z}$, puis
-# $\mathbf{x}$. `exact_nll_gradient` calcule le même gradient exactement, par énumération.
+# **FR —** `cd_gradient(W, x, k, positive, q_z, uniforms)` renvoie l'estimation CD-k (divergence contrastive) de
+# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ sous la forme `positive - negative`, pour que la descente de
+# gradient l'utilise telle quelle. La chaîne négative part de là où la phase positive place les variables latentes des
+# données : des données $\mathbf{x}$, avec $z_k = 1$ là où $u_0 < q_z$ (`q_z` vient de `positive_statistics`) ; puis
+# chaque balayage tire $\mathbf{y}$, puis $\mathbf{z}$, puis $\mathbf{x}$. `exact_nll_gradient(W, x)` calcule le
+# même gradient exactement, par énumération.
 
 # %% check="cd_gradient"
 
@@ -318,7 +347,7 @@ print("max |exact_nll_gradient - autograd of the exact NLL|:",
       f"{float((lab.exact_nll_gradient(W_check.detach(), x_check) - autograd).abs().max()):.1e}")
 
 # %% [markdown]
-# ## Experiment 3 — training on the digits / entraînement sur les chiffres (question 8(c))
+# ## Experiment 3 — training on the digits (question 8(c)) / Expérience 3 — l'entraînement sur les chiffres (question 8(c))
 #
 # `ThreeWayBoltzmann` (given) learns $W$ on the binarized 8×8 digits ($N = 64$) with four gradients: the exact one,
 # CD-1 with an exact positive phase, CD-1 with a mean-field positive phase, and PCD-1 (persistent chains, Tieleman
@@ -326,10 +355,12 @@ print("max |exact_nll_gradient - autograd of the exact NLL|:",
 # Validation logs the exact average log-likelihood of the train and test sets after each epoch ($\log Z$ by
 # enumeration). Printed: the gain over the uniform distribution ($W = 0$: $-64 \log 2 = -44.36$ nats), in nats.
 #
-# `ThreeWayBoltzmann` apprend $W$ avec quatre gradients : l'exact, CD-1 avec une phase positive exacte, CD-1 avec une
-# phase positive en champ moyen, et PCD-1 (chaînes persistantes) avec une phase positive de Gibbs ; mêmes poids
-# initiaux, même ordre des données, même pas et mêmes époques. La validation donne la log-vraisemblance exacte
-# moyenne des ensembles d'entraînement et de test après chaque époque. Affiché : le gain sur la loi uniforme, en nats.
+# **FR —** `ThreeWayBoltzmann` (fourni) apprend $W$ sur les chiffres 8×8 binarisés ($N = 64$) avec quatre gradients :
+# le gradient exact, CD-1 avec une phase positive exacte, CD-1 avec une phase positive en champ moyen, et PCD-1
+# (chaînes persistantes, Tieleman 2008) avec une phase positive de Gibbs. Mêmes poids initiaux, même ordre des
+# données, même pas d'apprentissage et même nombre d'époques pour les quatre. La validation enregistre la
+# log-vraisemblance moyenne exacte des ensembles d'entraînement et de test après chaque époque ($\log Z$ par
+# énumération). Affiché : le gain par rapport à la loi uniforme ($W = 0$ : $-64 \log 2 = -44{,}36$ nats), en nats.
 
 # %%
 TRAIN_PROFILES = {
@@ -372,11 +403,13 @@ plt.show()
 # estimators of the training runs: CD-5, and CD-1 whose negative chain starts at $\mathbf{z} = 0$ instead of from
 # `q_z` (`cd_gradient` with `q_z` set to 0). PCD's chains are first run for 50 updates at each point.
 #
-# **À quelle distance du gradient exact ?** Sur un lot de 64 chiffres, aux poids initiaux et aux poids atteints par le
-# gradient exact : l'angle (en degrés) entre chaque estimation et le gradient exact sur le même lot, sur plusieurs
-# tirages des uniformes : l'angle moyen d'un tirage, et l'angle de la moyenne des tirages (ce qui reste quand le bruit
-# d'échantillonnage est moyenné). En plus : CD-5, et CD-1 dont la chaîne négative part de $\mathbf{z} = 0$ au lieu
-# de `q_z`. Les chaînes de PCD tournent d'abord 50 mises à jour à chaque point.
+# **FR —** **À quelle distance du gradient exact est chaque estimation ?** Sur un lot de 64 chiffres d'entraînement,
+# en deux points (les poids initiaux, et les poids atteints par le gradient exact) : l'angle, en degrés, entre le
+# gradient de chaque estimateur et le gradient exact sur le même lot, sur plusieurs tirages des uniformes de
+# l'estimateur ; l'angle moyen d'un tirage, et l'angle de la moyenne des tirages (ce qui reste quand le bruit
+# d'échantillonnage est moyenné). En plus des estimateurs des entraînements : CD-5, et CD-1 dont la chaîne négative
+# part de $\mathbf{z} = 0$ au lieu de `q_z` (`cd_gradient` avec `q_z` mis à 0). Les chaînes de PCD tournent d'abord
+# 50 mises à jour en chaque point.
 
 # %%
 ANGLE_DRAWS = {"cpu": 20, "gpu": 50, "grading": 2}[PROFILE]
@@ -424,16 +457,18 @@ for name in ANGLE_RUNS:
 # CD's gap come more from the positive phase or from the negative chain, and what does the start of the negative
 # chain change? Compare with the training curves above. Use these numbers in your answer to (c).
 #
-# **Qu'observez-vous ?** Quelles estimations s'approchent du gradient exact, lesquelles en restent loin même en
-# moyenne ? L'écart de CD vient-il plutôt de la phase positive ou de la chaîne négative, et que change le point de
-# départ de la chaîne négative ? Comparez avec les courbes d'entraînement. Servez-vous de ces chiffres pour (c).
+# **FR —** **Qu'observez-vous ?** Quelles estimations s'approchent du gradient exact, lesquelles en restent loin même
+# en moyenne ? L'écart de CD vient-il plutôt de la phase positive ou de la chaîne négative, et que change le point de
+# départ de la chaîne négative ? Comparez avec les courbes d'entraînement ci-dessus. Servez-vous de ces chiffres dans
+# votre réponse à (c).
 
 # %% [markdown]
-# **Samples.** For each trained model, one row of 10 chains after 200 block-Gibbs sweeps from random states; the last
-# row is training digits (not in the autograder).
+# **Samples.** For each trained model, one row of 10 chains after 200 block-Gibbs sweeps (1,000 on the GPU profile) from
+# random states; the last row is training digits (not in the autograder).
 #
-# **Échantillons.** Pour chaque modèle entraîné, une ligne de 10 chaînes après 200 balayages de Gibbs par blocs depuis
-# des états aléatoires ; la dernière ligne montre des chiffres d'entraînement (pas dans le correcteur automatique).
+# **FR —** **Échantillons.** Pour chaque modèle entraîné, une ligne de 10 chaînes après 200 balayages de Gibbs par
+# blocs (1 000 avec le profil GPU) depuis des états aléatoires ; la dernière ligne montre des chiffres d'entraînement (pas dans le correcteur
+# automatique).
 
 # %%
 if PROFILE == "grading":
@@ -448,8 +483,10 @@ else:
                          {"tv": fig_tv, "cost": fig_cost, "log_likelihood": fig_ll, "samples": fig_samples})
 
 # %% [markdown] answer="answer_8a"
-# **(a)** Describe the block-Gibbs strategy and derive all the conditionals. / Décrivez la stratégie et dérivez les
-# conditionnelles.
+# **(a)** Describe the block-Gibbs strategy and derive all the required conditionals.
+#
+# **FR —** **(a)** Décrivez la stratégie d'échantillonnage de Gibbs par blocs, puis dérivez et énoncez toutes les
+# distributions conditionnelles requises.
 #
 # ### BEGIN SOLUTION
 # The energy is linear in each block when the other two are fixed: $E = \sum_i x_i a_i$ with
@@ -469,8 +506,11 @@ else:
 # ### END SOLUTION
 
 # %% [markdown] answer="answer_8b"
-# **(b)** Is $\log P(\mathbf{x}) + \log Z$ linear in the number of latent variables, as for the RBM? / Est-ce
-# linéaire, comme pour le RBM ?
+# **(b)** Is the computation of $\log P(\mathbf{x}) + \log Z$ linear in the number of latent variables, as for the
+# RBM? Explain, with what Experiment 2 measured.
+#
+# **FR —** **(b)** Le calcul de $\log P(\mathbf{x}) + \log Z$ est-il linéaire en fonction du nombre de variables
+# latentes, comme pour les machines de Boltzmann restreintes (RBM) ? Justifiez, avec ce que l'expérience 2 a mesuré.
 #
 # ### BEGIN SOLUTION
 # No. Given $\mathbf{x}$, $(\mathbf{y}, \mathbf{z})$ is an RBM with couplings $A_{jk} = -\sum_i W_{ijk} x_i$, so one
@@ -488,7 +528,10 @@ else:
 # ### END SOLUTION
 
 # %% [markdown] answer="answer_8c"
-# **(c)** Is an efficient CD-like training strategy possible? Explain. / Une stratégie de type CD est-elle possible ?
+# **(c)** Is an efficient CD-like training strategy possible? Explain, with what Experiment 3 measured.
+#
+# **FR —** **(c)** Peut-on définir une stratégie d'entraînement efficace de type divergence contrastive (CD) ?
+# Expliquez, avec ce que l'expérience 3 a mesuré.
 #
 # ### BEGIN SOLUTION
 # Partly. $-\nabla_W \log P(\mathbf{x}) = \mathbb{E}_{P(\mathbf{y}, \mathbf{z} \mid \mathbf{x})}[x_i y_j z_k] -
