@@ -1,9 +1,11 @@
 """Lab 4: the reference against explicit gradient-descent steps, autograd and brute-force enumeration, on the check
 problems (hidden ones included), and the properties the lesson rests on."""
 
+import inspect
 import itertools
 import math
 import random
+import re
 
 import pytest
 import torch
@@ -218,3 +220,32 @@ def test_shuffled_labels_change_the_stated_fraction(ref):
     clean.setup()
     assert clean.corrupted == 0.0
     assert torch.equal(clean.val_set.tensors[1], data.val_set.tensors[1])  # validation labels stay true
+
+
+def _markdown_cells(source: str) -> list[str]:
+    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
+    cells = []
+    for cell in re.split(r"(?m)^(?=# %%)", source):
+        if cell.startswith("# %% [markdown]"):
+            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
+            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
+    return cells
+
+
+def test_every_text_a_student_reads_is_in_english_and_french(ref):
+    for cell in _markdown_cells(LAB.notebook_source.read_text(encoding="utf-8")):
+        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
+        assert all(" / " in h for h in headings), headings
+        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():  # a cell with text besides its heading
+            assert "**FR —**" in cell, cell[:200]
+    assert "\nFR: " in ref.__doc__
+    filled = [obj for obj in vars(ref).values() if (inspect.isfunction(obj) or inspect.isclass(obj))
+              and obj.__module__ == ref.__name__ and "### BEGIN SOLUTION" in inspect.getsource(obj)]
+    assert len(filled) == 9
+    for obj in filled:
+        assert "\n\n    FR: Tâche 4." in obj.__doc__, obj.__name__
+    for make in (lambda: ref.ConcreteDropout(4, init_p=1.0), lambda: ref.RegularizedMLP(dropout="sometimes"),
+                 lambda: ref.MemorizationDataModule(shuffle_fraction=2.0),
+                 lambda: ref.exact_dropout_grad(torch.full((13,), 0.5), lambda m: m.sum(-1))):
+        with pytest.raises(ValueError, match=r" / .*(doit être|est trop grande)"):
+            make()

@@ -1,6 +1,9 @@
 """Lab 5: the closed-form Jacobians and penalties against autograd, the exam's equivalence (5a) as an identity of
 losses and gradients, the ReLU penalty's data dependence (5b), and the Lightning module's equal trajectories."""
 
+import inspect
+import re
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -133,3 +136,33 @@ def test_lightning_runs_with_cae_and_weight_decay_follow_the_same_trajectory(ref
     assert {"val/recon", "val/active_fraction", "val/mean_bias", "val/jacobian_fro2",
             "val/singular_value_1", "val/explained_variance"} <= set(metrics)
     assert runs["cae"].spectrum.shape == (6,)
+
+
+def _markdown_cells(source: str) -> list[str]:
+    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
+    cells = []
+    for cell in re.split(r"(?m)^(?=# %%)", source):
+        if cell.startswith("# %% [markdown]"):
+            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
+            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
+    return cells
+
+
+def test_every_text_a_student_reads_is_in_english_and_french(ref):
+    from autograder.labs import get_lab
+
+    for cell in _markdown_cells(get_lab("lab05_contractive_ae").notebook_source.read_text(encoding="utf-8")):
+        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
+        assert all(" / " in h for h in headings), headings
+        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():  # a cell with text besides its heading
+            assert "**FR —**" in cell, cell[:200]
+    assert "\nFR: " in ref.__doc__
+    filled = [obj for obj in vars(ref).values() if inspect.isfunction(obj) and obj.__module__ == ref.__name__
+              and "### BEGIN SOLUTION" in inspect.getsource(obj)]
+    assert len(filled) == 7
+    for obj in filled:
+        assert "\n\n    FR: Tâche 5." in obj.__doc__, obj.__name__
+    W, b, _, x = _params(0, 3, 2, 2)
+    for make in (lambda: ref.cae_penalty(W, b, x, "tanh"), lambda: ref.ContractiveAutoencoder(penalty="l1")):
+        with pytest.raises(ValueError, match=r" / .*doit être parmi"):
+            make()

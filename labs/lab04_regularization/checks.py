@@ -189,7 +189,8 @@ def _exact_dropout_grad(mod, case):
 
 
 def _describe(case: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in case.items() if k != "seed") + f" (seed {case.get('seed')})"
+    """Language-neutral key=value text, the seed last: the feedback reads the same in English and French."""
+    return ", ".join([f"{k}={v}" for k, v in case.items() if k != "seed"] + [f"seed={case.get('seed')}"])
 
 
 def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10) -> Check:

@@ -5,10 +5,11 @@ is the probability that a unit is DROPPED; a mask holds 1 where the unit is KEPT
 noise as an argument. `RegularizedMLP`, `MemorizationDataModule` and the helpers below the tasks are given: they
 train with your functions.
 
-Remplissez chaque fonction qui lève NotImplementedError (tâches 4.1 à 4.8). Conventions : `p_drop` est la
-probabilité qu'une unité soit ABANDONNÉE ; un masque vaut 1 là où l'unité est GARDÉE. Chaque fonction aléatoire
-reçoit son bruit en argument. `RegularizedMLP`, `MemorizationDataModule` et les fonctions utilitaires sous les
-tâches sont fournis : ils s'entraînent avec vos fonctions.
+FR: Lab 4 : le temps d'entraînement comme réglage de la capacité, et l'abandon (dropout) à taux appris (question 4
+de l'examen). Complétez chaque fonction qui lève NotImplementedError (tâches 4.1 à 4.8). Conventions : `p_drop` est
+la probabilité qu'une unité soit ABANDONNÉE ; un masque vaut 1 là où l'unité est GARDÉE. Chaque fonction aléatoire
+reçoit son bruit en argument. `RegularizedMLP`, `MemorizationDataModule` et les fonctions utilitaires placées sous
+les tâches sont fournis : ils s'entraînent avec vos fonctions.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ def gd_filter(eigenvalues: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
     """Task 4.1: the filter factors of `steps` gradient-descent steps of size `lr` from w = 0 on a least-squares
     problem whose Hessian X^T X / n has these eigenvalues: 1 - (1 - lr * eigenvalue)^steps, elementwise.
 
-    Tâche 4.1 : les facteurs de filtre de `steps` pas de descente de gradient de taille `lr` depuis w = 0, pour un
-    problème de moindres carrés dont la hessienne X^T X / n a ces valeurs propres : 1 - (1 - lr * valeur propre)^steps,
-    élément par élément."""
+    FR: Tâche 4.1 : les facteurs de filtre de `steps` pas de descente de gradient de taille `lr` depuis w = 0, pour
+    un problème de moindres carrés dont la hessienne X^T X / n a ces valeurs propres :
+    1 - (1 - lr * valeur_propre)^steps, élément par élément."""
     ### BEGIN SOLUTION
     return 1 - (1 - lr * eigenvalues) ** steps
     ### END SOLUTION
@@ -44,8 +45,8 @@ def ridge_filter(eigenvalues: torch.Tensor, alpha: float) -> torch.Tensor:
     """Task 4.1: the filter factors of ridge regression (L2 penalty alpha / 2 * ||w||^2 added to the same loss):
     eigenvalue / (eigenvalue + alpha), elementwise.
 
-    Tâche 4.1 : les facteurs de filtre de la régression ridge (pénalité L2 alpha / 2 * ||w||^2 ajoutée au même coût) :
-    valeur propre / (valeur propre + alpha), élément par élément."""
+    FR: Tâche 4.1 : les facteurs de filtre de la régression ridge (pénalité L2 alpha / 2 * ||w||^2 ajoutée au même
+    coût) : valeur_propre / (valeur_propre + alpha), élément par élément."""
     ### BEGIN SOLUTION
     return eigenvalues / (eigenvalues + alpha)
     ### END SOLUTION
@@ -57,10 +58,10 @@ def gd_weights(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> torch
     (n,) or (n, k) (then each column is its own problem); the result is (d,) or (d, k). It must equal running the
     steps, including when d > n or when a feature is always 0 (an eigenvalue is then exactly 0).
 
-    Tâche 4.2 : les poids après `steps` pas de descente de gradient (lot complet, taille `lr`) sur
-    0.5 * mean((X w - y)^2) depuis w = 0, sous forme fermée via la décomposition propre de X^T X / n (sans boucle sur
-    les pas). X est (n, d) ; y est (n,) ou (n, k) (chaque colonne est alors un problème) ; le résultat est (d,) ou
-    (d, k). Il doit être égal au résultat des pas exécutés, y compris quand d > n ou quand
+    FR: Tâche 4.2 : les poids après `steps` pas de descente de gradient sur le lot complet, de taille `lr`, sur
+    0.5 * mean((X w - y)^2) depuis w = 0, sous forme fermée par la décomposition en éléments propres de X^T X / n (sans
+    boucle sur les pas). X est (n, d) ; y est (n,) ou (n, k) (chaque colonne est alors un problème distinct) ; le
+    résultat est (d,) ou (d, k). Il doit égaler le résultat des pas effectués un à un, y compris quand d > n ou quand
     une variable vaut toujours 0 (une valeur propre est alors exactement 0)."""
     ### BEGIN SOLUTION
     n = X.shape[0]
@@ -78,8 +79,8 @@ def effective_dof(eigenvalues: torch.Tensor, lr: float, steps: int) -> torch.Ten
     """Task 4.3: the effective degrees of freedom after `steps` gradient-descent steps: the sum of the filter factors
     (a 0-d tensor).
 
-    Tâche 4.3 : le nombre effectif de degrés de liberté après `steps` pas de descente de gradient : la somme des
-    facteurs de filtre (un tenseur 0-d)."""
+    FR: Tâche 4.3 : le nombre effectif de degrés de liberté après `steps` pas de descente de gradient, c'est-à-dire
+    la somme des facteurs de filtre (un tenseur 0-d)."""
     ### BEGIN SOLUTION
     return gd_filter(eigenvalues, lr, steps).sum()
     ### END SOLUTION
@@ -93,9 +94,10 @@ def relaxed_keep_mask(p_drop: torch.Tensor, u: torch.Tensor, temperature: float)
     elementwise, with logit(a) = log(a) - log(1 - a). `u` holds one uniform per unit and example, e.g. (batch, units);
     `p_drop` broadcasts against it. Differentiable with respect to p_drop.
 
-    Tâche 4.4 : le masque relaxé (Concrete, Bernoulli relaxée) 1 - sigmoid((logit(p_drop) + logit(u)) / temperature),
-    élément par élément, avec logit(a) = log(a) - log(1 - a). `u` contient une uniforme par unité et par exemple, par
-    exemple (batch, unités) ; `p_drop` est diffusé contre lui. Différentiable par rapport à p_drop."""
+    FR: Tâche 4.4 : le masque de conservation relaxé (Concrete, Bernoulli relaxée)
+    1 - sigmoid((logit(p_drop) + logit(u)) / temperature), élément par élément, avec logit(a) = log(a) - log(1 - a).
+    `u` contient un tirage uniforme par unité et par exemple, typiquement de forme (batch, unités) ; `p_drop` est
+    diffusé (broadcast) sur cette forme. Différentiable par rapport à p_drop."""
     ### BEGIN SOLUTION
     logit = lambda a: torch.log(a) - torch.log1p(-a)  # noqa: E731
     return 1 - torch.sigmoid((logit(p_drop) + logit(u)) / temperature)
@@ -108,15 +110,16 @@ class ConcreteDropout(nn.Module):
     returns x * keep / (1 - p) with keep = relaxed_keep_mask(p, u, temperature); `u` has x's shape and is drawn
     uniform, one per unit and example, when None. In eval mode it returns x unchanged.
 
-    Tâche 4.5 : un dropout dont le taux de chaque unité est un paramètre. Exactement un paramètre appris : un logit par
-    unité (forme (n_units,)), initialisé pour que chaque p vaille `init_p` ; `p` en est le sigmoïde. En entraînement,
-    forward(x, u) renvoie x * keep / (1 - p) avec keep = relaxed_keep_mask(p, u, temperature) ; `u` a la forme de x
-    et est tiré uniforme, un par unité et par exemple, quand il vaut None. En mode eval, il renvoie x inchangé."""
+    FR: Tâche 4.5 : un dropout dont le taux de chaque unité est un paramètre. Exactement un paramètre appris : un
+    logit par unité (forme (n_units,)), initialisé pour que chaque p vaille `init_p` ; `p` en est la sigmoïde. En
+    entraînement, forward(x, u) renvoie x * keep / (1 - p) avec keep = relaxed_keep_mask(p, u, temperature) ; `u` a
+    la forme de x et, s'il vaut None, est tiré uniformément, un par unité et par exemple. En mode évaluation (eval),
+    forward renvoie x inchangé."""
 
     def __init__(self, n_units: int, init_p: float = 0.1, temperature: float = 0.1) -> None:
         super().__init__()
         if not 0.0 < init_p < 1.0:
-            raise ValueError(f"init_p must be in (0, 1), got {init_p}")
+            raise ValueError(f"init_p must be in (0, 1), got {init_p} / init_p doit être dans (0, 1), reçu {init_p}")
         self.temperature = temperature
         ### BEGIN SOLUTION
         logit = torch.log(torch.tensor(init_p)) - torch.log1p(torch.tensor(-init_p))
@@ -147,9 +150,10 @@ def concrete_regularizer(p_drop: torch.Tensor, row_sq_norms: torch.Tensor, weigh
     weight_reg * sum_i row_sq_norms_i / (1 - p_i) + dropout_reg * sum_i [p_i log p_i + (1 - p_i) log(1 - p_i)],
     where row_sq_norms_i is the squared norm of the weights that unit i feeds. Differentiable in both tensors.
 
-    Tâche 4.6 : le régulariseur de Concrete Dropout (Gal, Hron, Kendall 2017), un tenseur 0-d :
+    FR: Tâche 4.6 : le régularisateur de Concrete Dropout (Gal, Hron, Kendall 2017), un tenseur 0-d :
     weight_reg * sum_i row_sq_norms_i / (1 - p_i) + dropout_reg * sum_i [p_i log p_i + (1 - p_i) log(1 - p_i)],
-    où row_sq_norms_i est la norme au carré des poids que l'unité i alimente. Différentiable dans les deux tenseurs."""
+    où row_sq_norms_i est la norme au carré des poids qui reçoivent la sortie de l'unité i. Différentiable par rapport
+    aux deux tenseurs."""
     ### BEGIN SOLUTION
     weight_term = (row_sq_norms / (1 - p_drop)).sum()
     negative_entropy = (p_drop * torch.log(p_drop) + (1 - p_drop) * torch.log1p(-p_drop)).sum()
@@ -166,9 +170,10 @@ def score_function_grad(p_drop: torch.Tensor, keep_masks: torch.Tensor, losses: 
     (1 = kept, each unit dropped independently with probability p_drop_i) and their losses (S,): the mean over the
     samples of (loss - baseline) * d log P(mask) / d p_drop. Returns (n,). No autograd needed.
 
-    Tâche 4.7 : l'estimateur REINFORCE (fonction de score) de d E[loss] / d p_drop à partir de S masques tirés (S, n)
-    (1 = gardée, chaque unité abandonnée indépendamment avec probabilité p_drop_i) et de leurs coûts (S,) : la moyenne
-    sur les tirages de (loss - baseline) * d log P(masque) / d p_drop. Renvoie (n,). Pas besoin d'autograd."""
+    FR: Tâche 4.7 : l'estimateur REINFORCE (par fonction de score) de d E[loss] / d p_drop à partir de S masques de
+    conservation tirés (S, n) (1 = gardée ; chaque unité est abandonnée indépendamment avec la probabilité p_drop_i)
+    et de leurs coûts (S,) : la moyenne sur les tirages de (loss - baseline) * d log P(masque) / d p_drop. Renvoie un
+    tenseur (n,). Pas besoin d'autograd."""
     ### BEGIN SOLUTION
     keep = keep_masks.to(p_drop.dtype)
     score = (1 - keep) / p_drop - keep / (1 - p_drop)  # d log P(mask) / d p_drop, per sample and unit
@@ -186,14 +191,16 @@ def exact_dropout_grad(p_drop: torch.Tensor,
     (K, n) float tensor of keep masks (1 = kept, one mask per row) to their K losses. Raises ValueError when
     n > MAX_EXACT_UNITS (12). Must be exact for any p_drop in [0, 1], 0 and 1 included.
 
-    Tâche 4.8 : le coût moyen exact E[loss] et son gradient d E[loss] / d p_drop (n,) quand chacune des n unités est
-    abandonnée indépendamment avec probabilité p_drop_i, en énumérant les 2^n masques. `loss_of_mask` associe à un
-    tenseur (K, n) de masques (1 = gardée, un masque par ligne) leurs K coûts. Lève ValueError quand
-    n > MAX_EXACT_UNITS (12). Doit être exact pour tout p_drop dans [0, 1], 0 et 1 compris."""
+    FR: Tâche 4.8 : le coût moyen exact E[loss] et son gradient d E[loss] / d p_drop (n,) quand chacune des n
+    unités est abandonnée indépendamment avec la probabilité p_drop_i, en énumérant les 2^n masques de conservation.
+    `loss_of_mask` reçoit un tenseur réel (K, n) de masques (1 = gardée, un masque par ligne) et renvoie leurs K
+    coûts. Lève ValueError quand n > MAX_EXACT_UNITS (12). Doit être exact pour tout p_drop dans [0, 1], 0 et 1
+    compris."""
     ### BEGIN SOLUTION
     n = p_drop.shape[0]
     if n > MAX_EXACT_UNITS:
-        raise ValueError(f"exact enumeration of 2^{n} masks is too large: at most {MAX_EXACT_UNITS} units")
+        raise ValueError(f"exact enumeration of 2^{n} masks is too large: at most {MAX_EXACT_UNITS} units / "
+                         f"l'énumération exacte de 2^{n} masques est trop grande : au plus {MAX_EXACT_UNITS} unités")
     masks = torch.tensor(list(itertools.product([0.0, 1.0], repeat=n)), dtype=p_drop.dtype).reshape(-1, n)
     losses = torch.as_tensor(loss_of_mask(masks), dtype=p_drop.dtype).reshape(-1)
     factors = masks * (1 - p_drop) + (1 - masks) * p_drop  # P(unit i in its state), (2^n, n)
@@ -210,18 +217,22 @@ def exact_dropout_grad(p_drop: torch.Tensor,
 
 
 def hessian_spectrum(X: torch.Tensor) -> torch.Tensor:
-    """The eigenvalues of X^T X / n, ascending."""
+    """The eigenvalues of X^T X / n, ascending. FR: les valeurs propres de X^T X / n, en ordre croissant."""
     return torch.linalg.eigvalsh(X.T @ X / X.shape[0])
 
 
 def ridge_weights(X: torch.Tensor, y: torch.Tensor, alpha: float) -> torch.Tensor:
-    """argmin 0.5 * mean((X w - y)^2) + alpha / 2 * ||w||^2, by a linear solve."""
+    """argmin 0.5 * mean((X w - y)^2) + alpha / 2 * ||w||^2, by a linear solve.
+
+    FR: argmin 0.5 * mean((X w - y)^2) + alpha / 2 * ||w||^2, par la résolution d'un système linéaire."""
     n, d = X.shape
     return torch.linalg.solve(X.T @ X / n + alpha * torch.eye(d, dtype=X.dtype), X.T @ y / n)
 
 
 def gd_weights_by_steps(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
-    """The same weights as gd_weights, by running the steps (for comparison only)."""
+    """The same weights as gd_weights, by running the steps (for comparison only).
+
+    FR: les mêmes poids que gd_weights, en effectuant les pas un à un (pour comparaison seulement)."""
     w = torch.zeros((X.shape[1],) + tuple(y.shape[1:]), dtype=X.dtype)
     for _ in range(steps):
         w = w - lr * X.T @ (X @ w - y) / X.shape[0]
@@ -230,7 +241,10 @@ def gd_weights_by_steps(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int)
 
 def least_squares_digits(n: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The 8x8 digits as a float64 least-squares problem: pixels scaled to [0, 1] (n, 64), one-hot targets (n, 10)
-    centred per class."""
+    centred per class.
+
+    FR: les chiffres 8x8 comme problème de moindres carrés en float64 : pixels ramenés dans [0, 1] (n, 64), cibles
+    one-hot (n, 10) centrées par classe."""
     x, labels = digits_tensors()
     X = x.flatten(1).double()[:n]
     Y = F.one_hot(labels[:n], 10).double()
@@ -245,13 +259,19 @@ class MemorizationDataModule(L.LightningDataModule):
     """`n_train` digits for training and `n_val` others for validation (a fixed split). `shuffle_fraction` of the
     training labels are permuted among themselves (1.0: Zhang et al.'s shuffled labels); validation labels are always
     true. Validation runs on two loaders: the whole training set (in eval mode: what has been memorised) and the
-    validation set."""
+    validation set.
+
+    FR: `n_train` chiffres pour l'entraînement et `n_val` autres pour la validation (une partition fixe). Une fraction
+    `shuffle_fraction` des étiquettes d'entraînement est permutée entre elles (1.0 : les étiquettes mélangées de Zhang
+    et al.) ; les étiquettes de validation sont toujours vraies. La validation passe sur deux chargeurs : tout
+    l'ensemble d'entraînement (en mode eval : ce qui a été mémorisé) et l'ensemble de validation."""
 
     def __init__(self, n_train: int = 500, n_val: int = 500, shuffle_fraction: float = 0.0, batch_size: int = 100,
                  seed: int = 0) -> None:
         super().__init__()
         if not 0.0 <= shuffle_fraction <= 1.0:
-            raise ValueError(f"shuffle_fraction must be in [0, 1], got {shuffle_fraction}")
+            raise ValueError(f"shuffle_fraction must be in [0, 1], got {shuffle_fraction} / "
+                             f"shuffle_fraction doit être dans [0, 1], reçu {shuffle_fraction}")
         self.n_train, self.n_val, self.shuffle_fraction = n_train, n_val, shuffle_fraction
         self.batch_size, self.seed = batch_size, seed
 
@@ -288,14 +308,24 @@ class RegularizedMLP(L.LightningModule):
     Logs train/batch_loss per step; per validation epoch train/loss and train/acc on the whole training set in eval
     mode, val/loss and val/acc (torchmetrics), p/layer{k} (the mean dropout rate of layer k), weights/distance
     (||theta_t - theta_0|| over the linear layers' weights and biases). The dropout logits train with their own
-    learning rate `p_lr`."""
+    learning rate `p_lr`.
+
+    FR: un MLP sur les chiffres 8x8 aplatis, 64 -> hidden -> ... -> 10 avec ReLU, et un dropout après chaque couche
+    cachée : "none" : aucun dropout ; "fixed" : nn.Dropout(p) ; "learned_train_loss" : ConcreteDropout dont les taux
+    sont entraînés sur le seul coût d'entraînement ; "concrete" : ConcreteDropout plus concrete_regularizer
+    (weight_reg, dropout_reg) pour chaque couche de dropout. Journalise train/batch_loss à chaque pas ; à chaque
+    époque de validation, train/loss et train/acc sur tout l'ensemble d'entraînement en mode eval, val/loss et
+    val/acc (torchmetrics), p/layer{k} (le taux de dropout moyen de la couche k) et weights/distance
+    (||theta_t - theta_0|| sur les poids et biais des couches linéaires). Les logits de dropout s'entraînent avec
+    leur propre pas d'apprentissage `p_lr`."""
 
     def __init__(self, dropout: str = "none", hidden: int = 512, layers: int = 2, p: float = 0.1,
                  temperature: float = 0.1, lr: float = 3e-3, p_lr: float = 3e-2, weight_reg: float = 1e-4,
                  dropout_reg: float = 1e-2) -> None:
         super().__init__()
         if dropout not in DROPOUT_MODES:
-            raise ValueError(f"dropout must be one of {DROPOUT_MODES}, got {dropout!r}")
+            raise ValueError(f"dropout must be one of {DROPOUT_MODES}, got {dropout!r} / "
+                             f"dropout doit être parmi {DROPOUT_MODES}, reçu {dropout!r}")
         self.save_hyperparameters()
         blocks: list[nn.Module] = []
         self.drops = nn.ModuleList()

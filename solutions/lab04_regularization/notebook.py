@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lab 4 — Regularization: training time as capacity, and dropout with a learned rate
+# # Lab 4 — Regularization: training time as capacity, and dropout with a learned rate / Régularisation : le temps d'entraînement comme capacité, et un taux d'abandon (dropout) appris
 #
 # **Exam question 4 (10 points). Regularization.**
 #
@@ -22,7 +22,13 @@
 #   - (ii) Above we mentioned that we have solved the problem of estimating gradients for the dropout parameters.
 #     What is the problem?
 #
-# **[FRANÇAIS]**
+# **How this lab works.** Fill in the functions of `lab04_regularization.py` that raise `NotImplementedError`
+# (Tasks 4.1–4.8). Each test cell runs the public cases; more cases (other shapes, seeds, temperatures, edge cases such
+# as zero eigenvalues or rates of exactly 0 and 1) are graded after you submit. The experiments then run your code;
+# at the end of each part you write an answer, in the cell marked *YOUR ANSWER HERE*, from what the experiments
+# measured.
+#
+# **FR —** **Question 4 de l'examen (10 points). Régularisation.**
 #
 # - (a) Considérez un réseau de neurones entraîné avec la descente de gradient stochastique. Expliquez pourquoi la
 #   capacité du modèle augmente avec chaque itération d'entraînement.
@@ -35,16 +41,11 @@
 #   - (ii) Plus haut, nous avons assumé que nous savons comment calculer le gradient des paramètres *dropout* $p_i$.
 #     Quel problème devons-nous surmonter afin d'y arriver?
 #
-# **How this lab works.** Fill in the functions of `lab04_regularization.py` (Tasks 4.1–4.8). Each test cell runs
-# the public cases; more cases (other shapes, seeds, temperatures, edge cases such as zero eigenvalues or rates of
-# exactly 0 and 1) are graded after you submit. The experiments then run your code; you write the three answers at
-# the end of each part, from what the experiments measured.
-#
-# **Fonctionnement du lab.** Complétez les fonctions de `lab04_regularization.py` (tâches 4.1 à 4.8). Chaque cellule
-# de test exécute les cas publics ; d'autres cas (autres formes, graines, températures, cas limites comme des valeurs
-# propres nulles ou des taux valant exactement 0 et 1) sont notés après la remise. Les expériences utilisent ensuite
-# votre code ; vous rédigez les trois réponses à la fin de chaque partie, à partir de ce que les expériences ont
-# mesuré.
+# **Déroulement du lab.** Complétez les fonctions de `lab04_regularization.py` qui lèvent `NotImplementedError`
+# (tâches 4.1 à 4.8). Chaque cellule de test exécute les cas publics ; d'autres cas (autres formes, graines,
+# températures, cas limites comme des valeurs propres nulles ou des taux valant exactement 0 et 1) sont notés après la
+# remise. Les expériences utilisent ensuite votre code ; à la fin de chaque partie, vous rédigez une réponse, dans la
+# cellule marquée *YOUR ANSWER HERE* (en français ou en anglais), à partir de ce que les expériences ont mesuré.
 
 # %%
 # %load_ext autoreload
@@ -64,26 +65,39 @@ if PROFILE != "gpu":
     torch.set_num_threads(1)
 
 # %% [markdown]
-# ## Part A — question 4(a): training time as a capacity knob / Partie A — le temps d'entraînement et la capacité
+# ## Part A — question 4(a): training time as a capacity knob / Partie A — question 4(a) : le temps d'entraînement comme réglage de la capacité
 #
 # Least squares, $\mathcal{L}(w) = \frac{1}{2n}\|Xw - y\|^2$, trained by full-batch gradient descent from $w_0 = 0$
 # with step size $\eta$. Write $H = X^\top X / n = V \operatorname{diag}(\lambda_i) V^\top$. Then
 # $w_t - w^* = (I - \eta H)(w_{t-1} - w^*)$, so in the eigenbasis every component of the least-squares solution
 # $w^*$ is multiplied by a **filter factor**:
 #
-# | method | filter factor of direction $i$ |
+# | method / méthode | filter factor of direction $i$ / facteur de filtre de la direction $i$ |
 # |---|---|
-# | gradient descent, $t$ steps | $\phi_i(t) = 1 - (1 - \eta\lambda_i)^t$ |
-# | ridge, penalty $\frac{\alpha}{2}\|w\|^2$ | $\psi_i(\alpha) = \lambda_i / (\lambda_i + \alpha)$ |
+# | gradient descent, $t$ steps / descente de gradient, $t$ pas | $\phi_i(t) = 1 - (1 - \eta\lambda_i)^t$ |
+# | ridge, penalty / pénalité $\frac{\alpha}{2}\|w\|^2$ | $\psi_i(\alpha) = \lambda_i / (\lambda_i + \alpha)$ |
 #
 # and $w_t = V \operatorname{diag}(\phi_i(t) / \lambda_i)\, V^\top X^\top y / n$ (for $\lambda_i = 0$ the ratio
 # tends to $\eta t$, and $V^\top X^\top y$ has no component there anyway). The **effective degrees of freedom**
 # $\sum_i \phi_i(t)$ count how many directions the model has fitted (Goodfellow, Bengio and Courville 2016,
 # section 7.8).
 #
-# **Tasks 4.1–4.3 / Tâches 4.1 à 4.3.** Write `gd_filter`, `ridge_filter`, `gd_weights` (closed form, no loop over
-# the steps) and `effective_dof`. / Écrivez `gd_filter`, `ridge_filter`, `gd_weights` (forme fermée, sans boucle
-# sur les pas) et `effective_dof`.
+# **FR —** Moindres carrés, $\mathcal{L}(w) = \frac{1}{2n}\|Xw - y\|^2$, minimisés par descente de gradient sur le
+# lot complet depuis $w_0 = 0$, avec un pas $\eta$. Notons $H = X^\top X / n = V \operatorname{diag}(\lambda_i)
+# V^\top$. Alors $w_t - w^* = (I - \eta H)(w_{t-1} - w^*)$ : dans la base propre, chaque composante de la solution
+# des moindres carrés $w^*$ est multipliée par un **facteur de filtre** (tableau ci-dessus), et
+# $w_t = V \operatorname{diag}(\phi_i(t) / \lambda_i)\, V^\top X^\top y / n$ (pour $\lambda_i = 0$, le rapport tend
+# vers $\eta t$, et $V^\top X^\top y$ n'a de toute façon aucune composante dans cette direction). Le **nombre
+# effectif de degrés de liberté** $\sum_i \phi_i(t)$ compte combien de directions le modèle a ajustées (Goodfellow,
+# Bengio et Courville 2016, section 7.8).
+
+# %% [markdown]
+# ### Tasks 4.1–4.3 — filter factors and closed-form weights / Tâches 4.1 à 4.3 — facteurs de filtre et poids sous forme fermée
+#
+# Write `gd_filter`, `ridge_filter`, `gd_weights` (closed form, no loop over the steps) and `effective_dof`.
+#
+# **FR —** Écrivez `gd_filter`, `ridge_filter`, `gd_weights` (forme fermée, sans boucle sur les pas) et
+# `effective_dof`.
 
 # %% check="gd_filter"
 
@@ -94,13 +108,17 @@ if PROFILE != "gpu":
 # %% check="effective_dof"
 
 # %% [markdown]
-# ### Experiment 1 — gradient descent against ridge on the digits / Expérience 1 — descente de gradient contre ridge
+# ### Experiment 1 — gradient descent against ridge on the digits / Expérience 1 — descente de gradient contre ridge sur les chiffres
 #
 # The 1,797 digits as a least-squares problem: 64 pixels in $[0, 1]$, one-hot targets centred per class. The step
 # size is $\eta = 1/\lambda_{\max}$. For each number of steps $t$ we compare GD with ridge at $\alpha = 1/(\eta t)$:
 # the largest difference between their filter factors, the relative distance between their weights, and the
-# effective degrees of freedom of both. / Pour chaque nombre de pas $t$, nous comparons la descente de gradient à
-# ridge avec $\alpha = 1/(\eta t)$.
+# effective degrees of freedom of both.
+#
+# **FR —** Les 1 797 chiffres comme problème de moindres carrés : 64 pixels dans $[0, 1]$, cibles one-hot centrées
+# par classe. Le pas est $\eta = 1/\lambda_{\max}$. Pour chaque nombre de pas $t$, nous comparons la descente de
+# gradient (GD) à ridge avec $\alpha = 1/(\eta t)$ : le plus grand écart entre leurs facteurs de filtre, la distance
+# relative entre leurs poids, et le nombre effectif de degrés de liberté de chacune.
 
 # %%
 X, Y = lab.least_squares_digits()
@@ -142,19 +160,34 @@ fig_filters.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **Look at the table and the plots / Observez le tableau et les figures.** How does the number of directions the model has fitted change with $t$?
+# **Look at the table and the plots.** How does the number of directions the model has fitted change with $t$?
 # Which directions (large or small eigenvalues) are fitted first? How close is $t$ steps of GD to ridge with
-# $\alpha = 1/(\eta t)$? You will use this in answer 4(a). / Comment le nombre de directions ajustées évolue-t-il
-# avec $t$ ? Lesquelles sont ajustées en premier ? Utilisez-le dans la réponse 4(a).
+# $\alpha = 1/(\eta t)$? You will use this in answer 4(a).
+#
+# **FR —** **Observez le tableau et les figures.** Comment le nombre de directions ajustées par le modèle
+# évolue-t-il avec $t$ ? Quelles directions (grandes ou petites valeurs propres) sont ajustées en premier ? À quel
+# point $t$ pas de descente de gradient sont-ils proches de ridge avec $\alpha = 1/(\eta t)$ ? Vous vous en servirez
+# dans la réponse 4(a).
 
 # %% [markdown]
 # ### Experiment 2 — memorising random labels / Expérience 2 — mémoriser des étiquettes aléatoires
 #
 # Zhang et al. (2017, *Understanding deep learning requires rethinking generalization*, Fig. 1a) train the same
-# network on true labels and on shuffled labels: both reach 100 % training accuracy; the shuffled labels take
-# longer. Here (CPU profile): 300 digits for training, 500 for validation, an MLP 64 → 512 → 512 → 10 trained with Adam
-# (batches of 100) until its training accuracy (measured on the whole training set in eval mode) reaches 100 %.
-# We log $\|\theta_t - \theta_0\|$ and the train/validation accuracy gap at each epoch.
+# network on true labels and on randomly shuffled labels. We repeat their experiment at a small scale (CPU profile):
+# 300 digits for training, 500 for validation, an MLP 64 → 512 → 512 → 10 trained with Adam (batches of 100) until
+# its training accuracy (measured on the whole training set in eval mode) reaches 100 %, for at most 100 epochs. We
+# log $\|\theta_t - \theta_0\|$ and the train/validation accuracy gap at each epoch. Does the network reach 100 %
+# training accuracy on the shuffled labels? After how many epochs, compared with the true labels, and at what
+# validation accuracy?
+#
+# **FR —** Zhang et al. (2017, *Understanding deep learning requires rethinking generalization*, fig. 1a) entraînent
+# le même réseau sur les vraies étiquettes et sur des étiquettes mélangées au hasard. Nous reprenons leur expérience à
+# petite échelle (profil CPU) : 300 chiffres pour l'entraînement, 500 pour la validation, un MLP
+# 64 → 512 → 512 → 10 entraîné avec Adam (lots de 100) jusqu'à ce que son exactitude (accuracy) d'entraînement,
+# mesurée sur tout l'ensemble d'entraînement en mode eval, atteigne 100 %, pendant au plus 100 époques. Nous
+# journalisons $\|\theta_t - \theta_0\|$ et l'écart d'exactitude entre entraînement et validation à chaque époque. Le
+# réseau atteint-il 100 % d'exactitude d'entraînement sur les étiquettes mélangées ? Après combien d'époques, comparé
+# aux vraies étiquettes, et avec quelle exactitude de validation ?
 
 # %%
 class StopAtFullTrainAccuracy(Callback):
@@ -225,7 +258,10 @@ plt.show()
 #
 # A more realistic case: 40 % of the training labels shuffled. The same network trains for a fixed number of epochs,
 # then again with Lightning's `EarlyStopping`, which watches the validation loss (patience 3 epochs).
-# / Cas plus réaliste : 40 % des étiquettes d'entraînement mélangées ; le même réseau, sans puis avec `EarlyStopping`.
+#
+# **FR —** Un cas plus réaliste : 40 % des étiquettes d'entraînement mélangées. Le même réseau s'entraîne pendant un
+# nombre fixe d'époques, puis à nouveau avec `EarlyStopping` de Lightning, qui surveille le coût de validation
+# (patience de 3 époques).
 
 # %%
 noisy = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"], shuffle_fraction=0.4)
@@ -250,9 +286,12 @@ if PROFILE != "grading":  # the grader keeps no figures
                          {"filters": fig_filters, "memorisation": fig_memo, "early_stopping": fig_early})
 
 # %% [markdown] answer="answer_4a"
-# **Answer 4(a) / Réponse 4(a).** Explain why the capacity of a network trained with SGD grows with the number of
-# training iterations. Use what Experiments 1 and 2 measured. / Expliquez pourquoi la capacité d'un réseau entraîné
-# par SGD augmente avec le nombre d'itérations, en vous appuyant sur les expériences 1 et 2.
+# **Answer 4(a).** Explain why the capacity of a network trained with SGD grows with the number of training
+# iterations. Use what Experiments 1 and 2 measured.
+#
+# **FR —** **Réponse 4(a).** Expliquez pourquoi la capacité d'un réseau entraîné par descente de gradient
+# stochastique (SGD) augmente avec le nombre d'itérations d'entraînement. Appuyez-vous sur ce que les expériences 1
+# et 2 ont mesuré.
 #
 # ### BEGIN SOLUTION
 # Capacity is the set of functions the training procedure can actually reach, not only the architecture. Starting
@@ -275,19 +314,33 @@ if PROFILE != "grading":  # the grader keeps no figures
 # ### END SOLUTION
 
 # %% [markdown]
-# ## Part B — question 4(b)(i): dropout with a learned rate / Partie B — un taux de dropout appris
+# ## Part B — question 4(b)(i): dropout with a learned rate / Partie B — question 4(b)(i) : un taux d'abandon (dropout) appris
 #
-# One way to give each unit its own learned rate is **Concrete Dropout** (Gal, Hron and Kendall, 2017) replaces the Bernoulli keep mask by a relaxed one: with
-# $u \sim U(0, 1)$ per unit and example and a temperature $\tau$,
+# One way to give each unit its own learned rate is **Concrete Dropout** (Gal, Hron and Kendall, 2017). It replaces
+# the Bernoulli keep mask by a relaxed one: with $u \sim U(0, 1)$ per unit and example and a temperature $\tau$,
 # $$\tilde z = 1 - \sigma\!\left(\frac{\operatorname{logit} p + \operatorname{logit} u}{\tau}\right),$$
-# which tends to a Bernoulli($1-p$) keep mask as $\tau \to 0$. Its regularizer for a
-# layer whose input units have rates $p_i$ is
+# which tends to a Bernoulli($1-p$) keep mask as $\tau \to 0$. Its regularizer for a layer whose input units have
+# rates $p_i$ is
 # $$R = \text{weight\_reg} \sum_i \frac{\|W_{:, i}\|^2}{1 - p_i} + \text{dropout\_reg} \sum_i
 # \left[p_i \log p_i + (1 - p_i)\log(1 - p_i)\right].$$
 #
-# **Tasks 4.4–4.6 / Tâches 4.4 à 4.6.** Write `relaxed_keep_mask`, the module `ConcreteDropout` (one learnable logit
-# per unit; `x * keep / (1 - p)` in training, `x` unchanged in eval) and `concrete_regularizer`. / Écrivez
-# `relaxed_keep_mask`, le module `ConcreteDropout` et `concrete_regularizer`.
+# **FR —** Une façon de donner à chaque unité son propre taux appris est le **Concrete Dropout** (Gal, Hron et
+# Kendall, 2017). Il remplace le masque de conservation de Bernoulli par un masque relaxé : avec $u \sim U(0, 1)$ par
+# unité et par exemple et une température $\tau$,
+# $$\tilde z = 1 - \sigma\!\left(\frac{\operatorname{logit} p + \operatorname{logit} u}{\tau}\right),$$
+# qui tend vers un masque de conservation de Bernoulli($1-p$) quand $\tau \to 0$. Son régularisateur, pour une couche
+# dont les unités d'entrée ont les taux $p_i$, est
+# $$R = \text{weight\_reg} \sum_i \frac{\|W_{:, i}\|^2}{1 - p_i} + \text{dropout\_reg} \sum_i
+# \left[p_i \log p_i + (1 - p_i)\log(1 - p_i)\right].$$
+
+# %% [markdown]
+# ### Tasks 4.4–4.6 — Concrete Dropout / Tâches 4.4 à 4.6 — Concrete Dropout
+#
+# Write `relaxed_keep_mask`, the module `ConcreteDropout` (one learnable logit per unit; `x * keep / (1 - p)` in
+# training, `x` unchanged in eval) and `concrete_regularizer`.
+#
+# **FR —** Écrivez `relaxed_keep_mask`, le module `ConcreteDropout` (un logit appris par unité ; `x * keep / (1 - p)`
+# en entraînement, `x` inchangé en mode eval) et `concrete_regularizer`.
 
 # %% check="relaxed_keep_mask"
 
@@ -302,8 +355,13 @@ if PROFILE != "grading":  # the grader keeps no figures
 # **fixed** dropout ($p = 0.5$ throughout), **learned on the training loss** (ConcreteDropout, the rates trained
 # with the weights to minimise the training loss only, as in the question), and **Concrete Dropout** (the same plus
 # the regularizer $R$, with dropout_reg $= 2/n$ as in the paper). We plot the mean rate per layer, and print the
-# train/validation gap. / Trois versions du même réseau, toutes à $p = 0{,}5$ au départ : taux fixe, taux appris sur
-# le coût d'entraînement seul, Concrete Dropout.
+# train/validation gap.
+#
+# **FR —** Trois versions du même MLP sur les mêmes chiffres d'entraînement, toutes partant de $p = 0{,}5$ sur les
+# deux couches cachées : dropout **fixe** ($p = 0{,}5$ tout du long), **appris sur le coût d'entraînement**
+# (ConcreteDropout, les taux entraînés avec les poids pour minimiser le seul coût d'entraînement, comme dans la
+# question) et **Concrete Dropout** (la même chose plus le régularisateur $R$, avec dropout_reg $= 2/n$ comme dans
+# l'article). Nous traçons le taux moyen par couche et affichons l'écart entre entraînement et validation.
 
 # %%
 DROPOUT_EPOCHS = {"cpu": 25, "gpu": 200, "grading": 1}[PROFILE]
@@ -327,14 +385,18 @@ fig_rates = plotting.line_plot({f"{name}, layer {k}": history.series(f"p/layer{k
 plt.show()
 
 # %% [markdown]
-# **Look at the rates / Observez les taux.** Where does a rate trained on the training loss alone go, and why would the training loss
-# push it there? What does the regularizer $R$ change? Use this in answer 4(b)(i). / Où va un taux entraîné sur le seul coût
-# d'entraînement, et pourquoi ? Que change le régulariseur $R$ ? Utilisez-le dans la réponse 4(b)(i).
+# **Look at the rates.** Where does a rate trained on the training loss alone go, and why would the training loss
+# push it there? What does the regularizer $R$ change? Use this in answer 4(b)(i).
+#
+# **FR —** **Observez les taux.** Où va un taux entraîné sur le seul coût d'entraînement, et pourquoi le coût
+# d'entraînement le pousserait-il là ? Que change le régularisateur $R$ ? Servez-vous-en dans la réponse 4(b)(i).
 
 # %% [markdown] answer="answer_4b_i"
-# **Answer 4(b)(i) / Réponse 4(b)(i).** Is learning each $p_i$ by gradient descent on the training loss likely to be
-# an effective regularizer? What pitfalls do you foresee? / Apprendre chaque $p_i$ par descente de gradient sur le
-# coût d'entraînement est-il un régularisateur efficace ? Quels pièges prévoyez-vous ?
+# **Answer 4(b)(i).** Is learning each $p_i$ by gradient descent on the training loss likely to be an effective
+# regularizer? What pitfalls do you foresee?
+#
+# **FR —** **Réponse 4(b)(i).** Apprendre chaque $p_i$ par descente de gradient sur le coût d'entraînement a-t-il des
+# chances d'être un régularisateur efficace ? Quels pièges prévoyez-vous ?
 #
 # ### BEGIN SOLUTION
 # No. Dropout noise can only make the fit of the training data worse: the training loss is (on average) lowest
@@ -354,7 +416,7 @@ plt.show()
 # ### END SOLUTION
 
 # %% [markdown]
-# ## Part C — question 4(b)(ii): the gradient with respect to a dropout rate / Partie C — le gradient par rapport à un taux
+# ## Part C — question 4(b)(ii): the gradient with respect to a dropout rate / Partie C — question 4(b)(ii) : le gradient par rapport à un taux d'abandon
 #
 # The quantity gradient descent needs is $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$, where the keep mask $z$ has
 # independent entries $z_i \sim \text{Bernoulli}(1 - p_i)$. Three estimators of it from sampled masks:
@@ -366,11 +428,32 @@ plt.show()
 # - **Straight-through**: use the hard mask $\mathbb{1}[\tilde z > 1/2]$ forward and the relaxed mask's gradient
 #   backward.
 #
-# With few units the expectation can also be computed exactly, as a sum over every mask: that is the reference the
-# estimators are measured against.
+# With few units the expectation can also be computed exactly, by summing over every mask (Task 4.8): the estimators
+# are measured against it. How many terms would that sum have for a hidden layer of 512 units?
 #
-# **Tasks 4.7–4.8 / Tâches 4.7 et 4.8.** Write `score_function_grad` and `exact_dropout_grad` (enumerate all $2^n$
-# masks; exact even when some $p_i$ is 0 or 1). / Écrivez `score_function_grad` et `exact_dropout_grad`.
+# **FR —** La quantité dont la descente de gradient a besoin est $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$, où le
+# masque de conservation $z$ a des composantes indépendantes $z_i \sim \text{Bernoulli}(1 - p_i)$. Trois estimateurs
+# de ce gradient à partir de masques tirés :
+#
+# - **REINFORCE** (fonction de score) : $\nabla_p \mathbb{E}[\mathcal{L}] = \mathbb{E}[(\mathcal{L}(z) - b)\,
+#   \nabla_p \log P(z)]$ pour toute ligne de base (baseline) constante $b$, avec $\frac{\partial \log P(z)}{\partial
+#   p_i} = \frac{1 - z_i}{p_i} - \frac{z_i}{1 - p_i}$ pour un masque de conservation $z$ (1 = gardée).
+# - **Concrete / relaxé** : rétropropager à travers le masque relaxé $\tilde z$ de la partie B.
+# - **Straight-through** : utiliser le masque binaire $\mathbb{1}[\tilde z > 1/2]$ dans la passe avant et le gradient
+#   du masque relaxé dans la passe arrière.
+#
+# Avec peu d'unités, l'espérance peut aussi se calculer exactement, en sommant sur tous les masques (tâche 4.8) : les
+# estimateurs sont mesurés par rapport à elle. Combien de termes cette somme aurait-elle pour une couche cachée de
+# 512 unités ?
+
+# %% [markdown]
+# ### Tasks 4.7–4.8 — REINFORCE and exact enumeration / Tâches 4.7 et 4.8 — REINFORCE et énumération exacte
+#
+# Write `score_function_grad` and `exact_dropout_grad` (enumerate all $2^n$ masks; exact even when some $p_i$ is 0
+# or 1).
+#
+# **FR —** Écrivez `score_function_grad` et `exact_dropout_grad` (énumérez les $2^n$ masques ; le résultat doit être
+# exact même quand un $p_i$ vaut 0 ou 1).
 
 # %% check="score_function_grad"
 
@@ -382,9 +465,14 @@ plt.show()
 # Ten units, a loss of the keep mask $\mathcal{L}(z) = (y - a^\top z)^2$ (it also accepts a relaxed mask), rates
 # between 0.1 and 0.6. Each estimator uses $S = 16$ samples; we repeat it $R$ times and compare with
 # `exact_dropout_grad`: the bias $\|\mathbb{E}[\hat g] - g\|$ (with its standard error over the $R$ repetitions), the
-# total variance
-# $\sum_i \operatorname{Var}[\hat g_i]$, and the mean squared error $\mathbb{E}\|\hat g - g\|^2$. The baseline
-# of REINFORCE is the mean loss of an independent batch of 16 samples.
+# total variance $\sum_i \operatorname{Var}[\hat g_i]$, and the mean squared error $\mathbb{E}\|\hat g - g\|^2$. The
+# baseline of REINFORCE is the mean loss of an independent batch of 16 samples.
+#
+# **FR —** Dix unités, un coût du masque de conservation $\mathcal{L}(z) = (y - a^\top z)^2$ (il accepte aussi un
+# masque relaxé), des taux entre 0,1 et 0,6. Chaque estimateur utilise $S = 16$ tirages ; nous le répétons $R$ fois et
+# le comparons à `exact_dropout_grad` : le biais $\|\mathbb{E}[\hat g] - g\|$ (avec son erreur type sur les $R$
+# répétitions), la variance totale $\sum_i \operatorname{Var}[\hat g_i]$ et l'erreur quadratique moyenne
+# $\mathbb{E}\|\hat g - g\|^2$. La ligne de base de REINFORCE est le coût moyen d'un lot indépendant de 16 tirages.
 
 # %%
 units, S = 10, 16
@@ -451,14 +539,18 @@ if PROFILE != "grading":
                          {"dropout_rates": fig_rates, "estimators": fig_est})
 
 # %% [markdown]
-# **Read the table / Lisez le tableau.** Which estimators are unbiased, and which have the smaller variance? What does the temperature
-# trade? Use this in answer 4(b)(ii). / Quels estimateurs sont sans biais, lesquels ont la plus petite variance ?
-# Que règle la température ? Utilisez-le dans la réponse 4(b)(ii).
+# **Read the table.** Which estimators are unbiased, and which have the smaller variance? What does the temperature
+# trade? Use this in answer 4(b)(ii).
+#
+# **FR —** **Lisez le tableau.** Quels estimateurs sont sans biais, et lesquels ont la plus petite variance ? Quel
+# compromis la température règle-t-elle ? Servez-vous-en dans la réponse 4(b)(ii).
 
 # %% [markdown] answer="answer_4b_ii"
-# **Answer 4(b)(ii) / Réponse 4(b)(ii).** What is the problem with estimating the gradient of the loss with respect to
-# the dropout parameters, and how can it be addressed? / Quel est le problème pour estimer le gradient du coût par
-# rapport aux paramètres de dropout, et comment le contourner ?
+# **Answer 4(b)(ii).** What is the problem with estimating the gradient of the loss with respect to the dropout
+# parameters, and how can it be addressed?
+#
+# **FR —** **Réponse 4(b)(ii).** Quel problème pose l'estimation du gradient du coût par rapport aux paramètres de
+# dropout $p_i$, et comment le contourner ?
 #
 # ### BEGIN SOLUTION
 # The mask is a **discrete** random sample: $z_i \sim \text{Bernoulli}(1 - p_i)$. The loss depends on $p_i$ only

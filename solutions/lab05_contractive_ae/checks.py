@@ -139,10 +139,11 @@ def _contraction_ratio(mod, case):
 
 
 def _describe(case: dict) -> str:
-    text = f"W {case['hidden']}x{case['dim']}, batch {case['batch']}, seed {case['seed']}"
-    extra = {k: case[k] for k in ("activation", "lam", "encoder", "radius", "directions", "scale", "bias", "integer")
-             if k in case}
-    return text + (f", {extra}" if extra else "")
+    """Language-neutral key=value text: the feedback reads the same in English and French."""
+    text = f"W={case['hidden']}x{case['dim']}, batch={case['batch']}, seed={case['seed']}"
+    extra = [f"{k}={case[k]}" for k in ("activation", "lam", "encoder", "radius", "directions", "scale", "bias",
+                                        "integer") if k in case]
+    return ", ".join([text, *extra])
 
 
 CHECKS = [

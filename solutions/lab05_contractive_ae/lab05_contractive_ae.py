@@ -5,12 +5,11 @@ Fill in every function that raises NotImplementedError (Tasks 5.1-5.6). Shapes: 
 h(x) = act(W x + b) and the tied decoder reconstructs x~ = W^T h(x) + c. `ContractiveAutoencoder` and the helpers
 below it are given: they train with your functions.
 
-Lab 5 : la pénalité de l'auto-encodeur contractant, comparée au weight decay (question 5 de l'examen).
-
+FR: Lab 5 : la pénalité de l'autoencodeur contractif (CAE), comparée au *weight decay* (question 5 de l'examen).
 Complétez chaque fonction qui lève NotImplementedError (tâches 5.1 à 5.6). Formes : le poids `W` de l'encodeur est
-(H, D) (H unités cachées, D entrées), son biais `b` est (H,), le biais `c` du décodeur est (D,), un lot `x` est (B, D).
-L'encodeur est h(x) = act(W x + b) et le décodeur à poids liés reconstruit x~ = W^T h(x) + c. `ContractiveAutoencoder`
-et les outils qui le suivent sont fournis : ils entraînent avec vos fonctions.
+(H, D) (H unités cachées, D entrées), son biais `b` est (H,), le biais `c` du décodeur est (D,), un lot `x` est
+(B, D). L'encodeur est h(x) = act(W x + b) et le décodeur à poids liés reconstruit x~ = W^T h(x) + c.
+`ContractiveAutoencoder` et les outils qui le suivent sont fournis : ils s'entraînent avec vos fonctions.
 """
 
 from __future__ import annotations
@@ -38,8 +37,8 @@ def linear_cae_penalty(W: torch.Tensor) -> torch.Tensor:
     """Task 5.1: the exam's CAE penalty ||grad_x h(x)||_F^2 for the linear encoder h(x) = W x, as a scalar tensor
     (without lambda). It must stay differentiable with respect to W.
 
-    Tâche 5.1 : la pénalité contractante ||grad_x h(x)||_F^2 de l'encodeur linéaire h(x) = W x de l'examen, en
-    tenseur scalaire (sans lambda). Elle doit rester différentiable par rapport à W."""
+    FR: Tâche 5.1 : la pénalité contractante de l'examen, ||grad_x h(x)||_F^2, pour l'encodeur linéaire
+    h(x) = W x, en tenseur scalaire (sans lambda). Elle doit rester différentiable par rapport à W."""
     ### BEGIN SOLUTION
     return (W**2).sum()
     ### END SOLUTION
@@ -49,7 +48,7 @@ def relu_jacobian(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Te
     """Task 5.2: the Jacobian dh/dx of h(x) = relu(W x + b) at every example of the batch, shape (B, H, D), in closed
     form (no autograd). Take relu'(0) = 0.
 
-    Tâche 5.2 : la jacobienne dh/dx de h(x) = relu(W x + b) pour chaque exemple du lot, de forme (B, H, D), sous
+    FR: Tâche 5.2 : la jacobienne dh/dx de h(x) = relu(W x + b) en chaque exemple du lot, de forme (B, H, D), sous
     forme fermée (sans autograd). Prenez relu'(0) = 0."""
     ### BEGIN SOLUTION
     active = (x @ W.T + b > 0).to(W.dtype)
@@ -62,9 +61,10 @@ def cae_penalty(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: s
     closed form (no autograd, no (B, H, D) Jacobian needed), for `activation` in "linear", "relu", "sigmoid"
     (relu'(0) = 0). Differentiable in W and b. Raises ValueError for any other activation.
 
-    Tâche 5.3 : la pénalité contractante ||J(x)||_F^2 de l'encodeur h(x) = act(W x + b) pour chaque exemple, de forme
-    (B,), sous forme fermée (sans autograd), pour `activation` parmi "linear", "relu", "sigmoid" (relu'(0) = 0).
-    Différentiable en W et b. Lève ValueError pour toute autre activation."""
+    FR: Tâche 5.3 : la pénalité contractante ||J(x)||_F^2 de l'encodeur h(x) = act(W x + b) pour chaque exemple,
+    de forme (B,), sous forme fermée (sans autograd, sans construire la jacobienne (B, H, D)), pour `activation`
+    parmi "linear", "relu", "sigmoid" (relu'(0) = 0). Différentiable par rapport à W et b. Lève ValueError pour
+    toute autre activation."""
     ### BEGIN SOLUTION
     _check_activation(activation)
     row_norms = (W**2).sum(dim=1)  # ||W_j||^2, one per hidden unit
@@ -84,8 +84,8 @@ def jacobian_penalty_autograd(encoder: nn.Module, x: torch.Tensor) -> torch.Tens
     """Task 5.4: ||dh/dx||_F^2 for each example, shape (B,), for any encoder module mapping (B, D) to (B, H), through
     torch.func (vmap of jacrev). Differentiable with respect to the encoder's parameters.
 
-    Tâche 5.4 : ||dh/dx||_F^2 pour chaque exemple, de forme (B,), pour tout module encodeur de (B, D) vers (B, H),
-    avec torch.func (vmap de jacrev). Différentiable par rapport aux paramètres de l'encodeur."""
+    FR: Tâche 5.4 : ||dh/dx||_F^2 pour chaque exemple, de forme (B,), pour tout module encodeur de (B, D) vers
+    (B, H), avec torch.func (vmap de jacrev). Différentiable par rapport aux paramètres de l'encodeur."""
     ### BEGIN SOLUTION
     def one(xi: torch.Tensor) -> torch.Tensor:
         return encoder(xi[None])[0]
@@ -97,7 +97,7 @@ def jacobian_penalty_autograd(encoder: nn.Module, x: torch.Tensor) -> torch.Tens
 def reconstruct(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torch.Tensor, activation: str) -> torch.Tensor:
     """The tied autoencoder's reconstruction x~ = W^T act(W x + b) + c, shape (B, D). Given.
 
-    La reconstruction de l'auto-encodeur à poids liés, de forme (B, D). Fournie."""
+    FR: la reconstruction de l'autoencodeur à poids liés x~ = W^T act(W x + b) + c, de forme (B, D). Fournie."""
     _check_activation(activation)
     return Encoder(W, b, activation)(x) @ W + c
 
@@ -108,9 +108,9 @@ def cae_loss(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torch.Tensor,
     error summed over dimensions and averaged over the batch, plus lam times the batch mean of the CAE penalty.
     A scalar, differentiable in W, b and c.
 
-    Tâche 5.5 : le coût du CAE de l'auto-encodeur à poids liés x~ = W^T act(W x + b) + c : l'erreur quadratique de
-    reconstruction sommée sur les dimensions et moyennée sur le lot, plus lam fois la moyenne sur le lot de la
-    pénalité contractante. Un scalaire, différentiable en W, b et c."""
+    FR: Tâche 5.5 : le coût du CAE pour l'autoencodeur à poids liés x~ = W^T act(W x + b) + c : l'erreur
+    quadratique de reconstruction, sommée sur les dimensions et moyennée sur le lot, plus lam fois la moyenne sur le
+    lot de la pénalité contractante. Un scalaire, différentiable par rapport à W, b et c."""
     ### BEGIN SOLUTION
     error = ((x - reconstruct(x, W, b, c, activation)) ** 2).sum(dim=1).mean()
     return error + lam * cae_penalty(W, b, x, activation).mean()
@@ -122,8 +122,8 @@ def weight_decay_loss(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, c: torc
     """Task 5.5: the same reconstruction error plus weight decay on the tied weights, lam ||W||_F^2 (biases are not
     decayed). A scalar, differentiable in W, b and c.
 
-    Tâche 5.5 : la même erreur de reconstruction plus le weight decay des poids liés, lam ||W||_F^2 (les biais ne
-    sont pas pénalisés). Un scalaire, différentiable en W, b et c."""
+    FR: Tâche 5.5 : la même erreur de reconstruction plus le *weight decay* des poids liés, lam ||W||_F^2 (les
+    biais ne sont pas pénalisés). Un scalaire, différentiable par rapport à W, b et c."""
     ### BEGIN SOLUTION
     error = ((x - reconstruct(x, W, b, c, activation)) ** 2).sum(dim=1).mean()
     return error + lam * (W**2).sum()
@@ -134,9 +134,9 @@ def contraction_ratio(encoder: nn.Module, x: torch.Tensor, radius: float, direct
     """Task 5.6: Rifai et al.'s contraction ratio at distance `radius`: the mean over the examples of x (B, D) and the
     unit `directions` (K, D) of ||f(x + radius d) - f(x)||_2 / radius, where f is `encoder`. A scalar tensor.
 
-    Tâche 5.6 : le ratio de contraction de Rifai et al. à la distance `radius` : la moyenne, sur les exemples de x
-    (B, D) et les `directions` unitaires (K, D), de ||f(x + radius d) - f(x)||_2 / radius, où f est `encoder`. Un
-    tenseur scalaire."""
+    FR: Tâche 5.6 : le ratio de contraction de Rifai et al. à la distance `radius` : la moyenne, sur les exemples
+    de x (B, D) et les `directions` unitaires (K, D), de ||f(x + radius d) - f(x)||_2 / radius, où f est `encoder`.
+    Un tenseur scalaire."""
     ### BEGIN SOLUTION
     moved = (x[:, None, :] + radius * directions[None]).reshape(-1, x.shape[1])
     here = encoder(x)
@@ -151,7 +151,8 @@ def contraction_ratio(encoder: nn.Module, x: torch.Tensor, radius: float, direct
 class Encoder(nn.Module):
     """h(x) = act(W x + b) as a module, sharing the autoencoder's parameters (for torch.func and the ratios).
 
-    h(x) = act(W x + b) en module, qui partage les paramètres de l'auto-encodeur (pour torch.func et les ratios)."""
+    FR: h(x) = act(W x + b) sous forme de module, qui partage les paramètres de l'autoencodeur (pour torch.func et
+    les ratios de contraction)."""
 
     def __init__(self, W: nn.Parameter | torch.Tensor, b: nn.Parameter | torch.Tensor, activation: str) -> None:
         super().__init__()
@@ -165,8 +166,9 @@ class Encoder(nn.Module):
 
 def unit_directions(k: int, dim: int, generator: torch.Generator | None = None,
                     dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """k random directions, uniform on the unit sphere of R^dim. / k directions aléatoires, uniformes sur la sphère
-    unité de R^dim."""
+    """k random directions, uniform on the unit sphere of R^dim.
+
+    FR: k directions aléatoires, uniformes sur la sphère unité de R^dim."""
     d = torch.randn(k, dim, generator=generator, dtype=dtype)
     return d / d.norm(dim=1, keepdim=True)
 
@@ -174,7 +176,8 @@ def unit_directions(k: int, dim: int, generator: torch.Generator | None = None,
 def jacobian_spectrum(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: str) -> torch.Tensor:
     """The encoder Jacobian's singular values at each example, sorted, averaged over the batch: shape (min(H, D),).
 
-    Les valeurs singulières de la jacobienne de l'encodeur en chaque exemple, triées, moyennées sur le lot."""
+    FR: les valeurs singulières de la jacobienne de l'encodeur en chaque exemple, triées, puis moyennées sur le lot :
+    forme (min(H, D),)."""
     _check_activation(activation)
     pre = x @ W.T + b
     if activation == "linear":
@@ -199,13 +202,14 @@ class ContractiveAutoencoder(L.LightningModule):
     Jacobian's three largest mean singular values (last validation only). `spectrum` keeps those mean singular values.
     With `track=True` every training step's loss and a copy of W are kept in `steps` (for comparing trajectories).
 
-    L'auto-encodeur à poids liés x~ = W^T act(W x + b) + c sur les images aplaties, entraîné avec la pénalité
-    contractante (`penalty="cae"`, votre `cae_loss`), le weight decay sur W (`"weight_decay"`, votre
-    `weight_decay_loss`) ou aucun des deux. Journalise l'erreur de reconstruction, la pénalité, la variance expliquée,
-    la fraction d'unités actives (ReLU : pré-activation > 0 ; sigmoïde : 0.1 < h < 0.9, non saturée), le biais moyen,
-    la moyenne de ||J||_F^2 et les trois plus grandes valeurs singulières moyennes de la jacobienne (à la dernière
-    validation seulement), gardées dans `spectrum`. Avec `track=True`, le coût et une copie de W à chaque pas sont
-    gardés dans `steps`."""
+    FR: l'autoencodeur à poids liés x~ = W^T act(W x + b) + c sur des images aplaties, entraîné avec la pénalité
+    contractante (`penalty="cae"`, votre `cae_loss`), le *weight decay* sur W (`"weight_decay"`, votre
+    `weight_decay_loss`) ou aucun des deux. Journalise l'erreur de reconstruction, la pénalité, la variance
+    expliquée (torchmetrics), la fraction d'unités actives (ReLU : pré-activation > 0 ; sigmoïde : 0.1 < h < 0.9,
+    non saturée), le biais moyen, la moyenne de ||J||_F^2 et les trois plus grandes valeurs singulières moyennes de
+    la jacobienne (à la dernière validation seulement). `spectrum` garde ces valeurs singulières moyennes. Avec
+    `track=True`, le coût et une copie de W à chaque pas d'entraînement sont gardés dans `steps` (pour comparer des
+    trajectoires)."""
 
     def __init__(self, n_in: int = 64, n_hidden: int = 128, activation: str = "relu", penalty: str = "cae",
                  lam: float = 0.1, lr: float = 1e-2, track: bool = False) -> None:
@@ -278,8 +282,9 @@ def train_autoencoder(data: L.LightningDataModule, epochs: int, seed: int = 0, r
     `val_every` epochs, by default only after the last one (a validation pass costs as much as a training epoch of
     these small models, and it does not change the training trajectory).
 
-    Un entraînement depuis `seed`, suivi avec wandb (hors ligne par défaut) sauf si run_name est None ; validation
-    toutes les `val_every` époques, par défaut seulement après la dernière."""
+    FR: un entraînement depuis `seed`, suivi avec wandb (hors ligne par défaut) sauf si run_name vaut None. Valide
+    toutes les `val_every` époques, par défaut seulement après la dernière (une passe de validation coûte autant
+    qu'une époque d'entraînement de ces petits modèles, et elle ne change pas la trajectoire d'entraînement)."""
     training.seed_everything(seed)
     model = ContractiveAutoencoder(**model_kwargs)
     logger = training.make_logger("lab05_contractive_ae", run_name, dict(model.hparams, epochs=epochs, seed=seed)) \
@@ -293,12 +298,14 @@ def train_autoencoder(data: L.LightningDataModule, epochs: int, seed: int = 0, r
 
 
 def log_experiment(run_name: str, figures: dict, summary: dict[str, float]) -> None:
-    """Log one experiment's figures and final numbers (`summary`, e.g. {"relu/cae/val/recon": 0.54}) to a wandb run of
+    """Log one experiment's figures and final numbers (`summary`, keyed like "relu/cae/val/recon") to a wandb run of
     its own (offline by default), or save the figures as PNG under logs/ when wandb is disabled. One run per
     experiment: starting a wandb run per training costs more than these small trainings on a CPU.
 
-    Journalise les figures et les chiffres finaux d'une expérience dans un run wandb à part (hors ligne par défaut),
-    ou enregistre les figures en PNG sous logs/ si wandb est désactivé."""
+    FR: journalise les figures et les chiffres finaux d'une expérience (`summary`, avec des clés comme
+    "relu/cae/val/recon") dans un run wandb à part (hors ligne par défaut), ou enregistre les figures en PNG sous
+    logs/ si wandb est désactivé. Un run par expérience : sur un CPU, démarrer un run wandb par entraînement coûte
+    plus que ces petits entraînements."""
     mode = training.wandb_mode()
     if mode == "disabled":
         training.log_figures("lab05_contractive_ae", run_name, figures)

@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lab 5 — Contractive autoencoders and weight decay / Auto-encodeurs contractants et *weight decay*
+# # Lab 5 — Contractive autoencoders and weight decay / Autoencodeurs contractifs et *weight decay*
 #
 # **Exam question 5 (10 points). CAE and Weight Decay.**
 #
@@ -21,7 +21,17 @@
 #   weight decay when they are both applied to an autoencoder with a single hidden layer of rectified linear units
 #   (ReLus).
 #
-# **[FRANÇAIS] Question 5 (10 points). CAE et *weight decay*.**
+# **How this lab works.** Fill in the functions of `lab05_contractive_ae.py` that raise `NotImplementedError`
+# (Tasks 5.1–5.6). Each test cell runs the public cases; more cases (other shapes, seeds, biases, inputs where a
+# pre-activation is exactly 0) are graded after you submit, on values *and* gradients. Then the experiments train tied
+# autoencoders on the 8×8 digits with your functions, through Lightning, tracked with wandb. Write the two written
+# answers in the cells marked *YOUR ANSWER HERE*.
+#
+# Notation: $W$ is $(H, D)$, $\mathbf{h}(\mathbf{x}) = \mathrm{act}(W\mathbf{x} + \mathbf{b})$,
+# $\tilde{\mathbf{x}} = W^\top \mathbf{h}(\mathbf{x}) + \mathbf{c}$, and $J(\mathbf{x}) = \partial \mathbf{h} /
+# \partial \mathbf{x}$ is the encoder's Jacobian, of shape $(H, D)$.
+#
+# **FR —** **Question 5 de l'examen (10 points). CAE et *weight decay*.**
 #
 # - (a) Prouvez que dans le cas d'un auto-encodeur linéaire accompagné d'une fonction de coût quadratique, la
 #   pénalité contractante est équivalente au *weight decay*. Dans votre réponse, présumez que la reconstruction de
@@ -32,23 +42,15 @@
 #   decay* conventionnel lorsqu'appliquée à un auto-encodeur avec une couche cachée dont la fonction d'activation
 #   utilisée est le *rectified linear* (ReLus).
 #
-# **How this lab works.** Fill in the functions of `lab05_contractive_ae.py` (Tasks 5.1–5.6). Each test cell runs
-# the public cases; more cases (other shapes, seeds, biases, inputs where a pre-activation is exactly 0) are graded
-# after you submit, on values *and* gradients. Then the experiments train tied autoencoders on the 8×8 digits with
-# your functions, through Lightning, tracked with wandb.
-#
-# **Fonctionnement du lab.** Complétez les fonctions de `lab05_contractive_ae.py` (tâches 5.1 à 5.6). Chaque
-# cellule de test exécute les cas publics ; d'autres cas (autres formes, graines, biais, entrées où une
-# pré-activation vaut exactement 0) sont notés après la remise, sur les valeurs *et* les gradients. Les expériences
-# entraînent ensuite des auto-encodeurs à poids liés sur les chiffres 8×8 avec vos fonctions, via Lightning, suivis
-# avec wandb.
-#
-# Notation: $W$ is $(H, D)$, $\mathbf{h}(\mathbf{x}) = \mathrm{act}(W\mathbf{x} + \mathbf{b})$,
-# $\tilde{\mathbf{x}} = W^\top \mathbf{h}(\mathbf{x}) + \mathbf{c}$, $J(\mathbf{x}) = \partial \mathbf{h} /
-# \partial \mathbf{x}$ of shape $(H, D)$.
+# **Déroulement du lab.** Complétez les fonctions de `lab05_contractive_ae.py` qui lèvent `NotImplementedError`
+# (tâches 5.1 à 5.6). Chaque cellule de test exécute les cas publics ; d'autres cas (autres formes, graines, biais,
+# entrées où une pré-activation vaut exactement 0) sont notés après la remise, sur les valeurs *et* les gradients.
+# Les expériences entraînent ensuite des autoencodeurs à poids liés sur les chiffres 8×8 avec vos fonctions, via
+# Lightning, suivis avec wandb. Rédigez les deux réponses écrites dans les cellules marquées *YOUR ANSWER HERE* (en
+# français ou en anglais).
 #
 # Notation : $W$ est de forme $(H, D)$, $\mathbf{h}(\mathbf{x}) = \mathrm{act}(W\mathbf{x} + \mathbf{b})$,
-# $\tilde{\mathbf{x}} = W^\top \mathbf{h}(\mathbf{x}) + \mathbf{c}$, $J(\mathbf{x}) = \partial \mathbf{h} /
+# $\tilde{\mathbf{x}} = W^\top \mathbf{h}(\mathbf{x}) + \mathbf{c}$, et $J(\mathbf{x}) = \partial \mathbf{h} /
 # \partial \mathbf{x}$ est la jacobienne de l'encodeur, de forme $(H, D)$.
 
 # %%
@@ -70,29 +72,39 @@ if PROFILE != "gpu":
     torch.set_num_threads(1)
 
 # %% [markdown]
-# ## Task 5.1 — the penalty of the linear encoder / la pénalité de l'encodeur linéaire
+# ## Task 5.1 — the penalty of the linear encoder / Tâche 5.1 — la pénalité de l'encodeur linéaire
 #
 # `linear_cae_penalty(W)`: $\|\nabla_{\mathbf{x}} \mathbf{h}(\mathbf{x})\|_F^2$ for $\mathbf{h}(\mathbf{x}) =
-# W\mathbf{x}$, without $\lambda$, differentiable in $W$. / `linear_cae_penalty(W)` :
-# $\|\nabla_{\mathbf{x}} \mathbf{h}(\mathbf{x})\|_F^2$ pour $\mathbf{h}(\mathbf{x}) = W\mathbf{x}$, sans
-# $\lambda$, différentiable en $W$.
+# W\mathbf{x}$, without $\lambda$, differentiable in $W$.
+#
+# **FR —** `linear_cae_penalty(W)` : $\|\nabla_{\mathbf{x}} \mathbf{h}(\mathbf{x})\|_F^2$ pour
+# $\mathbf{h}(\mathbf{x}) = W\mathbf{x}$, sans $\lambda$, différentiable par rapport à $W$.
 
 # %% check="linear_cae_penalty"
 
 # %% [markdown]
-# ## Tasks 5.2–5.4 — Jacobians of nonlinear encoders / jacobiennes d'encodeurs non linéaires
+# ## Tasks 5.2–5.4 — Jacobians of nonlinear encoders / Tâches 5.2 à 5.4 — jacobiennes d'encodeurs non linéaires
 #
 # - 5.2 `relu_jacobian(W, b, x)`: $J$ for every example, shape $(B, H, D)$, in closed form, with
-#   $\mathrm{relu}'(0) = 0$. / $J$ pour chaque exemple, de forme $(B, H, D)$, sous forme fermée, avec
 #   $\mathrm{relu}'(0) = 0$.
 # - 5.3 `cae_penalty(W, b, x, activation)`: $\|J(\mathbf{x})\|_F^2$ per example, shape $(B,)$, in closed form, for
-#   `"linear"`, `"relu"` and `"sigmoid"`, without building $J$. / $\|J(\mathbf{x})\|_F^2$ pour chaque exemple, de
-#   forme $(B,)$, sous forme fermée, pour `"linear"`, `"relu"` et `"sigmoid"`, sans construire $J$.
+#   `"linear"`, `"relu"` and `"sigmoid"`, without building $J$.
 # - 5.4 `jacobian_penalty_autograd(encoder, x)`: the same quantity for any encoder module, through `torch.func`
-#   (`vmap` of `jacrev`). / la même quantité pour tout module encodeur, via `torch.func` (`vmap` de `jacrev`).
+#   (`vmap` of `jacrev`).
 #
-# The closed forms are graded with the tensor operations they run: autograd there loses the points. / Les formes
-# fermées sont notées avec les opérations qu'elles exécutent : y utiliser l'autograd fait perdre les points.
+# The closed forms are graded with the tensor operations they run: autograd there loses the points.
+#
+# **FR —**
+#
+# - 5.2 `relu_jacobian(W, b, x)` : $J$ pour chaque exemple, de forme $(B, H, D)$, sous forme fermée, avec
+#   $\mathrm{relu}'(0) = 0$.
+# - 5.3 `cae_penalty(W, b, x, activation)` : $\|J(\mathbf{x})\|_F^2$ pour chaque exemple, de forme $(B,)$, sous forme
+#   fermée, pour `"linear"`, `"relu"` et `"sigmoid"`, sans construire $J$.
+# - 5.4 `jacobian_penalty_autograd(encoder, x)` : la même quantité pour tout module encodeur, via `torch.func`
+#   (`vmap` de `jacrev`).
+#
+# Les formes fermées sont notées avec les opérations sur les tenseurs qu'elles exécutent : y utiliser l'autograd fait
+# perdre les points.
 
 # %% check="relu_jacobian"
 
@@ -101,8 +113,9 @@ if PROFILE != "gpu":
 # %% check="jacobian_penalty_autograd"
 
 # %% [markdown]
-# Your closed forms against `torch.func` on the same encoder, in float64. / Vos formes fermées contre `torch.func`
-# sur le même encodeur, en float64.
+# Your closed forms against `torch.func` on the same encoder, in float64.
+#
+# **FR —** Vos formes fermées comparées à `torch.func` sur le même encodeur, en float64.
 
 # %%
 g = torch.Generator().manual_seed(0)
@@ -119,14 +132,18 @@ print("relu: max |(J ** 2).sum((1, 2)) - cae_penalty| =",
       f"{float(((J**2).sum((1, 2)) - lab.cae_penalty(W, b, x, 'relu')).abs().max()):.1e}")
 
 # %% [markdown]
-# ## Task 5.5 — the two objectives / les deux fonctions de coût
+# ## Task 5.5 — the two objectives / Tâche 5.5 — les deux fonctions de coût
 #
 # For the tied autoencoder $\tilde{\mathbf{x}} = W^\top \mathrm{act}(W\mathbf{x} + \mathbf{b}) + \mathbf{c}$:
 # `cae_loss` adds $\lambda$ times the batch mean of your `cae_penalty`; `weight_decay_loss` adds
 # $\lambda \|W\|_F^2$. Both use the squared reconstruction error summed over dimensions and averaged over the batch.
-# / Pour l'auto-encodeur à poids liés ci-dessus, `cae_loss` ajoute $\lambda$ fois la moyenne de votre `cae_penalty` sur
-# le lot ; `weight_decay_loss` ajoute
-# $\lambda \|W\|_F^2$. L'erreur de reconstruction est sommée sur les dimensions et moyennée sur le lot.
+# The cell after the checks compares the two losses and their gradients for each activation.
+#
+# **FR —** Pour l'autoencodeur à poids liés $\tilde{\mathbf{x}} = W^\top \mathrm{act}(W\mathbf{x} + \mathbf{b}) +
+# \mathbf{c}$ : `cae_loss` ajoute $\lambda$ fois la moyenne sur le lot de votre `cae_penalty` ; `weight_decay_loss`
+# ajoute $\lambda \|W\|_F^2$. Les deux utilisent l'erreur quadratique de reconstruction sommée sur les dimensions et
+# moyennée sur le lot. La cellule qui suit les tests compare les deux coûts et leurs gradients pour chaque
+# activation.
 
 # %% check="cae_loss"
 
@@ -144,26 +161,28 @@ for activation in lab.ACTIVATIONS:
           f"largest gradient difference {gap:.1e}")
 
 # %% [markdown]
-# ## Task 5.6 — contraction ratio / ratio de contraction
+# ## Task 5.6 — contraction ratio / Tâche 5.6 — ratio de contraction
 #
 # Rifai et al. (2011, "Contractive Auto-Encoders", ICML) measure how much an encoder $f$ contracts the space
 # around the data: the mean of $\|f(\mathbf{x} + r\mathbf{d}) - f(\mathbf{x})\| / r$ over examples $\mathbf{x}$ and
-# unit directions $\mathbf{d}$, as a function of the radius $r$. / Rifai et al. mesurent combien un encodeur $f$
-# contracte l'espace autour des données : la moyenne de $\|f(\mathbf{x} + r\mathbf{d}) - f(\mathbf{x})\| / r$ sur les
-# exemples $\mathbf{x}$ et les directions unitaires $\mathbf{d}$, en fonction du rayon $r$.
+# unit directions $\mathbf{d}$, as a function of the radius $r$.
+#
+# **FR —** Rifai et al. (2011, « Contractive Auto-Encoders », ICML) mesurent à quel point un encodeur $f$ contracte
+# l'espace autour des données : la moyenne de $\|f(\mathbf{x} + r\mathbf{d}) - f(\mathbf{x})\| / r$ sur les exemples
+# $\mathbf{x}$ et les directions unitaires $\mathbf{d}$, en fonction du rayon $r$.
 
 # %% check="contraction_ratio"
 
 # %% [markdown]
-# ## Experiment 1 — the linear autoencoder: CAE against weight decay / l'auto-encodeur linéaire
+# ## Experiment 1 — the linear autoencoder: CAE against weight decay / Expérience 1 — l'autoencodeur linéaire : CAE contre *weight decay*
 #
 # Two training runs of the linear tied autoencoder (64 → $H$ → 64) from the same seed, the same data order and the
 # same $\lambda$: one with your `cae_loss`, one with your `weight_decay_loss`. We record the loss and $W$ after every
 # step and print the largest difference between the two trajectories. Then we compare the subspace spanned by the
 # rows of $W$ with the top principal components of the training data (principal angles).
 #
-# Deux entraînements de l'auto-encodeur linéaire à poids liés (64 → $H$ → 64) depuis la même graine, le même ordre
-# des données et le même $\lambda$ : l'un avec votre `cae_loss`, l'autre avec votre `weight_decay_loss`. Nous
+# **FR —** Deux entraînements de l'autoencodeur linéaire à poids liés (64 → $H$ → 64) depuis la même graine, le même
+# ordre des données et le même $\lambda$ : l'un avec votre `cae_loss`, l'autre avec votre `weight_decay_loss`. Nous
 # enregistrons le coût et $W$ après chaque pas et affichons le plus grand écart entre les deux trajectoires. Puis nous
 # comparons le sous-espace engendré par les lignes de $W$ avec les premières composantes principales des données
 # d'entraînement (angles principaux).
@@ -239,12 +258,16 @@ if track:
 
 # %% [markdown]
 # **Look at:** the two trajectories, and the largest principal angles next to the variances of components $H$ and
-# $H + 1$ and $\lambda$. / **Observez :** les deux trajectoires, et les plus grands angles principaux à côté des
-# variances des composantes $H$ et $H + 1$ et de $\lambda$.
+# $H + 1$ and $\lambda$.
+#
+# **FR —** **Observez :** les deux trajectoires, et les plus grands angles principaux à côté des variances des
+# composantes $H$ et $H + 1$ et de $\lambda$.
 
 # %% [markdown] answer="answer_5a"
-# **5(a)** Prove that, for the linear autoencoder, the CAE penalty is weight decay. Show each step. / Prouvez que,
-# pour l'auto-encodeur linéaire, la pénalité contractante est du *weight decay*. Montrez chaque étape.
+# **Answer 5(a).** Prove that, for the linear autoencoder, the CAE penalty is weight decay. Show each step.
+#
+# **FR —** **Réponse 5(a).** Prouvez que, pour l'autoencodeur linéaire, la pénalité contractante est du *weight
+# decay*. Montrez chaque étape.
 #
 # ### BEGIN SOLUTION
 # With $\mathbf{h}(\mathbf{x}) = W\mathbf{x}$, $h_j = \sum_i W_{ji} x_i$, so $\partial h_j / \partial x_i = W_{ji}$:
@@ -263,7 +286,7 @@ if track:
 # ### END SOLUTION
 
 # %% [markdown]
-# ## Experiment 2 — ReLU units: CAE, weight decay, neither / unités ReLU : CAE, *weight decay*, aucun
+# ## Experiment 2 — ReLU units: CAE, weight decay, neither / Expérience 2 — unités ReLU : CAE, *weight decay*, aucun des deux
 #
 # A tied autoencoder with one hidden layer of ReLU units (64 → 128 on the CPU profile, wider on larger images on the
 # GPU profile), trained from the same seed with your `cae_loss`, with your `weight_decay_loss` and with no penalty.
@@ -272,8 +295,8 @@ if track:
 # is active, the mean encoder bias, $\|J\|_F^2$ and $\|W\|_F^2$, the Jacobian's singular values (sorted, averaged
 # over the validation examples; columns `sv 1` and `sv 10`) and the contraction ratio against the radius.
 #
-# Un auto-encodeur à poids liés avec une couche cachée d'unités ReLU (64 → 128 sur le profil CPU, plus large sur des
-# images plus grandes sur le profil GPU), entraîné depuis la même graine avec votre `cae_loss`, avec votre
+# **FR —** Un autoencodeur à poids liés avec une couche cachée d'unités ReLU (64 → 128 sur le profil CPU, plus large
+# sur des images plus grandes sur le profil GPU), entraîné depuis la même graine avec votre `cae_loss`, avec votre
 # `weight_decay_loss` et sans pénalité. Les deux $\lambda$ doivent donner aux deux entraînements pénalisés des erreurs
 # de reconstruction semblables : vérifiez-le dans la colonne `val/recon` avant de comparer le reste. Nous mesurons la
 # fraction des paires (exemple, unité) où l'unité est active, le biais moyen de l'encodeur, $\|J\|_F^2$ et
@@ -338,12 +361,13 @@ relu_models = compare("relu")
 # units, in the biases, in $\|J\|_F^2$ against $\|W\|_F^2$, in the spectrum and in the contraction ratios? Where does
 # the CAE's gradient act on a given example, and where does weight decay's?
 #
-# **Observez :** à erreur de reconstruction semblable, en quoi les entraînements CAE et *weight decay* diffèrent-ils
-# par la fraction d'unités actives, par les biais, par $\|J\|_F^2$ comparé à $\|W\|_F^2$, par le spectre et par les
-# ratios de contraction ? Où le gradient du CAE agit-il pour un exemple donné, et celui du *weight decay* ?
+# **FR —** **Observez :** à erreur de reconstruction semblable, en quoi les entraînements CAE et *weight decay*
+# diffèrent-ils par la fraction d'unités actives, par les biais, par $\|J\|_F^2$ comparé à $\|W\|_F^2$, par le
+# spectre et par les ratios de contraction ? Pour un exemple donné, où le gradient du CAE agit-il, et où agit celui
+# du *weight decay* ?
 
 # %% [markdown]
-# ## Experiment 3 — sigmoid units, Rifai et al.'s setting / unités sigmoïdes, le cadre de Rifai et al.
+# ## Experiment 3 — sigmoid units, Rifai et al.'s setting / Expérience 3 — unités sigmoïdes, le cadre de Rifai et al.
 #
 # The same comparison with sigmoid units, with $\lambda$s again meant to match the two penalized runs'
 # reconstruction errors (check `val/recon`). Here "active" means not saturated, $0.1 < h_j < 0.9$. Rifai et al.
@@ -351,21 +375,23 @@ relu_models = compare("relu")
 # Jacobian's spectrum falls off faster (a few directions of large sensitivity), and that it saturates more units.
 # Which of these do the numbers below show, and how strongly?
 #
-# La même comparaison avec des unités sigmoïdes, avec des $\lambda$ choisis pour que les deux entraînements pénalisés
-# aient des erreurs de reconstruction semblables (vérifiez `val/recon`). Ici « actif » veut dire non saturé,
-# $0.1 < h_j < 0.9$. Rifai et al. rapportent que le CAE contracte l'espace autour des données plus que les autres
-# méthodes, surtout aux petits rayons, que le spectre de sa jacobienne décroît plus vite (quelques directions de
-# grande sensibilité) et qu'il sature plus d'unités. Lesquelles de ces observations les chiffres ci-dessous
-# montrent-ils, et avec quelle netteté ?
+# **FR —** La même comparaison avec des unités sigmoïdes, avec des $\lambda$ choisis à nouveau pour que les deux
+# entraînements pénalisés aient des erreurs de reconstruction semblables (vérifiez `val/recon`). Ici « actif » veut
+# dire non saturé, $0{,}1 < h_j < 0{,}9$. Rifai et al. rapportent que le CAE contracte l'espace autour des données
+# plus que les autres méthodes, surtout aux petits rayons, que le spectre de sa jacobienne décroît plus vite
+# (quelques directions de grande sensibilité) et qu'il sature plus d'unités. Lesquelles de ces observations les
+# chiffres ci-dessous montrent-ils, et avec quelle netteté ?
 
 # %%
 sigmoid_models = compare("sigmoid")
 
 # %% [markdown] answer="answer_5b"
-# **5(b)** How is the CAE penalty distinct from weight decay for a single hidden layer of ReLUs? Use the Jacobian and
-# your measurements (Experiments 2 and 3; say which of Rifai et al.'s findings hold here). / En quoi la pénalité
-# contractante diffère-t-elle du *weight decay* pour une couche cachée de ReLU ? Appuyez-vous sur la jacobienne et
-# sur vos mesures (expériences 2 et 3 ; dites quelles observations de Rifai et al. tiennent ici).
+# **Answer 5(b).** How is the CAE penalty distinct from weight decay for a single hidden layer of ReLUs? Use the
+# Jacobian and your measurements (Experiments 2 and 3; say which of Rifai et al.'s findings hold here).
+#
+# **FR —** **Réponse 5(b).** En quoi la pénalité contractante diffère-t-elle du *weight decay* pour une couche cachée
+# de ReLU ? Appuyez-vous sur la jacobienne et sur vos mesures (expériences 2 et 3 ; dites quelles observations de
+# Rifai et al. se vérifient ici).
 #
 # ### BEGIN SOLUTION
 # With $\mathbf{h} = \mathrm{relu}(W\mathbf{x} + \mathbf{b})$, $J(\mathbf{x}) = \mathrm{diag}(\mathbb{1}[W\mathbf{x}
