@@ -31,13 +31,13 @@ def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1, 
     stride or dilation is below 1, when padding is negative, or when the kernel does not fit in the padded input.
     """
     # YOUR CODE HERE
-    raise NotImplementedError("conv_output_size: not implemented yet")
+    raise NotImplementedError("conv_output_size: not implemented yet / pas encore implémenté")
 
 
 def feature_map_sizes(input_size: int, n_layers: int, kernel: int, padding: int, stride: int = 1) -> list[int]:
     """Task 1.2 (question a): the side of the feature map after each of `n_layers` identical convolutions."""
     # YOUR CODE HERE
-    raise NotImplementedError("feature_map_sizes: not implemented yet")
+    raise NotImplementedError("feature_map_sizes: not implemented yet / pas encore implémenté")
 
 
 def receptive_field(n_layers: int, kernel: int, stride: int = 1, dilation: int = 1) -> int:
@@ -47,7 +47,7 @@ def receptive_field(n_layers: int, kernel: int, stride: int = 1, dilation: int =
     Raise ValueError when n_layers, kernel, stride or dilation is below 1.
     """
     # YOUR CODE HERE
-    raise NotImplementedError("receptive_field: not implemented yet")
+    raise NotImplementedError("receptive_field: not implemented yet / pas encore implémenté")
 
 
 def padding_for(mode: str, kernel: int) -> int:
@@ -56,7 +56,7 @@ def padding_for(mode: str, kernel: int) -> int:
     Raise ValueError for any other mode, and for "same" with an even kernel (no symmetric padding keeps the size).
     """
     # YOUR CODE HERE
-    raise NotImplementedError("padding_for: not implemented yet")
+    raise NotImplementedError("padding_for: not implemented yet / pas encore implémenté")
 
 
 def last_feature_map(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -74,7 +74,7 @@ def measured_receptive_field(model: nn.Module, input_size: int) -> int:
     random weights must not shrink the measured field.
     """
     # YOUR CODE HERE
-    raise NotImplementedError("measured_receptive_field: not implemented yet")
+    raise NotImplementedError("measured_receptive_field: not implemented yet / pas encore implémenté")
 
 
 class ExamCNN(L.LightningModule):
@@ -89,7 +89,7 @@ class ExamCNN(L.LightningModule):
         super().__init__()
         self.save_hyperparameters()
         # YOUR CODE HERE
-        raise NotImplementedError("ExamCNN.__init__: not implemented yet")
+        raise NotImplementedError("ExamCNN.__init__: not implemented yet / pas encore implémenté")
         # Pooling to 4x4 keeps where in the image each feature fired; a global average learns far slower here.
         self.head = nn.Sequential(nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(width * 16, n_classes))
         self.train_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
@@ -98,7 +98,7 @@ class ExamCNN(L.LightningModule):
     def feature_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The six feature maps (after each ReLU), first layer first."""
         # YOUR CODE HERE
-        raise NotImplementedError("ExamCNN.feature_maps: not implemented yet")
+        raise NotImplementedError("ExamCNN.feature_maps: not implemented yet / pas encore implémenté")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.hparams.channels_last:  # NHWC convolutions are faster on tensor cores

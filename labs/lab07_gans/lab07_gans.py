@@ -23,7 +23,7 @@ def ring_of_gaussians(n: int, modes: int = 8, radius: float = 1.0, std: float = 
     whose means lie on a circle of `radius`; mean k is at angle 2 pi k / modes. Returns (samples (n, 2),
     centers (modes, 2)), float32. All randomness comes from `generator`."""
     # YOUR CODE HERE
-    raise NotImplementedError("ring_of_gaussians: not implemented yet")
+    raise NotImplementedError("ring_of_gaussians: not implemented yet / pas encore implémenté")
 
 
 def grid_of_gaussians(n: int, side: int = 5, spacing: float = 2.0, std: float = 0.05,
@@ -31,7 +31,7 @@ def grid_of_gaussians(n: int, side: int = 5, spacing: float = 2.0, std: float = 
     """Task 7.1: the same on a `side` x `side` grid centred on the origin, `spacing` apart (the defaults give the
     means {-4, -2, 0, 2, 4}^2). Returns (samples (n, 2), centers (side * side, 2)), float32."""
     # YOUR CODE HERE
-    raise NotImplementedError("grid_of_gaussians: not implemented yet")
+    raise NotImplementedError("grid_of_gaussians: not implemented yet / pas encore implémenté")
 
 
 class LinearCritic(nn.Module):
@@ -41,11 +41,11 @@ class LinearCritic(nn.Module):
     def __init__(self, dim: int) -> None:
         super().__init__()
         # YOUR CODE HERE
-        raise NotImplementedError("LinearCritic.__init__: not implemented yet")
+        raise NotImplementedError("LinearCritic.__init__: not implemented yet / pas encore implémenté")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # YOUR CODE HERE
-        raise NotImplementedError("LinearCritic.forward: not implemented yet")
+        raise NotImplementedError("LinearCritic.forward: not implemented yet / pas encore implémenté")
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
@@ -54,7 +54,7 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
     eps ~ U[0, 1] per sample (shape (B, 1), drawn here when not given). `critic` maps (B, D) to (B,). The result
     must stay differentiable with respect to the critic's parameters: it is part of the critic's loss."""
     # YOUR CODE HERE
-    raise NotImplementedError("gradient_penalty: not implemented yet")
+    raise NotImplementedError("gradient_penalty: not implemented yet / pas encore implémenté")
 
 
 def critic_loss(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, lambda_gp: float,
@@ -62,21 +62,21 @@ def critic_loss(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, lambd
     """Task 7.4: the exam's WGAN-GP loss L = E[D(fake)] - E[D(real)] + lambda_gp * gradient penalty (which the
     critic minimises)."""
     # YOUR CODE HERE
-    raise NotImplementedError("critic_loss: not implemented yet")
+    raise NotImplementedError("critic_loss: not implemented yet / pas encore implémenté")
 
 
 def linear_critic_grad_w(w: torch.Tensor, real: torch.Tensor, fake: torch.Tensor, lambda_gp: float) -> torch.Tensor:
     """Task 7.5: question 7(b) in closed form: the gradient of `critic_loss` with respect to `w` for the linear critic
     D(x) = w^T x + b on this batch, without autograd. `w` is non-zero; real and fake are (B, dim)."""
     # YOUR CODE HERE
-    raise NotImplementedError("linear_critic_grad_w: not implemented yet")
+    raise NotImplementedError("linear_critic_grad_w: not implemented yet / pas encore implémenté")
 
 
 def pack(x: torch.Tensor, m: int) -> torch.Tensor:
     """Task 7.6: PacGAN's packing, (B, D) -> (B // m, m * D): row i holds samples m*i, ..., m*i + m - 1 side by side.
     Raises ValueError unless m is a positive divisor of B."""
     # YOUR CODE HERE
-    raise NotImplementedError("pack: not implemented yet")
+    raise NotImplementedError("pack: not implemented yet / pas encore implémenté")
 
 
 def mode_coverage(samples: torch.Tensor, centers: torch.Tensor, std: float) -> tuple[int, float]:
@@ -84,7 +84,7 @@ def mode_coverage(samples: torch.Tensor, centers: torch.Tensor, std: float) -> t
     nearest center; a mode is captured when it is the nearest center of at least one high-quality sample. Returns
     (modes captured, fraction of high-quality samples). Raises ValueError on an empty set of samples."""
     # YOUR CODE HERE
-    raise NotImplementedError("mode_coverage: not implemented yet")
+    raise NotImplementedError("mode_coverage: not implemented yet / pas encore implémenté")
 
 
 # --- training: given -----------------------------------------------------------------------------------------------
