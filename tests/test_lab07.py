@@ -1,7 +1,14 @@
 """Lab 7: the closed form of 7(b) equals autograd, the metrics are right on known sample sets, what a linear critic
-can and cannot see, and the WGAN-GP module trains through Lightning with manual optimization."""
+can and cannot see, and the WGAN-GP module trains through Lightning with manual optimization; the mixture check tells
+independent draws from modes assigned in turn, the autograd rule holds, the notebook's stored tables are the results
+file's, and every text a student reads is in English and French."""
 
+import importlib.util
+import inspect
+import json
 import math
+import random
+import re
 
 import pytest
 import torch
@@ -9,7 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lightning.pytorch.loggers import CSVLogger
 
+from autograder.labs import REPO_ROOT, get_lab
 from labkit import training
+
+LAB = get_lab("lab07_gans")
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +102,13 @@ def test_pack_groups_consecutive_samples(ref):
 
 
 def test_a_linear_critic_sees_only_the_means(ref):
-    """Question 7(a): trained to optimality, the linear critic's gap is |mu_r - mu_g|; zero for a collapsed
-    generator sitting at the ring's mean."""
+    """Question 7(a): trained to its optimum, the linear critic's gap is ||w|| d with ||w|| = 1 + d / (2 lambda),
+    d = ||mu_r - mu_g||: zero for a collapsed generator sitting at the ring's mean."""
     torch.manual_seed(0)
 
     def gap(fake_sampler):
         critic = ref.LinearCritic(2)
-        opt = torch.optim.Adam(critic.parameters(), lr=1e-2, betas=(0.5, 0.9))
+        opt = torch.optim.Adam(critic.parameters(), lr=3e-2, betas=(0.5, 0.9))
         g = torch.Generator().manual_seed(0)
         for _ in range(300):
             loss = ref.critic_loss(critic, ref.ring_of_gaussians(256, generator=g)[0], fake_sampler(256, g), 10.0)
@@ -106,12 +116,14 @@ def test_a_linear_critic_sees_only_the_means(ref):
             loss.backward()
             opt.step()
         with torch.no_grad():
-            real, fake = ref.ring_of_gaussians(8192, generator=g)[0], fake_sampler(8192, g)
+            real, fake = ref.ring_of_gaussians(100_000, generator=g)[0], fake_sampler(100_000, g)
             return float(critic(real).mean() - critic(fake).mean())
 
     assert abs(gap(lambda n, g: 0.01 * torch.randn(n, 2, generator=g))) < 0.05
-    shifted = gap(lambda n, g: ref.ring_of_gaussians(n, generator=g)[0] + torch.tensor([0.5, 0.0]))
-    assert shifted == pytest.approx(0.5 * (1 + 0.5 / 20), abs=0.05)  # ||w|| = 1 + |dmu| / (2 lambda) at the optimum
+    assert abs(gap(lambda n, g: 3 * ref.ring_of_gaussians(n, generator=g)[0])) < 0.05
+    for shift in (0.5, 1.0):  # ||w|| = 1 + d / (2 lambda) at the optimum, so the gap is d + d^2 / 20
+        shifted = gap(lambda n, g, s=shift: ref.ring_of_gaussians(n, generator=g)[0] + torch.tensor([s, 0.0]))
+        assert shifted == pytest.approx(shift * (1 + shift / 20), abs=0.02)
 
 
 @pytest.mark.parametrize("loss", ["wgan-gp", "gan"])
@@ -148,3 +160,123 @@ def test_bad_arguments_are_refused(ref):
         ref.WGANGP(pac=2, critic_steps=5).training_step(torch.zeros(12, 2), 0)
     with pytest.raises(ValueError, match="dataset must be one of"):
         ref.MixtureDataModule("spiral")
+
+
+def _mixture_result(module, case: dict) -> dict:
+    from labkit.grading import run_case
+
+    return run_case(LAB.checks["mixtures"], module, case)["value"]
+
+
+def test_independent_draws_pass_the_mixture_check_whatever_the_seed(ref):
+    """The reference's modes are drawn i.i.d.: the check's statistics must hold for it on any seed, or a correct
+    student who draws in another order could fail by chance."""
+    cases = list(LAB.checks["mixtures"].public) + LAB.hidden.mixtures(random.Random(3))
+    for case in cases:
+        for seed in range(8):
+            result = _mixture_result(ref, {**case, "seed": seed * 7919})
+            flags = {k: v for k, v in result.items() if isinstance(v, bool)}
+            assert all(flags.values()), (case, seed, flags)
+            assert result["samples_dtype"] == result["centers_dtype"] == "torch.float32"
+
+
+def test_modes_assigned_in_turn_fail_the_mixture_check():
+    import types
+
+    from autograder.sample_class import reference_source, replace_function
+
+    for mutant in ("ring: modes assigned in turn, not drawn", "grid: equal counts per mode, shuffled"):
+        source = reference_source(LAB)
+        for target, text in LAB.mutants.MUTANTS[mutant].items():
+            source = replace_function(source, target, text)
+        module = types.ModuleType("lab07_mutant")
+        exec(compile(source, "lab07_mutant.py", "exec"), module.__dict__)
+        case = LAB.checks["mixtures"].public[0 if mutant.startswith("ring") else 1]
+        result = _mixture_result(module, case)
+        assert result["modes_equally_likely"] and not result["modes_drawn_independently"], mutant
+
+
+def test_autograd_in_the_closed_form_breaks_its_rule_and_only_that():
+    from autograder.sample_class import reference_source, replace_function
+    from labkit.rules import broken_rules
+
+    rules = LAB.checks["linear_critic_grad_w"].rules
+    reference = reference_source(LAB)
+    assert broken_rules(reference, rules) == []
+    source = replace_function(reference, "linear_critic_grad_w",
+                              LAB.mutants.MUTANTS["closed form: autograd through critic_loss"]["linear_critic_grad_w"])
+    broken = broken_rules(source, rules)
+    assert len(broken) == 1 and "/ " in broken[0], broken
+    assert all(broken_rules(source, c.rules) == [] for k, c in LAB.checks.items() if k != "linear_critic_grad_w")
+
+
+def _benchmark():
+    path = REPO_ROOT / "benchmarks" / "lab07_pacgan_table.py"
+    spec = importlib.util.spec_from_file_location("lab07_pacgan_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _notebook_text() -> str:
+    return "\n".join(line[2:] for line in LAB.notebook_source.read_text(encoding="utf-8").splitlines())
+
+
+def _results(name: str) -> dict:
+    return json.loads((REPO_ROOT / "benchmarks" / "results" / name).read_text())
+
+
+@pytest.mark.parametrize("entry", ["gan_5000_steps", "grid_gan_15000_steps"])
+def test_the_notebooks_table_1_is_the_results_file(entry):
+    """Every row of the stored Table 1 the notebook shows is what benchmarks/lab07_pacgan_table.py prints for the runs
+    kept in benchmarks/results/."""
+    runs = _results("lab07_pacgan_table.json")[entry]["runs"]
+    text = _notebook_text()
+    assert f"`{entry}`" in text
+    for row in _benchmark().table(runs, "gan")[2:]:
+        assert row in text, row
+
+
+def test_the_notebooks_wgan_gp_runs_are_the_results_file():
+    """The per-seed WGAN-GP table under Experiment 4, column by column the entries it names, in that order."""
+    data = _results("lab07_wgan_gp.json")
+    entries = ["wgan_gp_ring_lambda1_600_steps", "wgan_gp_ring_lambda10_2400_steps",
+               "wgan_gp_ring_lambda10_lr3e-4_2400_steps"]
+    assert [data[e]["settings"]["lambda_gp"] for e in entries] == [1.0, 10.0, 10.0]
+    assert [data[e]["settings"]["lr"] for e in entries] == [1e-3, 1e-3, 3e-4]
+    text = _notebook_text()
+    assert all(f"`{e}`" in text for e in entries)
+    for row in _benchmark().seed_table({e: data[e]["runs"] for e in entries})[2:]:
+        assert row in text, row
+    # The notebook's own run is seed 0 of this profile: its lambda = 10 run is the first 600 steps of the longer one.
+    assert {k: v for k, v in data[entries[1]]["settings"].items() if k != "epochs"} == {
+        **{k: v for k, v in data[entries[0]]["settings"].items() if k != "epochs"}, "lambda_gp": 10.0}
+
+
+def _markdown_cells(source: str) -> list[str]:
+    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
+    cells = []
+    for cell in re.split(r"(?m)^(?=# %%)", source):
+        if cell.startswith("# %% [markdown]"):
+            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
+            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
+    return cells
+
+
+def test_every_text_a_student_reads_is_in_english_and_french(ref):
+    for cell in _markdown_cells(LAB.notebook_source.read_text(encoding="utf-8")):
+        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
+        assert all(" / " in h for h in headings), headings
+        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():  # a cell with text besides its heading
+            assert "**FR —**" in cell, cell[:200]
+    assert "\nFR: " in ref.__doc__
+    filled = [obj for obj in vars(ref).values() if (inspect.isfunction(obj) or inspect.isclass(obj))
+              and obj.__module__ == ref.__name__ and "### BEGIN SOLUTION" in inspect.getsource(obj)]
+    assert len(filled) == 8
+    for obj in filled:
+        assert "\n\n    FR: Tâche 7." in obj.__doc__, obj.__name__
+    for make in (lambda: ref.pack(torch.zeros(5, 2), 2),
+                 lambda: ref.mode_coverage(torch.zeros(0, 2), torch.zeros(1, 2), 1.0),
+                 lambda: ref.WGANGP(loss="lsgan"), lambda: ref.WGANGP(pac=0), lambda: ref.MixtureDataModule("spiral")):
+        with pytest.raises(ValueError, match=r" / .*(doit|doivent|demande|impossible)"):
+            make()

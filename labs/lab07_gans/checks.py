@@ -1,8 +1,8 @@
 """Lab 7 checks. Critics and batches are built from a seed inside the probe (float64), so a case stays one line.
 
 Random samples cannot be compared draw by draw (a student may draw in another order), so the mixture check records
-exact centers and pass/fail statistics; the gradient-penalty check recovers eps from the points the critic was
-called at."""
+exact centers, dtypes and pass/fail statistics; the gradient-penalty check recovers eps from the points the critic was
+called at. `linear_critic_grad_w` is asked in closed form: a method rule keeps autograd out of it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from labkit.grading import Check
+from labkit.rules import no_autograd
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_7a": 2, "answer_7b": 2, "answer_7c": 2}
@@ -76,6 +77,8 @@ def _loss_and_grads(critic: nn.Module, value: torch.Tensor) -> dict:
 
 # --- probes -------------------------------------------------------------------------------------------------------
 
+_SMALL_DRAWS = 40
+
 
 def _mixture(mod, case):
     fn = {"ring": mod.ring_of_gaussians, "grid": mod.grid_of_gaussians}[case["kind"]]
@@ -85,13 +88,24 @@ def _mixture(mod, case):
         return fn(case["n"], **kwargs, std=std, generator=torch.Generator().manual_seed(case["seed"]))
 
     (samples, centers), (again, _) = draw(), draw()
-    samples, centers = torch.as_tensor(samples).double(), torch.as_tensor(centers).double()
+    samples, centers = torch.as_tensor(samples), torch.as_tensor(centers)
+    dtypes = {"samples_dtype": str(samples.dtype), "centers_dtype": str(centers.dtype)}  # float32 is asked
+    samples, centers = samples.double(), centers.double()
     order = sorted(range(len(centers)), key=lambda i: (round(float(centers[i, 0]), 6), round(float(centers[i, 1]), 6)))
     centers = centers[order]
     nearest = torch.cdist(samples, centers).argmin(dim=1)
     residual = samples - centers[nearest]
     freqs = torch.bincount(nearest, minlength=len(centers)).double() / len(samples)
+    # Independent draws: in a draw of as many samples as modes, every mode appears exactly once with probability
+    # k! / k^k (0.0024 for 8 modes); assigning modes in turn (or shuffling such an assignment) always does that.
+    all_once = 0
+    for i in range(_SMALL_DRAWS):
+        small = fn(len(centers), **kwargs, std=std, generator=torch.Generator().manual_seed(case["seed"] + 1 + i))[0]
+        counts = torch.bincount(torch.cdist(torch.as_tensor(small).double(), centers).argmin(dim=1),
+                                minlength=len(centers))
+        all_once += bool((counts == 1).all())
     return {
+        **dtypes,
         "centers": centers,
         "samples_shape": list(samples.shape),
         "same_generator_same_samples": bool(torch.equal(torch.as_tensor(again).double(), samples)),
@@ -100,6 +114,7 @@ def _mixture(mod, case):
         "noise_isotropic": bool(((residual.std(dim=0) / std - 1).abs() < 0.1).all()
                                 and abs(float(torch.corrcoef(residual.T)[0, 1])) < 0.1),
         "modes_equally_likely": bool((freqs - 1 / len(centers)).abs().max() < 0.25 / len(centers)),
+        "modes_drawn_independently": all_once < _SMALL_DRAWS // 2,
     }
 
 
@@ -167,12 +182,14 @@ def _mode_coverage(mod, case):
 
 
 def _describe_batch(case: dict) -> str:
-    extra = {k: case[k] for k in ("critic", "lambda_gp", "w_scale", "eps", "shift") if k in case}
-    return f"batch {case['batch']} x dim {case['dim']}, seed {case['seed']}" + (f", {extra}" if extra else "")
+    """Language-neutral key=value text: the feedback reads the same in English and French."""
+    keys = ("batch", "dim", "b", "critic", "lambda_gp", "w_scale", "eps", "shift", "seed")
+    return ", ".join(f"{k}={case[k]:.4g}" if isinstance(case[k], float) else f"{k}={case[k]}"
+                     for k in keys if k in case)
 
 
 def _describe_coverage(case: dict) -> str:
-    return f"{len(case['samples'])} samples around {len(case['centers'])} centers, std {case['std']}"
+    return f"samples={len(case['samples'])}, centers={len(case['centers'])}, std={case['std']}"
 
 
 CHECKS = [
@@ -193,8 +210,11 @@ CHECKS = [
     ]),
     Check("linear_critic_grad_w", 2, _linear_critic_grad_w, rtol=1e-8, atol=1e-10, describe=_describe_batch, public=[
         dict(dim=3, batch=6, seed=0, lambda_gp=10.0, w_scale=1.0),
-    ]),
-    Check("pack", 1, _pack, rtol=0, atol=0, describe=lambda c: f"batch {c['batch']} x dim {c['dim']}, m={c['m']}",
+    ], rules=(no_autograd("linear_critic_grad_w", text=(
+        "linear_critic_grad_w is question 7(b) in closed form: no autograd (backward, torch.autograd, .grad, "
+        "requires_grad) / linear_critic_grad_w est la question 7(b) sous forme fermée : pas de différentiation "
+        "automatique (backward, torch.autograd, .grad, requires_grad)")),)),
+    Check("pack", 1, _pack, rtol=0, atol=0, describe=lambda c: f"batch={c['batch']}, dim={c['dim']}, m={c['m']}",
           public=[
               dict(batch=6, dim=2, m=2),
               dict(batch=5, dim=2, m=2),

@@ -1,7 +1,13 @@
 """Lab 7: the linear critic, WGAN-GP's gradient penalty and PacGAN (exam question 7).
 
 Fill in every function that raises NotImplementedError (Tasks 7.1-7.6). `WGANGP` and `MixtureDataModule` are given:
-they train with your functions.
+they train with your functions. The grader also reads your source: `linear_critic_grad_w` is asked in closed form, so
+it scores 0 if it uses autograd.
+
+FR: Lab 7 : le critique linéaire, la pénalité de gradient de WGAN-GP et PacGAN (question 7 de l'examen). Complétez
+chaque fonction qui lève NotImplementedError (tâches 7.1 à 7.6). `WGANGP` et `MixtureDataModule` sont fournis : ils
+s'entraînent avec vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
+forme fermée, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
 """
 
 from __future__ import annotations
@@ -19,9 +25,15 @@ from labkit import plotting, training
 
 def ring_of_gaussians(n: int, modes: int = 8, radius: float = 1.0, std: float = 0.01,
                       generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Task 7.1: `n` samples of an equal-weight mixture of `modes` isotropic Gaussians (standard deviation `std`)
-    whose means lie on a circle of `radius`; mean k is at angle 2 pi k / modes. Returns (samples (n, 2),
-    centers (modes, 2)), float32. All randomness comes from `generator`."""
+    """Task 7.1: `n` independent samples of an equal-weight mixture of `modes` isotropic Gaussians (standard
+    deviation `std`) whose means lie on a circle of `radius`; mean k is at angle 2 pi k / modes. Each sample draws its
+    mode uniformly at random, independently of the others. Returns (samples (n, 2), centers (modes, 2)), both
+    float32. All randomness comes from `generator`.
+
+    FR: Tâche 7.1 : `n` tirages indépendants d'un mélange à poids égaux de `modes` gaussiennes isotropes (écart-type
+    `std`) dont les moyennes sont sur un cercle de rayon `radius` ; la moyenne k est à l'angle 2 pi k / modes. Chaque
+    tirage choisit son mode uniformément au hasard, indépendamment des autres. Renvoie (échantillons (n, 2), centres
+    (modes, 2)), tous deux en float32. Tout l'aléa vient de `generator`."""
     ### BEGIN SOLUTION
     angles = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes
     centers = (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
@@ -33,7 +45,11 @@ def ring_of_gaussians(n: int, modes: int = 8, radius: float = 1.0, std: float = 
 def grid_of_gaussians(n: int, side: int = 5, spacing: float = 2.0, std: float = 0.05,
                       generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Task 7.1: the same on a `side` x `side` grid centred on the origin, `spacing` apart (the defaults give the
-    means {-4, -2, 0, 2, 4}^2). Returns (samples (n, 2), centers (side * side, 2)), float32."""
+    means {-4, -2, 0, 2, 4}^2). Returns (samples (n, 2), centers (side * side, 2)), both float32.
+
+    FR: Tâche 7.1 : la même chose sur une grille `side` x `side` centrée sur l'origine, au pas de `spacing` (les
+    valeurs par défaut donnent les moyennes {-4, -2, 0, 2, 4}^2). Renvoie (échantillons (n, 2), centres
+    (side * side, 2)), tous deux en float32."""
     ### BEGIN SOLUTION
     axis = spacing * (torch.arange(side, dtype=torch.float32) - (side - 1) / 2)
     centers = torch.cartesian_prod(axis, axis)
@@ -44,7 +60,10 @@ def grid_of_gaussians(n: int, side: int = 5, spacing: float = 2.0, std: float = 
 
 class LinearCritic(nn.Module):
     """Task 7.2: the exam's discriminator D(x) = w^T x + b, with parameters `w` of shape (dim,) and a scalar `b`
-    (shape ()). `forward` maps (B, dim) to (B,)."""
+    (shape ()). `forward` maps (B, dim) to (B,).
+
+    FR: Tâche 7.2 : le discriminateur de l'examen, D(x) = w^T x + b, de paramètres `w` de forme (dim,) et `b`
+    scalaire (forme ()). `forward` envoie (B, dim) sur (B,)."""
 
     def __init__(self, dim: int) -> None:
         super().__init__()
@@ -63,7 +82,11 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
                      eps: torch.Tensor | None = None) -> torch.Tensor:
     """Task 7.3: the batch mean of (||grad_xhat D(xhat)||_2 - 1)^2 at xhat = eps * real + (1 - eps) * fake, one
     eps ~ U[0, 1] per sample (shape (B, 1), drawn here when not given). `critic` maps (B, D) to (B,). The result
-    must stay differentiable with respect to the critic's parameters: it is part of the critic's loss."""
+    must stay differentiable with respect to the critic's parameters: it is part of the critic's loss.
+
+    FR: Tâche 7.3 : la moyenne sur le lot de (||grad_xhat D(xhat)||_2 - 1)^2 en xhat = eps * real + (1 - eps) * fake,
+    avec un eps ~ U[0, 1] par exemple (forme (B, 1), tiré ici s'il n'est pas donné). `critic` envoie (B, D) sur (B,).
+    Le résultat doit rester différentiable par rapport aux paramètres du critique : il fait partie de son coût."""
     ### BEGIN SOLUTION
     if eps is None:
         eps = torch.rand(real.shape[0], 1, device=real.device, dtype=real.dtype)
@@ -78,7 +101,10 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
 def critic_loss(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, lambda_gp: float,
                 eps: torch.Tensor | None = None) -> torch.Tensor:
     """Task 7.4: the exam's WGAN-GP loss L = E[D(fake)] - E[D(real)] + lambda_gp * gradient penalty (which the
-    critic minimises)."""
+    critic minimises).
+
+    FR: Tâche 7.4 : le coût WGAN-GP de l'examen, L = E[D(fake)] - E[D(real)] + lambda_gp * pénalité de gradient
+    (que le critique minimise)."""
     ### BEGIN SOLUTION
     return critic(fake).mean() - critic(real).mean() + lambda_gp * gradient_penalty(critic, real, fake, eps)
     ### END SOLUTION
@@ -86,7 +112,12 @@ def critic_loss(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, lambd
 
 def linear_critic_grad_w(w: torch.Tensor, real: torch.Tensor, fake: torch.Tensor, lambda_gp: float) -> torch.Tensor:
     """Task 7.5: question 7(b) in closed form: the gradient of `critic_loss` with respect to `w` for the linear critic
-    D(x) = w^T x + b on this batch, without autograd. `w` is non-zero; real and fake are (B, dim)."""
+    D(x) = w^T x + b on this batch, without autograd (the grader reads the source). `w` is non-zero; real and fake
+    are (B, dim).
+
+    FR: Tâche 7.5 : la question 7(b) sous forme fermée : le gradient de `critic_loss` par rapport à `w` pour le
+    critique linéaire D(x) = w^T x + b sur ce lot, sans différentiation automatique (le correcteur lit le code
+    source). `w` est non nul ; real et fake sont (B, dim)."""
     ### BEGIN SOLUTION
     norm = w.norm()
     return fake.mean(0) - real.mean(0) + 2 * lambda_gp * (norm - 1) * w / norm
@@ -95,10 +126,14 @@ def linear_critic_grad_w(w: torch.Tensor, real: torch.Tensor, fake: torch.Tensor
 
 def pack(x: torch.Tensor, m: int) -> torch.Tensor:
     """Task 7.6: PacGAN's packing, (B, D) -> (B // m, m * D): row i holds samples m*i, ..., m*i + m - 1 side by side.
-    Raises ValueError unless m is a positive divisor of B."""
+    Raises ValueError unless m is a positive divisor of B.
+
+    FR: Tâche 7.6 : le regroupement (packing) de PacGAN, (B, D) -> (B // m, m * D) : la ligne i contient les
+    exemples m*i, ..., m*i + m - 1 côte à côte. Lève ValueError sauf si m est un diviseur positif de B."""
     ### BEGIN SOLUTION
     if m < 1 or x.shape[0] % m:
-        raise ValueError(f"cannot pack a batch of {x.shape[0]} into groups of {m}: m must divide the batch size")
+        raise ValueError(f"cannot pack a batch of {x.shape[0]} into groups of {m}: m must divide the batch size / "
+                         f"impossible de regrouper un lot de {x.shape[0]} par {m} : m doit diviser la taille du lot")
     return x.reshape(x.shape[0] // m, m * x.shape[1])
     ### END SOLUTION
 
@@ -106,10 +141,15 @@ def pack(x: torch.Tensor, m: int) -> torch.Tensor:
 def mode_coverage(samples: torch.Tensor, centers: torch.Tensor, std: float) -> tuple[int, float]:
     """Task 7.6: PacGAN's metrics. A sample is high quality when it lies within 3 * std (Euclidean distance) of its
     nearest center; a mode is captured when it is the nearest center of at least one high-quality sample. Returns
-    (modes captured, fraction of high-quality samples). Raises ValueError on an empty set of samples."""
+    (modes captured, fraction of high-quality samples). Raises ValueError on an empty set of samples.
+
+    FR: Tâche 7.6 : les mesures de PacGAN. Un échantillon est de haute qualité s'il est à moins de 3 * std (distance
+    euclidienne) de son centre le plus proche ; un mode est capturé s'il est le centre le plus proche d'au moins un
+    échantillon de haute qualité. Renvoie (modes capturés, fraction d'échantillons de haute qualité). Lève ValueError
+    si l'ensemble d'échantillons est vide."""
     ### BEGIN SOLUTION
     if samples.shape[0] == 0:
-        raise ValueError("mode_coverage needs at least one sample")
+        raise ValueError("mode_coverage needs at least one sample / mode_coverage demande au moins un échantillon")
     distance, nearest = torch.cdist(samples.double(), centers.double()).min(dim=1)
     good = distance <= 3 * std
     return int(nearest[good].unique().numel()), float(good.double().mean())
@@ -123,7 +163,8 @@ MIXTURES = {"ring": (ring_of_gaussians, 0.01), "grid": (grid_of_gaussians, 0.05)
 
 def sample_mixture(name: str, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     if name not in MIXTURES:
-        raise ValueError(f"dataset must be one of {sorted(MIXTURES)}, got {name!r}")
+        raise ValueError(f"dataset must be one of {sorted(MIXTURES)}, got {name!r} / "
+                         f"dataset doit être parmi {sorted(MIXTURES)}, reçu {name!r}")
     return MIXTURES[name][0](n, generator=generator)
 
 
@@ -182,9 +223,10 @@ class WGANGP(L.LightningModule):
                  betas: tuple[float, float] = (0.5, 0.9), loss: str = "wgan-gp", plot_every: int = 0) -> None:
         super().__init__()
         if loss not in ("wgan-gp", "gan"):
-            raise ValueError(f"loss must be 'wgan-gp' or 'gan' (the PacGAN paper's), got {loss!r}")
+            raise ValueError(f"loss must be 'wgan-gp' or 'gan' (the PacGAN paper's), got {loss!r} / "
+                             f"loss doit être 'wgan-gp' ou 'gan' (celui de l'article PacGAN), reçu {loss!r}")
         if pac < 1 or critic_steps < 1:
-            raise ValueError("pac and critic_steps must be at least 1")
+            raise ValueError("pac and critic_steps must be at least 1 / pac et critic_steps doivent valoir au moins 1")
         self.save_hyperparameters()
         self.automatic_optimization = False
         self.generator = mlp(latent_dim, hidden, 2, layers)
@@ -202,7 +244,9 @@ class WGANGP(L.LightningModule):
         pac, steps, wgan = self.hparams.pac, self.hparams.critic_steps, self.hparams.loss == "wgan-gp"
         if real.shape[0] % (steps * pac):
             raise ValueError(f"a training batch of {real.shape[0]} samples does not split into critic_steps={steps} "
-                             f"chunks of packs of {pac}: make the batch size a multiple of {steps * pac}")
+                             f"chunks of packs of {pac}: make the batch size a multiple of {steps * pac} / un lot "
+                             f"de {real.shape[0]} exemples ne se découpe pas en critic_steps={steps} parts de groupes "
+                             f"de {pac} : prenez une taille de lot multiple de {steps * pac}")
         opt_g, opt_c = self.optimizers()
         n = real.shape[0] // steps
         for chunk in real.split(n):

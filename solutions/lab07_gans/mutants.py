@@ -81,6 +81,41 @@ def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
     which = torch.randint(0, side * side, (n,), generator=generator)
     return centers[which] + std * torch.randn(n, 2, generator=generator), centers
 '''},
+    "ring: modes assigned in turn, not drawn": {"ring_of_gaussians": '''
+def ring_of_gaussians(n, modes=8, radius=1.0, std=0.01, generator=None):
+    angles = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes
+    centers = (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
+    which = torch.arange(n) % modes
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "ring: float64 samples and centers": {"ring_of_gaussians": '''
+def ring_of_gaussians(n, modes=8, radius=1.0, std=0.01, generator=None):
+    angles = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes
+    centers = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+    which = torch.randint(0, modes, (n,), generator=generator)
+    return centers[which] + std * torch.randn(n, 2, generator=generator, dtype=torch.float64), centers
+'''},
+    "grid: modes assigned in turn, not drawn": {"grid_of_gaussians": '''
+def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
+    axis = spacing * (torch.arange(side, dtype=torch.float32) - (side - 1) / 2)
+    centers = torch.cartesian_prod(axis, axis)
+    which = torch.arange(n) % (side * side)
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "grid: equal counts per mode, shuffled": {"grid_of_gaussians": '''
+def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
+    axis = spacing * (torch.arange(side, dtype=torch.float32) - (side - 1) / 2)
+    centers = torch.cartesian_prod(axis, axis)
+    which = torch.randperm(n, generator=generator) % (side * side)
+    return centers[which] + std * torch.randn(n, 2, generator=generator), centers
+'''},
+    "grid: float64 samples": {"grid_of_gaussians": '''
+def grid_of_gaussians(n, side=5, spacing=2.0, std=0.05, generator=None):
+    axis = spacing * (torch.arange(side, dtype=torch.float64) - (side - 1) / 2)
+    centers = torch.cartesian_prod(axis, axis).float()
+    which = torch.randint(0, side * side, (n,), generator=generator)
+    return centers[which].double() + std * torch.randn(n, 2, generator=generator, dtype=torch.float64), centers
+'''},
     "linear critic: bias of shape (1,) broadcasts the output": {"LinearCritic.__init__": '''
 def __init__(self, dim):
     super().__init__()
@@ -129,6 +164,14 @@ def critic_loss(critic, real, fake, lambda_gp, eps=None):
     "closed form: batch sums instead of means": _closed_form(
         "fake.sum(0) - real.sum(0) + 2 * lambda_gp * (norm - 1) * w / norm"),
     "closed form: lambda ignored": _closed_form("fake.mean(0) - real.mean(0) + 2 * (norm - 1) * w / norm"),
+    "closed form: autograd through critic_loss": {"linear_critic_grad_w": '''
+def linear_critic_grad_w(w, real, fake, lambda_gp):
+    critic = LinearCritic(w.shape[0]).to(w.dtype)
+    with torch.no_grad():
+        critic.w.copy_(w)
+    (grad,) = torch.autograd.grad(critic_loss(critic, real, fake, lambda_gp), critic.w)
+    return grad.detach()
+'''},
     "pack: groups samples i, i + B/m, ... (wrong axis)": {"pack": '''
 def pack(x, m):
     if m < 1 or x.shape[0] % m:
