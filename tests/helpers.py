@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,23 @@ def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
 
 def total(results: dict[str, CheckResult]) -> float:
     return round(sum(r.score for r in results.values()), 4)
+
+
+def markdown_cells(lab: Lab) -> list[str]:
+    """The markdown cells of a lab's notebook source, comment marks removed, model answers (solution regions)
+    dropped: what a student reads."""
+    cells = []
+    for cell in re.split(r"(?m)^(?=# %%)", lab.notebook_source.read_text(encoding="utf-8")):
+        if cell.startswith("# %% [markdown]"):
+            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
+            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
+    return cells
+
+
+def assert_notebook_bilingual(lab: Lab) -> None:
+    """Every heading is "English / Français"; every cell with text besides its heading has its **FR —** part."""
+    for cell in markdown_cells(lab):
+        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
+        assert all(" / " in h for h in headings), headings
+        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():
+            assert "**FR —**" in cell, cell[:200]

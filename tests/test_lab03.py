@@ -1,12 +1,12 @@
 """Lab 3: the reference optimizers equal torch.optim on every check problem, hidden ones included."""
 
 import random
-import re
 
 import pytest
 import torch
 
 from autograder.labs import get_lab
+from tests.helpers import assert_notebook_bilingual, markdown_cells
 
 LAB = get_lab("lab03_optimizers")
 CHECKS = LAB.checks_module
@@ -98,23 +98,9 @@ def test_library_optimizers_break_the_method_rules_and_only_them():
         assert len(broken) == 1 and "/ " in broken[0], (mutant, broken)
 
 
-def _markdown_cells(source: str) -> list[str]:
-    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
-    cells = []
-    for cell in re.split(r"(?m)^(?=# %%)", source):
-        if cell.startswith("# %% [markdown]"):
-            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
-            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
-    return cells
-
-
 def test_every_text_a_student_reads_is_in_english_and_french():
     ref = LAB.reference()
-    for cell in _markdown_cells(LAB.notebook_source.read_text(encoding="utf-8")):
-        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
-        assert all(" / " in h for h in headings), headings
-        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():
-            assert "**FR —**" in cell, cell[:200]
+    assert_notebook_bilingual(LAB)
     assert "\nFR: " in ref.__doc__
     for obj in (ref.Adagrad, ref.RMSprop, ref.Adam, ref.trajectory):
         assert "\n\n    FR: Tâche 3." in obj.__doc__, obj.__name__
@@ -127,7 +113,7 @@ def test_every_text_a_student_reads_is_in_english_and_french():
 def test_the_release_states_no_written_answer():
     """3(a) and 3(b) ask for the comparison: the notebook's prose outside the model answers measures and asks, it
     does not say which optimizer's step recovers or what Adam adds to RMSprop."""
-    prose = " ".join(_markdown_cells(LAB.notebook_source.read_text(encoding="utf-8"))).lower()
+    prose = " ".join(markdown_cells(LAB)).lower()
     for claim in ("only shrinks", "recovers", "moving average", "momentum", "bias correction", "forget",
                   "memory of", "3.2", "correction de biais", "moyenne mobile"):
         assert claim not in prose, claim

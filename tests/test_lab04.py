@@ -5,7 +5,6 @@ import inspect
 import itertools
 import math
 import random
-import re
 
 import pytest
 import torch
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.labs import get_lab
+from tests.helpers import assert_notebook_bilingual
 
 LAB = get_lab("lab04_regularization")
 CHECKS = LAB.checks_module
@@ -222,22 +222,8 @@ def test_shuffled_labels_change_the_stated_fraction(ref):
     assert torch.equal(clean.val_set.tensors[1], data.val_set.tensors[1])  # validation labels stay true
 
 
-def _markdown_cells(source: str) -> list[str]:
-    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
-    cells = []
-    for cell in re.split(r"(?m)^(?=# %%)", source):
-        if cell.startswith("# %% [markdown]"):
-            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
-            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
-    return cells
-
-
 def test_every_text_a_student_reads_is_in_english_and_french(ref):
-    for cell in _markdown_cells(LAB.notebook_source.read_text(encoding="utf-8")):
-        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
-        assert all(" / " in h for h in headings), headings
-        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():  # a cell with text besides its heading
-            assert "**FR —**" in cell, cell[:200]
+    assert_notebook_bilingual(LAB)
     assert "\nFR: " in ref.__doc__
     filled = [obj for obj in vars(ref).values() if (inspect.isfunction(obj) or inspect.isclass(obj))
               and obj.__module__ == ref.__name__ and "### BEGIN SOLUTION" in inspect.getsource(obj)]

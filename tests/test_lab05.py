@@ -2,13 +2,14 @@
 losses and gradients, the ReLU penalty's data dependence (5b), and the Lightning module's equal trajectories."""
 
 import inspect
-import re
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.autograd.functional import jacobian
+
+from tests.helpers import assert_notebook_bilingual
 
 
 @pytest.fixture(scope="module")
@@ -138,24 +139,10 @@ def test_lightning_runs_with_cae_and_weight_decay_follow_the_same_trajectory(ref
     assert runs["cae"].spectrum.shape == (6,)
 
 
-def _markdown_cells(source: str) -> list[str]:
-    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
-    cells = []
-    for cell in re.split(r"(?m)^(?=# %%)", source):
-        if cell.startswith("# %% [markdown]"):
-            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
-            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
-    return cells
-
-
 def test_every_text_a_student_reads_is_in_english_and_french(ref):
     from autograder.labs import get_lab
 
-    for cell in _markdown_cells(get_lab("lab05_contractive_ae").notebook_source.read_text(encoding="utf-8")):
-        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
-        assert all(" / " in h for h in headings), headings
-        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():  # a cell with text besides its heading
-            assert "**FR —**" in cell, cell[:200]
+    assert_notebook_bilingual(get_lab("lab05_contractive_ae"))
     assert "\nFR: " in ref.__doc__
     filled = [obj for obj in vars(ref).values() if inspect.isfunction(obj) and obj.__module__ == ref.__name__
               and "### BEGIN SOLUTION" in inspect.getsource(obj)]

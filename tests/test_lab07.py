@@ -8,7 +8,6 @@ import inspect
 import json
 import math
 import random
-import re
 
 import pytest
 import torch
@@ -18,6 +17,7 @@ from lightning.pytorch.loggers import CSVLogger
 
 from autograder.labs import REPO_ROOT, get_lab
 from labkit import training
+from tests.helpers import assert_notebook_bilingual
 
 LAB = get_lab("lab07_gans")
 
@@ -253,22 +253,8 @@ def test_the_notebooks_wgan_gp_runs_are_the_results_file():
         **{k: v for k, v in data[entries[0]]["settings"].items() if k != "epochs"}, "lambda_gp": 10.0}
 
 
-def _markdown_cells(source: str) -> list[str]:
-    """The markdown cells of a py:percent notebook, comment marks removed, model answers (solution regions) dropped."""
-    cells = []
-    for cell in re.split(r"(?m)^(?=# %%)", source):
-        if cell.startswith("# %% [markdown]"):
-            text = "\n".join(line[2:] for line in cell.splitlines()[1:])
-            cells.append(re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S).strip())
-    return cells
-
-
 def test_every_text_a_student_reads_is_in_english_and_french(ref):
-    for cell in _markdown_cells(LAB.notebook_source.read_text(encoding="utf-8")):
-        headings = re.findall(r"(?m)^#{1,4} .+$", cell)
-        assert all(" / " in h for h in headings), headings
-        if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():  # a cell with text besides its heading
-            assert "**FR —**" in cell, cell[:200]
+    assert_notebook_bilingual(LAB)
     assert "\nFR: " in ref.__doc__
     filled = [obj for obj in vars(ref).values() if (inspect.isfunction(obj) or inspect.isclass(obj))
               and obj.__module__ == ref.__name__ and "### BEGIN SOLUTION" in inspect.getsource(obj)]
