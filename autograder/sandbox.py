@@ -106,7 +106,9 @@ def factory_command(jobs_dir: Path, modules: list[str]) -> list[str]:
     if os.geteuid() == 0:  # as root, bwrap keeps every capability: drop them and the uid before anything runs
         cmd += ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs"]
-    return [*cmd, sys.executable, "-I", str(script), *modules]
+    # The factory imports the labkit bound here, the one this process uses, whatever `python -I` alone would find.
+    labkit_root = str(Path(labkit.__file__).resolve().parent.parent)
+    return [*cmd, sys.executable, "-I", str(script), labkit_root, *modules]
 
 
 def hand_over(path: Path) -> None:

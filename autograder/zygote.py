@@ -191,7 +191,9 @@ def main() -> None:
     # Same uid as the kernels: being non-dumpable is what keeps a kernel from attaching to the factory (ptrace,
     # /proc/PID/mem) and planting code in the next student's kernel.
     _call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
-    for module in sys.argv[1:]:  # what every kernel would otherwise import again
+    labkit_root, modules = sys.argv[1], sys.argv[2:]
+    sys.path.insert(0, labkit_root)  # the labkit the worker bound into the sandbox (autograder.sandbox)
+    for module in modules:  # what every kernel would otherwise import again
         importlib.import_module(module)
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
