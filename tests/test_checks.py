@@ -11,7 +11,15 @@ from autograder.sample_class import reference_source, replace_function
 from tests.helpers import grade_modules, total
 
 LABS = {lab.name: lab for lab in all_labs()}
-CASES = [(lab.name, name) for lab in LABS.values() for name in sorted(lab.mutants.MUTANTS)]
+
+
+def _on_one_worker(lab_name: str, *values: str):
+    """A test case of `lab_name`, run by the pytest-xdist worker that grades that lab's catalogue (once)."""
+    return pytest.param(lab_name, *values, marks=pytest.mark.xdist_group(f"mutants-{lab_name}"))
+
+
+LAB_NAMES = [_on_one_worker(name) for name in sorted(LABS)]
+CASES = [_on_one_worker(lab.name, name) for lab in LABS.values() for name in sorted(lab.mutants.MUTANTS)]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +50,7 @@ def test_every_lab_has_a_mutant_catalogue():
         assert set(lab.mutants.SAMPLE_PARTIAL) <= set(lab.mutants.MUTANTS), lab.name
 
 
-@pytest.mark.parametrize("lab_name", sorted(LABS))
+@pytest.mark.parametrize("lab_name", LAB_NAMES)
 def test_reference_scores_full_marks_and_stub_scores_zero(graded, lab_name):
     full = sum(c.points for c in LABS[lab_name].checks.values())
     results = graded(lab_name)["reference"]
@@ -60,7 +68,7 @@ def test_every_mutant_loses_points(graded, lab_name, mutant):
     assert all(r.messages for r in lost), "every lost point comes with a message"
 
 
-@pytest.mark.parametrize("lab_name", sorted(LABS))
+@pytest.mark.parametrize("lab_name", LAB_NAMES)
 def test_hidden_case_feedback_shows_no_expected_value_by_default(graded, lab_name):
     hidden = [m for results in graded(lab_name).values() for r in results.values() for m in r.messages
               if m.startswith("hidden case")]

@@ -18,7 +18,7 @@ from autograder.sample_class import build_sample_class
 from autograder.sandbox import bwrap_works
 from tests.helpers import SAMPLE_SECRET
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample_classes"),
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample-lab01_cnn"),
               pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required")]
 COLUMNS = ["student_id", "score", "max_score", "auto_score", "auto_max_score", "needs_manual_grade", "status",
            "problems"]

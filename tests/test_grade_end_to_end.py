@@ -12,7 +12,10 @@ from autograder.grade import GraderBusy, course_lock, grade
 from autograder.labs import all_labs
 from autograder.sample_class import build_sample_class, reference_source, replace_function
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample_classes")]  # one session fixture
+pytestmark = pytest.mark.slow
+# A lab's sample class is graded once per pytest-xdist worker that asks for it (a session fixture): the tests that
+# read one lab's class run on one worker.
+LAB01_CLASS = pytest.mark.xdist_group("sample-lab01_cnn")
 
 # Autograded points of each sample student (written answers are graded by hand). Hidden cases are drawn from the
 # submission's content too, so a partial score moves when the reference module's text (its docstrings) changes.
@@ -38,7 +41,8 @@ def test_every_lab_has_expected_sample_scores():
     assert set(EXPECTED) == set(LABS)
 
 
-@pytest.mark.parametrize("lab_name", sorted(EXPECTED))
+@pytest.mark.parametrize("lab_name", [pytest.param(name, marks=pytest.mark.xdist_group(f"sample-{name}"))
+                                      for name in sorted(EXPECTED)])
 def test_sample_class_scores_as_expected(graded_classes, lab_name):
     _, outcomes = graded_classes(lab_name)
     assert {s: o.auto_score for s, o in outcomes.items()} == EXPECTED[lab_name]
@@ -47,6 +51,7 @@ def test_sample_class_scores_as_expected(graded_classes, lab_name):
     assert outcomes["broken"].status == "not graded" and "not valid JSON at line" in outcomes["broken"].problems[0]
 
 
+@LAB01_CLASS
 def test_exports_match_the_gradebook(sample_class, lab01):
     course, _ = sample_class
     with open(course / "grades.csv") as f:
@@ -62,6 +67,7 @@ def test_exports_match_the_gradebook(sample_class, lab01):
         assert all(set(t) == {"name", "score", "max_score", "output"} for t in results["tests"])
 
 
+@LAB01_CLASS
 def test_feedback_shows_failed_cases_but_no_test_source(sample_class, lab01):
     course, _ = sample_class
     page = (course / "feedback" / "partial.html").read_text()
@@ -71,6 +77,7 @@ def test_feedback_shows_failed_cases_but_no_test_source(sample_class, lab01):
         assert marker not in page
 
 
+@LAB01_CLASS
 def test_the_judged_notebook_keeps_scores_not_kernel_output(sample_class):
     course, _ = sample_class
     nb = json.loads((course / "autograded" / "cheater" / "lab01_cnn" / "lab01_cnn.ipynb").read_text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 from labkit.grading import Check
 from labkit.rules import Rule
@@ -36,8 +37,28 @@ def _rnn_unroll(mod, case):
     return {"states": mod.rnn_unroll(*make_problem(case))}
 
 
+class MatrixPowers(TorchFunctionMode):
+    """Records the exponent of every matrix power asked of torch (torch.linalg.matrix_power, torch.matrix_power,
+    Tensor.matrix_power) while active."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exponents: list[int] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if getattr(func, "__name__", "").endswith("matrix_power"):
+            self.exponents.append(int(args[1] if len(args) > 1 else kwargs["n"]))
+        return func(*args, **kwargs)
+
+
 def _rnn_closed_form(mod, case):
-    return {"h_T": mod.rnn_closed_form(*make_problem(case))}
+    # The closed form needs W^T (h0's term) and W^(T-k) for each input x_k. A recurrence never asks matrix_power for
+    # them, even one that calls matrix_power(W, 1) at each step or takes W^T for h0 alone; W^0 and W^1 may be written
+    # without it.
+    with MatrixPowers() as powers:
+        h = mod.rnn_closed_form(*make_problem(case))
+    return {"h_T": h, "powers_2_to_T_from_matrix_power": set(range(2, case["steps"] + 1)) <= set(powers.exponents)}
 
 
 def _jacobian(mod, case):

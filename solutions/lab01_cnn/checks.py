@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from labkit.grading import Check
+from labkit.rules import Rule
 
 CELL_TIMEOUT_S = 60  # per notebook cell when grading
 
@@ -71,7 +72,20 @@ def _measured_receptive_field(mod, case):
     return {"field": mod.measured_receptive_field(model, case["input_size"])}
 
 
+def _padding_per_side(conv: nn.Conv2d) -> list[list[int]]:
+    """[before, after] zeros per spatial dimension, as the layer pads: padding=2, (2, 2) and "same" on a 5x5 kernel
+    are the same geometry ("same" puts the odd pixel after, as PyTorch does)."""
+    if conv.padding == "valid":
+        return [[0, 0] for _ in conv.kernel_size]
+    if conv.padding == "same":
+        totals = [d * (k - 1) for k, d in zip(conv.kernel_size, conv.dilation, strict=True)]
+        return [[t // 2, t - t // 2] for t in totals]
+    return [[p, p] for p in conv.padding]
+
+
 def _exam_cnn(mod, case):
+    # Geometry, not constructor arguments: whichever way a layer's padding is written, what is compared is what it
+    # does (output shapes, kernel, stride, dilation, zeros added per side).
     torch.manual_seed(case["seed"])
     net = mod.ExamCNN(in_channels=case["in_channels"], width=case["width"])
     x = torch.randn(2, case["in_channels"], case["size"], case["size"])
@@ -80,31 +94,44 @@ def _exam_cnn(mod, case):
     return {
         "map_shapes": [list(m.shape) for m in maps],
         "maps_nonnegative": all(bool((m >= 0).all()) for m in maps),
-        "convs": [[c.in_channels, c.out_channels, *c.kernel_size, *c.padding, *c.stride] for c in convs],
+        "convs": [{"channels": [c.in_channels, c.out_channels], "kernel": list(c.kernel_size),
+                   "stride": list(c.stride), "dilation": list(c.dilation), "padding": _padding_per_side(c),
+                   "zero_padding": c.padding_mode == "zeros"} for c in convs],
         "logits_shape": list(net(x).shape),
     }
 
 
 def _describe_model(case: dict[str, Any]) -> str:
-    return f"{len(case['layers'])} layers [in, out, kernel, stride, dilation, padding] {case['layers']}, " \
-           f"input {case['input_size']}" + (", all ReLUs dead for these weights" if case.get("bias") else "")
+    text = f"layers[in,out,kernel,stride,dilation,padding]={case['layers']} input_size={case['input_size']}"
+    if case.get("bias") is not None:
+        text += f" bias={case['bias']}"  # a large negative bias kills every ReLU for the model's own weights
+    return text + (" head=True" if case.get("head") else "")
+
+
+def _formula(target: str) -> Rule:
+    """The geometry functions are asked as formulas: running a layer (or any torch code) to read a size is not one."""
+    return Rule(target, f"{target} is asked as a formula: no torch, lightning or torchmetrics (no layer run to read a "
+                        f"size) / {target} est demandée comme une formule : ni torch, ni lightning, ni torchmetrics "
+                        "(aucune couche exécutée pour lire une taille)",
+                names=("torch", "lightning", "torchmetrics"))
 
 
 CHECKS = [
-    Check("conv_output_size", 2, _conv_output_size, public=[
+    Check("conv_output_size", 2, _conv_output_size, rules=(_formula("conv_output_size"),), public=[
         dict(size=256, kernel=5, padding=2),
         dict(size=32, kernel=3, padding=0, stride=2),
         dict(size=7, kernel=9, padding=0),  # does not fit: ValueError
+        dict(size=6, kernel=3, dilation=4),  # the kernel fits, its dilated extent (9 pixels) does not: ValueError
     ]),
-    Check("feature_map_sizes", 1, _feature_map_sizes, public=[
+    Check("feature_map_sizes", 1, _feature_map_sizes, rules=(_formula("feature_map_sizes"),), public=[
         dict(input_size=256, n_layers=6, kernel=5, padding=2),
         dict(input_size=28, n_layers=2, kernel=3, padding=0),
     ]),
-    Check("receptive_field", 2, _receptive_field, public=[
+    Check("receptive_field", 2, _receptive_field, rules=(_formula("receptive_field"),), public=[
         dict(n_layers=6, kernel=5),
         dict(n_layers=1, kernel=3),
     ]),
-    Check("padding_for", 2, _padding_for, public=[
+    Check("padding_for", 2, _padding_for, rules=(_formula("padding_for"),), public=[
         dict(mode="full", kernel=5), dict(mode="valid", kernel=5), dict(mode="same", kernel=5),
         dict(mode="half", kernel=5),
     ]),

@@ -67,6 +67,20 @@ def rnn_closed_form(W, U, b, h0, xs):
         h = W @ h + U @ x + b
     return h
 '''},
+    "closed form runs the recurrence through matrix_power(W, 1)": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    h = h0
+    for x in xs:
+        h = torch.linalg.matrix_power(W, 1) @ h + U @ x + b
+    return h
+'''},
+    "closed form: W^T by matrix_power, the inputs by the recurrence": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    drive = torch.zeros_like(h0)
+    for x in xs:
+        drive = W @ drive + U @ x + b
+    return torch.linalg.matrix_power(W, xs.shape[0]) @ h0 + drive
+'''},
     "closed form calls rnn_unroll": {"rnn_closed_form": '''
 def rnn_closed_form(W, U, b, h0, xs):
     return rnn_unroll(W, U, b, h0, xs)[-1]
