@@ -16,6 +16,7 @@ from autograder.course import CourseDir
 from autograder.labs import REPO_ROOT, Lab, all_labs
 from autograder.notebooks import strip_solutions
 from labkit.grading import PUBLIC_EXPECTED_FILE, decode, dumps_strict, run_case
+from labkit.train import CONFIG_FILE as TRAIN_CONFIG
 
 STUDENT_FILES = Path(__file__).parent / "student_files"  # README and packaging of the student release
 
@@ -38,6 +39,7 @@ def build_lab(lab: Lab, out: Path) -> None:
         released = CourseDir(Path(tmp) / lab.name).generate(lab)
         shutil.copy(released / lab.notebook_name, out / lab.notebook_name)
     shutil.copy(lab.source_dir / "checks.py", out / "checks.py")
+    shutil.copy(lab.source_dir / TRAIN_CONFIG, out / TRAIN_CONFIG)  # python -m labkit.train's profiles
     (out / lab.module_file.name).write_text(strip_solutions(lab.module_file.read_text(), str(lab.module_file)))
     (out / PUBLIC_EXPECTED_FILE).write_text(public_expected(lab))
 

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 import torchmetrics
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 REGIMES = ("vanishing", "marginal", "exploding")
 
@@ -115,6 +116,32 @@ def recall_task(n: int, length: int, n_classes: int = 4, noise: float = 0.1,
     xs = noise * torch.randn(n, length, n_classes, generator=generator)
     xs[:, 0] = F.one_hot(labels, n_classes).float()
     return xs, labels
+
+
+class RecallDataModule(L.LightningDataModule):
+    """The memory task of `recall_task` at one length, drawn once from `seed`: what `python -m labkit.train
+    lab02_linear_rnn` trains on.
+
+    FR: la tâche de mémoire de `recall_task` à une longueur donnée, tirée une fois à partir de `seed` : ce sur quoi
+    s'entraîne `python -m labkit.train lab02_linear_rnn`."""
+
+    def __init__(self, length: int = 20, n_train: int = 2048, n_val: int = 512, n_classes: int = 4,
+                 batch_size: int = 64, seed: int = 0) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+
+    def setup(self, stage: str | None = None) -> None:
+        h = self.hparams
+        gen = torch.Generator().manual_seed(h.seed)
+        self.train_set = TensorDataset(*recall_task(h.n_train, h.length, h.n_classes, generator=gen))
+        self.val_set = TensorDataset(*recall_task(h.n_val, h.length, h.n_classes, generator=gen))
+
+    def train_dataloader(self) -> DataLoader:
+        return DataLoader(self.train_set, batch_size=self.hparams.batch_size, shuffle=True,
+                          generator=torch.Generator().manual_seed(self.hparams.seed))
+
+    def val_dataloader(self) -> DataLoader:
+        return DataLoader(self.val_set, batch_size=512)
 
 
 class LinearRNN(L.LightningModule):

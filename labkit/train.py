@@ -1,0 +1,84 @@
+"""Train a lab's main run from the command line, through Lightning's LightningCLI.
+
+    python -m labkit.train LAB [--profile cpu|gpu] [LightningCLI options]
+
+LAB is a lab folder (`lab01_cnn`, from the folder that holds the labs, or a path to it). Its `train.yaml` holds one
+LightningCLI config (model, data, trainer) per profile; the profile defaults to "gpu" where CUDA is available, else
+"cpu". Every option can be overridden (`--trainer.max_epochs 3`, `--model.lr 1e-3`, `--data.batch_size 128`) and
+`--print_config` shows the resolved config. The run logs to wandb as the notebooks do (offline unless configured,
+see labkit.training), with the lab as the wandb group.
+
+FR : entraîne le run principal d'un lab en ligne de commande. `train.yaml` contient une configuration LightningCLI
+par profil ; toute option peut être remplacée sur la ligne de commande, et `--print_config` affiche la configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from lightning.pytorch import Trainer
+from lightning.pytorch.cli import LightningCLI
+
+from labkit import training
+
+CONFIG_FILE = "train.yaml"
+PROFILES = ("cpu", "gpu")
+
+
+def find_lab(name: str) -> Path:
+    """The lab folder named (or pointed to) by `name`: a path, a folder of the current directory, or a folder beside
+    the labkit package (the student release keeps the labs there)."""
+    for folder in (Path(name), Path.cwd() / name, Path(__file__).resolve().parents[1] / name):
+        if (folder / CONFIG_FILE).is_file():
+            return folder.resolve()
+    raise SystemExit(f"labkit.train: no lab {name!r} with a {CONFIG_FILE} here; give a lab folder such as lab01_cnn "
+                     f"(run from the folder that holds the labs) or its path / aucun lab {name!r} avec un "
+                     f"{CONFIG_FILE} ici : donnez un dossier de lab comme lab01_cnn ou son chemin")
+
+
+class LabCLI(LightningCLI):
+    """LightningCLI whose Trainer logs like the notebooks' (labkit.training), unless the config names a logger."""
+
+    def __init__(self, lab: str, profile: str, *args: Any, **kwargs: Any) -> None:
+        self.lab, self.profile = lab, profile
+        super().__init__(*args, **kwargs)
+
+    def instantiate_trainer(self, **kwargs: Any) -> Trainer:
+        if self._get(self.config_init, "trainer", default={}).get("logger") in (None, True):
+            config = self._get(self.config, "model").as_dict() | {"data": self._get(self.config, "data").as_dict(),
+                                                                 "profile": self.profile}
+            kwargs["logger"] = training.make_logger(self.lab, run_name=f"{self.lab}-{self.profile}-cli", config=config)
+        return super().instantiate_trainer(**kwargs)
+
+
+def run(argv: list[str] | None = None) -> LabCLI:
+    """Parse `argv` (the command line without the program name), train, and return the CLI (its .trainer, .model)."""
+    parser = argparse.ArgumentParser(prog="python -m labkit.train", add_help=False)
+    parser.add_argument("lab")
+    parser.add_argument("--profile", choices=PROFILES, default=None)
+    known, rest = parser.parse_known_args(argv)
+    folder = find_lab(known.lab)
+    profile = known.profile or training.profile()
+    if profile not in PROFILES:  # "grading" is the autograder's, not a training run
+        profile = "cpu"
+    configs = yaml.safe_load((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    sys.path.insert(0, str(folder))  # the config names the lab's classes by its module, as the notebook imports it
+    imported = sys.modules.get(folder.name)
+    if imported is not None and Path(imported.__file__ or "").resolve().parent != folder:
+        del sys.modules[folder.name]  # a module of that name from another folder (another copy of the lab)
+    return LabCLI(folder.name, profile, args=["fit", "--config", yaml.safe_dump(configs[profile]), *rest],
+                  subclass_mode_model=True, subclass_mode_data=True, save_config_kwargs={"overwrite": True},
+                  trainer_defaults={"log_every_n_steps": 5})
+
+
+def main() -> None:
+    argv, sys.argv[1:] = sys.argv[1:], []  # LightningCLI reads sys.argv unless given args, and warns when both are
+    run(argv)
+
+
+if __name__ == "__main__":
+    main()
