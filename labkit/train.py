@@ -49,8 +49,8 @@ class LabCLI(LightningCLI):
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
         if self._get(self.config_init, "trainer", default={}).get("logger") in (None, True):
-            config = self._get(self.config, "model").as_dict() | {"data": self._get(self.config, "data").as_dict(),
-                                                                 "profile": self.profile}
+            config = {"profile": self.profile, **{part: self._get(self.config, part).as_dict()
+                                                  for part in ("model", "data")}}
             kwargs["logger"] = training.make_logger(self.lab, run_name=f"{self.lab}-{self.profile}-cli", config=config)
         return super().instantiate_trainer(**kwargs)
 
