@@ -22,10 +22,11 @@ LAB_NAMES = [_on_one_worker(name) for name in sorted(LABS)]
 CASES = [_on_one_worker(lab.name, name) for lab in LABS.values() for name in sorted(lab.mutants.MUTANTS)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """lab name -> variant -> results: the reference, the stub and every mutant of a lab, graded once per lab when
-    a test first asks for that lab."""
+    a test first asks for that lab. Session-scoped: a pytest-xdist worker that runs other files' tests in between
+    keeps what it graded (a module-scoped fixture would be torn down and graded again)."""
     cache: dict[str, dict] = {}
 
     def get(lab_name: str) -> dict:
