@@ -30,22 +30,37 @@ def make_lab_dir(tmp: Path, lab, module_text: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def graded_classes(tmp_path_factory):
-    """lab name -> (course dir, outcomes by student): a lab's sample class graded once per session, when a test
-    first asks for it, with SAMPLE_SECRET."""
+def graded_classes(tmp_path_factory, worker_id):
+    """lab name -> (course dir, outcomes by student): a lab's sample class graded once per test run, when a test
+    first asks for it, with SAMPLE_SECRET. pytest-xdist workers share it through the run's folder, under a lock."""
+    import dataclasses
+    import json
+
+    from filelock import FileLock
+
     from autograder.grade import grade
     from autograder.labs import get_lab
+    from autograder.results import CheckResult, Outcome
     from autograder.sample_class import build_sample_class
     from tests.helpers import SAMPLE_SECRET
 
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the run's folder, common to its workers
     cache: dict[str, tuple] = {}
 
     def get(lab_name: str):
         if lab_name not in cache:
-            lab = get_lab(lab_name)
-            tmp = tmp_path_factory.mktemp(lab.name)
-            submissions = build_sample_class(lab, tmp / "submissions")
-            outcomes = grade(lab.name, submissions, tmp / "course", progress=False, secret=SAMPLE_SECRET)
+            tmp = shared / f"sample-{lab_name}"
+            saved = tmp / "outcomes.json"
+            with FileLock(f"{tmp}.lock"):
+                if not saved.exists():
+                    lab = get_lab(lab_name)
+                    submissions = build_sample_class(lab, tmp / "submissions")
+                    outcomes = grade(lab.name, submissions, tmp / "course", progress=False, secret=SAMPLE_SECRET)
+                    saved.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes]))
+                outcomes = [Outcome(**{**o, "checks": [CheckResult(**c) for c in o["checks"]]})
+                            for o in json.loads(saved.read_text())]
             cache[lab_name] = tmp / "course", {o.student: o for o in outcomes}
         return cache[lab_name]
 

@@ -1,12 +1,15 @@
 """For every lab: the reference scores full marks, the stub scores zero, and every mutant of the lab's catalogue
 (solutions/<lab>/mutants.py) loses points, each lost point with a message. Graded through record -> file -> judge."""
 
+import json
 import re
 
 import pytest
+from filelock import FileLock
 
 from autograder.labs import all_labs
 from autograder.notebooks import strip_solutions
+from autograder.results import CheckResult
 from autograder.sample_class import reference_source, replace_function
 from tests.helpers import grade_modules, total
 
@@ -23,23 +26,36 @@ CASES = [_on_one_worker(lab.name, name) for lab in LABS.values() for name in sor
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """lab name -> variant -> results: the reference, the stub and every mutant of a lab, graded once per lab when
-    a test first asks for that lab. Session-scoped: a pytest-xdist worker that runs other files' tests in between
-    keeps what it graded (a module-scoped fixture would be torn down and graded again)."""
+def graded(tmp_path_factory, worker_id):
+    """lab name -> variant -> results: the reference, the stub and every mutant of a lab, graded once per test run
+    when a test first asks for that lab. pytest-xdist workers share the results through a file under a lock (the
+    scheduler keeps a lab's tests together, but not always)."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the run's folder, common to its workers
     cache: dict[str, dict] = {}
+
+    def grade_catalogue(lab_name: str) -> dict:
+        lab = LABS[lab_name]
+        reference = reference_source(lab)
+        modules = {"reference": reference, "stub": strip_solutions(lab.module_file.read_text(), "stub")}
+        for name, replacements in lab.mutants.MUTANTS.items():
+            source = reference
+            for function, replacement in replacements.items():
+                source = replace_function(source, function, replacement)
+            modules[name] = source
+        return grade_modules(lab, modules, tmp_path_factory.mktemp(lab_name))
 
     def get(lab_name: str) -> dict:
         if lab_name not in cache:
-            lab = LABS[lab_name]
-            reference = reference_source(lab)
-            modules = {"reference": reference, "stub": strip_solutions(lab.module_file.read_text(), "stub")}
-            for name, replacements in lab.mutants.MUTANTS.items():
-                source = reference
-                for function, replacement in replacements.items():
-                    source = replace_function(source, function, replacement)
-                modules[name] = source
-            cache[lab_name] = grade_modules(lab, modules, tmp_path_factory.mktemp(lab_name))
+            path = shared / f"mutants-{lab_name}.json"
+            with FileLock(f"{path}.lock"):
+                if not path.exists():
+                    results = grade_catalogue(lab_name)
+                    path.write_text(json.dumps({v: {c: r.to_dict() for c, r in checks.items()}
+                                                for v, checks in results.items()}))
+                cache[lab_name] = {v: {c: CheckResult.from_dict(r) for c, r in checks.items()}
+                                   for v, checks in json.loads(path.read_text()).items()}
         return cache[lab_name]
 
     return get
