@@ -137,7 +137,7 @@ def padding_for(mode, kernel):
         zf.write(perfect / nb, f"lab01_cnn/{nb}")
         zf.write(perfect / mod, f"lab01_cnn/{mod}")
 
-    outcomes = {o.student: o for o in grade(lab01.name, subs, tmp_path / "course", progress=False, cell_timeout=12)}
+    outcomes = {o.student: o for o in grade(lab01.name, subs, tmp_path / "course", progress=False, cell_timeout=20)}
     scores = {s: o.auto_score for s, o in outcomes.items()}
     checks = lab01.checks
     assert scores == {
@@ -157,7 +157,7 @@ def padding_for(mode, kernel):
     # Regrading the same input gives the same scores (the students whose runs end abnormally and one that is zipped;
     # the sleeper's timeout is the batch's longest wait), and a second grader on the same course is refused.
     again = {o.student: o.auto_score for o in grade(lab01.name, subs, tmp_path / "course", progress=False,
-                                                    cell_timeout=12, only=("killer", "noisy", "zipped"))}
+                                                    cell_timeout=20, only=("killer", "noisy", "zipped"))}
     assert again == scores
     with course_lock(CourseDir(tmp_path / "course")), pytest.raises(GraderBusy):
         grade(lab01.name, subs, tmp_path / "course", progress=False)

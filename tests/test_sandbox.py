@@ -254,11 +254,12 @@ EXPECTED_ATTACKERS = {
 }
 
 
-# Attacks on the sandbox's walls (files, processes, network, resource limits) are graded in both modes: bubblewrap
-# builds those walls differently with and without root. Attacks on the notebook format, the kernel's Python and the
-# judge meet the same code either way, so the unprivileged grader is given only the former.
-WALL_ATTACKS = {"loop", "memory", "forkbomb", "exit_cell", "segfault", "reader", "writer", "survivor", "fd_writer",
-                "immortal", "network", "zipslip", "flood"}
+# Attacks on the sandbox's walls (files, processes, network) are graded in both modes: bubblewrap builds them
+# differently with and without root, and the process limit counts per host uid (65534 or the TA's). Attacks on the
+# notebook format, the kernel's Python, the judge, the time limits and the per-process limits (memory, output) meet
+# the same code either way, so the unprivileged grader is given only the former.
+WALL_ATTACKS = {"forkbomb", "exit_cell", "reader", "writer", "survivor", "fd_writer", "immortal", "network",
+                "zipslip"}
 
 
 def test_attackers_gain_nothing(corpus):
