@@ -29,8 +29,7 @@ case "${1:-}" in
   # With arguments: pytest with those arguments.
   test) shift
     if [ $# -gt 0 ]; then exec python -m pytest "$@"; fi
-    # One worker more than cores: graded batches spend part of their time waiting on kernels, timeouts and start-up
-    python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadgroup --ignore=tests/test_sandbox.py
+    python -m pytest -n auto --dist loadgroup --ignore=tests/test_sandbox.py
     exec python -m pytest tests/test_sandbox.py ;;
   *) echo "usage: $0 demo|test [args]" >&2; exit 2 ;;
 esac
