@@ -289,8 +289,9 @@ def test_nothing_was_read_reached_or_left_behind(corpus):
         time.sleep(0.5)
     assert not left, f"processes started by student code outlived grading: {_cmdlines(left)}"
     assert not (corpus["tmp"] / "escaped.txt").exists() and not (corpus["tmp"].parent / "escaped.txt").exists()
-    flood = corpus["course"] / "autograded" / "flood" / LAB.name / LAB.notebook_name
-    assert flood.stat().st_size < 5 * 2**20
+    if "flood" in corpus["outcomes"]:  # the output cap is the grader's, graded in the caller's corpus
+        flood = corpus["course"] / "autograded" / "flood" / LAB.name / LAB.notebook_name
+        assert flood.stat().st_size < 5 * 2**20
 
 
 def test_batch_finishes_within_its_bound(corpus):
