@@ -4,6 +4,30 @@ Every one must lose points."""
 # The sample class's partial student: the reference with these mutants.
 SAMPLE_PARTIAL = ["receptive field misses the centre pixel", "same padding rounds up for even kernels"]
 
+# A measurement on a copy of the model with its biases zeroed, after SETUP: right only when the weights happen to
+# keep every ReLU of the field's edge active.
+_MEASURED_FIELD = '''
+def measured_receptive_field(model, input_size):
+    probe = copy.deepcopy(model).double().eval()
+    convs = [m for m in probe.modules() if isinstance(m, nn.Conv2d)]
+    SETUP
+    with torch.no_grad():
+        for m in convs:
+            if m.bias is not None:
+                m.bias.zero_()
+    x = torch.randn(1, convs[0].in_channels, input_size, input_size, dtype=torch.float64, requires_grad=True)
+    fmap = last_feature_map(probe, x)
+    h, w = fmap.shape[-2:]
+    fmap[0, :, h // 2, w // 2].sum().backward()
+    rows = (x.grad[0].abs().sum(dim=(0, 2)) > 0).nonzero()
+    return int(rows.max() - rows.min() + 1) if len(rows) else 0
+'''
+
+
+def _measured_field(setup: str) -> dict[str, str]:
+    return {"measured_receptive_field": _MEASURED_FIELD.replace("SETUP", setup)}
+
+
 MUTANTS = {
     "output size rounds instead of flooring": {"conv_output_size": '''
 def conv_output_size(size, kernel, padding=0, stride=1, dilation=1):
@@ -142,39 +166,10 @@ def measured_receptive_field(model, input_size):
     return int(rows.max() - rows.min() + 1) if len(rows) else 0
 '''},
     # The model's weights are random: ReLUs that happen to be off hide part of the field in most deep, narrow stacks.
-    "measured field with the model's own weights, biases zeroed": {"measured_receptive_field": '''
-def measured_receptive_field(model, input_size):
-    probe = copy.deepcopy(model).double().eval()
-    convs = [m for m in probe.modules() if isinstance(m, nn.Conv2d)]
-    with torch.no_grad():
-        for m in convs:
-            if m.bias is not None:
-                m.bias.zero_()
-    x = torch.randn(1, convs[0].in_channels, input_size, input_size, dtype=torch.float64, requires_grad=True)
-    fmap = last_feature_map(probe, x)
-    h, w = fmap.shape[-2:]
-    fmap[0, :, h // 2, w // 2].sum().backward()
-    rows = (x.grad[0].abs().sum(dim=(0, 2)) > 0).nonzero()
-    return int(rows.max() - rows.min() + 1) if len(rows) else 0
-'''},
+    "measured field with the model's own weights, biases zeroed": _measured_field("pass"),
     # Fresh random weights under a seed that passes the public case: the same weights for every hidden case.
-    "measured field with random weights (seed that passes the public case)": {"measured_receptive_field": '''
-def measured_receptive_field(model, input_size):
-    probe = copy.deepcopy(model).double().eval()
-    convs = [m for m in probe.modules() if isinstance(m, nn.Conv2d)]
-    torch.manual_seed(1)
-    with torch.no_grad():
-        for m in convs:
-            nn.init.normal_(m.weight)
-            if m.bias is not None:
-                m.bias.zero_()
-    x = torch.randn(1, convs[0].in_channels, input_size, input_size, dtype=torch.float64, requires_grad=True)
-    fmap = last_feature_map(probe, x)
-    h, w = fmap.shape[-2:]
-    fmap[0, :, h // 2, w // 2].sum().backward()
-    rows = (x.grad[0].abs().sum(dim=(0, 2)) > 0).nonzero()
-    return int(rows.max() - rows.min() + 1) if len(rows) else 0
-'''},
+    "measured field with random weights (seed that passes the public case)": _measured_field(
+        "torch.manual_seed(1)\n    with torch.no_grad():\n        for m in convs:\n            nn.init.normal_(m.weight)"),
     "measured field from model(x), not the feature maps": {"measured_receptive_field": '''
 def measured_receptive_field(model, input_size):
     probe = copy.deepcopy(model).double()
