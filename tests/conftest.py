@@ -30,7 +30,15 @@ def make_lab_dir(tmp: Path, lab, module_text: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def graded_classes(tmp_path_factory, worker_id):
+def run_folder(tmp_path_factory, worker_id) -> Path:
+    """A folder common to every pytest-xdist worker of this test run (the run's own folder without xdist): where
+    batches graded once per run are kept for all workers."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session")
+def graded_classes(run_folder):
     """lab name -> (course dir, outcomes by student): a lab's sample class graded once per test run, when a test
     first asks for it, with SAMPLE_SECRET. pytest-xdist workers share it through the run's folder, under a lock."""
     import dataclasses
@@ -44,14 +52,11 @@ def graded_classes(tmp_path_factory, worker_id):
     from autograder.sample_class import build_sample_class
     from tests.helpers import SAMPLE_SECRET
 
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent  # the run's folder, common to its workers
     cache: dict[str, tuple] = {}
 
     def get(lab_name: str):
         if lab_name not in cache:
-            tmp = shared / f"sample-{lab_name}"
+            tmp = run_folder / f"sample-{lab_name}"
             saved = tmp / "outcomes.json"
             with FileLock(f"{tmp}.lock"):
                 if not saved.exists():

@@ -26,13 +26,10 @@ CASES = [_on_one_worker(lab.name, name) for lab in LABS.values() for name in sor
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory, worker_id):
+def graded(tmp_path_factory, run_folder):
     """lab name -> variant -> results: the reference, the stub and every mutant of a lab, graded once per test run
     when a test first asks for that lab. pytest-xdist workers share the results through a file under a lock (the
     scheduler keeps a lab's tests together, but not always)."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent  # the run's folder, common to its workers
     cache: dict[str, dict] = {}
 
     def grade_catalogue(lab_name: str) -> dict:
@@ -48,7 +45,7 @@ def graded(tmp_path_factory, worker_id):
 
     def get(lab_name: str) -> dict:
         if lab_name not in cache:
-            path = shared / f"mutants-{lab_name}.json"
+            path = run_folder / f"mutants-{lab_name}.json"
             with FileLock(f"{path}.lock"):
                 if not path.exists():
                     results = grade_catalogue(lab_name)
