@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="what students see of a failed hidden case: summary (how many failed), inputs (its inputs "
                         "and the kind of failure; the default) or full (expected values too)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="students graded in parallel on this machine (default: the number of cores)")
+                   help="at most this many students graded in parallel on this machine (default: the number of "
+                        "cores); a batch starts one worker per 8 students, as a worker's start costs about what "
+                        "grading 4 students does")
     p.add_argument("--cluster", metavar="tcp://HOST:PORT",
                    help="grade on the workers of a running Dask scheduler instead (this machine keeps the gradebook)")
     p.add_argument("--cell-timeout", type=int, metavar="SECONDS", help="seconds per notebook cell (default: the "
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
     p.add_argument("--out", default="out", help="where the course directories go, one per lab (default: out)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="students graded in parallel (default: the number of cores)")
+                   help="at most this many students graded in parallel (default: the number of cores)")
     p.set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy warnings say nothing to a TA

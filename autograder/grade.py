@@ -13,11 +13,13 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import math
 import multiprocessing
 import shutil
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,6 +56,10 @@ SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, Ch
 SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 MAX_TRIES = 3  # a student whose run kills its worker this many times is reported, not retried forever
 STUCK_MARGIN_S = 300
+# A local worker's start (its process, its kernel factory's imports, the judge's torch) costs as much CPU as grading
+# about four students (benchmarks/worker_start_cost.py): a batch gets one worker per this many students, up to
+# --workers, so that each worker earns its start back.
+STUDENTS_PER_WORKER = 8
 
 
 class GraderBusy(RuntimeError):
@@ -181,9 +187,13 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
     # A student's whole run is bounded by its notebook's limit; past twice that (queueing included) plus a margin,
     # its worker is stuck, not slow, and is replaced.
     overdue_s = 2 * (settings.notebook_timeout or lab.notebook_timeout) + STUCK_MARGIN_S
-    with _Workers(settings) as workers:
+    n_workers = settings.workers if settings.cluster else local_workers(settings.workers, len(todo))
+    if todo:
+        where = f"the cluster {settings.cluster}" if settings.cluster else f"{n_workers} local worker(s)"
+        print(f"grading {len(todo)} student(s) on {where}", file=sys.stderr)
+    with _Workers(settings, n_workers) as workers:
         running: dict[cf.Future, tuple[str, dict, float]] = {}
-        in_flight = 2 * max(1, settings.workers)
+        in_flight = 2 * n_workers
         while pending or running:
             while pending and len(running) < in_flight:
                 student, stamp = pending.pop()
@@ -204,7 +214,7 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
                 student, stamp, _ = running.pop(future)
                 try:
                     result: StudentResult | str = future.result()
-                except (cf.process.BrokenProcessPool, cf.CancelledError, WorkerUnavailable):
+                except (BrokenProcessPool, cf.CancelledError, WorkerUnavailable):
                     # A worker died (out of memory, killed, stuck and replaced) or could not start its kernel
                     # factory: its students are graded again.
                     tries[student] = tries.get(student, 0) + 1
@@ -219,11 +229,17 @@ def _run(course: CourseDir, lab: Lab, todo: list[tuple[str, dict]], settings: Gr
     bar.close()
 
 
+def local_workers(most: int, students: int) -> int:
+    """How many local workers a batch of `students` starts: one per STUDENTS_PER_WORKER, at least one, at most
+    `most` (--workers)."""
+    return max(1, min(most, math.ceil(students / STUDENTS_PER_WORKER)))
+
+
 class _Workers:
     """Local worker processes (one warm kernel factory each), or a Dask cluster's workers."""
 
-    def __init__(self, settings: GradingSettings) -> None:
-        self.settings = settings
+    def __init__(self, settings: GradingSettings, n_local: int) -> None:
+        self.settings, self.n_local = settings, n_local
         self.client = self.pool = None
 
     def __enter__(self) -> _Workers:
@@ -238,7 +254,7 @@ class _Workers:
 
     def _new_pool(self) -> None:
         context = multiprocessing.get_context("spawn")  # workers start clean: no threads or locks from this process
-        self.pool = cf.ProcessPoolExecutor(self.settings.workers, mp_context=context, initializer=_worker_start,
+        self.pool = cf.ProcessPoolExecutor(self.n_local, mp_context=context, initializer=_worker_start,
                                            initargs=(self.settings.sandbox,))
 
     def submit(self, job: Job) -> cf.Future:

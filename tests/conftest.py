@@ -8,9 +8,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("WANDB_MODE", "disabled")
 os.environ.setdefault("WANDB_SILENT", "true")
+# pytest-xdist already runs one test per core: torch's own threads would only compete with the other worker.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ["LABKIT_LANG"] = "en"  # messages are matched in English; French is tested where it is asked for
 # nbgrader shells out to alembic: the venv's scripts must be on PATH even when pytest is called by full path.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+
+
+def pytest_collection_modifyitems(items):
+    """Notebooks and whole grading batches first: a long test that starts last keeps one pytest-xdist worker busy
+    while the others have nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,17 @@ import shutil
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograder.course import CourseDir
-from autograder.grade import GraderBusy, course_lock, grade
+from autograder.grade import STUDENTS_PER_WORKER, GraderBusy, course_lock, grade, local_workers
 from autograder.labs import all_labs
 from autograder.sample_class import build_sample_class, reference_source, replace_function
 
 pytestmark = pytest.mark.slow
-# A lab's sample class is graded once per pytest-xdist worker that asks for it (a session fixture): the tests that
-# read one lab's class run on one worker.
+# A lab's sample class is graded once per test run (conftest.graded_classes): the tests that read one lab's class run
+# on one pytest-xdist worker, so that the others do not wait for it.
 LAB01_CLASS = pytest.mark.xdist_group("sample-lab01_cnn")
 
 # Autograded points of each sample student (written answers are graded by hand). Hidden cases are drawn from the
@@ -94,7 +96,17 @@ def _module_with(lab, **replacements) -> str:
     return source
 
 
-def test_broken_submissions_lose_only_what_they_break(lab01, tmp_path):
+@given(most=st.integers(1, 64), students=st.integers(0, 2000))
+def test_a_batch_starts_a_worker_only_for_enough_students(most, students):
+    n = local_workers(most, students)
+    assert 1 <= n <= most
+    # Every worker has at most STUDENTS_PER_WORKER students, unless --workers caps them; none has too few to pay
+    # for its start.
+    assert n == most or students <= n * STUDENTS_PER_WORKER
+    assert n == 1 or students > (n - 1) * STUDENTS_PER_WORKER
+
+
+def test_broken_submissions_lose_only_what_they_break(lab01, tmp_path, capsys):
     perfect = build_sample_class(lab01, tmp_path / "sample") / "perfect"
     subs = tmp_path / "subs"
     nb, mod = lab01.notebook_name, lab01.module_file.name
@@ -137,7 +149,8 @@ def padding_for(mode, kernel):
         zf.write(perfect / nb, f"lab01_cnn/{nb}")
         zf.write(perfect / mod, f"lab01_cnn/{mod}")
 
-    outcomes = {o.student: o for o in grade(lab01.name, subs, tmp_path / "course", progress=False, cell_timeout=20)}
+    outcomes = {o.student: o for o in grade(lab01.name, subs, tmp_path / "course", progress=False, cell_timeout=8)}
+    assert "grading 6 student(s) on 1 local worker(s)" in capsys.readouterr().err
     scores = {s: o.auto_score for s, o in outcomes.items()}
     checks = lab01.checks
     assert scores == {
@@ -157,7 +170,7 @@ def padding_for(mode, kernel):
     # Regrading the same input gives the same scores (the students whose runs end abnormally and one that is zipped;
     # the sleeper's timeout is the batch's longest wait), and a second grader on the same course is refused.
     again = {o.student: o.auto_score for o in grade(lab01.name, subs, tmp_path / "course", progress=False,
-                                                    cell_timeout=20, only=("killer", "noisy", "zipped"))}
+                                                    cell_timeout=8, only=("killer", "noisy", "zipped"))}
     assert again == scores
     with course_lock(CourseDir(tmp_path / "course")), pytest.raises(GraderBusy):
         grade(lab01.name, subs, tmp_path / "course", progress=False)

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus"), pytest.mark.s
                                                                              "installs it)")]
 LAB = get_lab("lab01_cnn")
 SOLO = {"perfect": 10.0, "partial": 8.0333}  # the same students graded alone (tests/test_grade_end_to_end.py)
-CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 15, 120
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 8, 120  # lab01's longest cell takes 0.5 s when graded
 
 
 def _listener() -> tuple[int, list[bytes]]:
