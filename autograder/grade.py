@@ -9,7 +9,6 @@ worker that dies loses nothing: its students are graded again elsewhere.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import fcntl
 import hashlib
 import json
@@ -42,14 +41,13 @@ from tqdm import tqdm
 from autograder import exports
 from autograder.course import CourseDir
 from autograder.intake import intake, submission_entries
-from autograder.kernels import FactoryError
 from autograder.labs import REPO_ROOT, Lab, get_lab
 from autograder.notebooks import model_answers, with_model_answers
 from autograder.results import CheckResult, Outcome, StudentResult
 from autograder.roster import RosterEntry, read_roster
 from autograder.sandbox import require_sandbox
 from autograder.settings import GradingSettings, parse_due
-from autograder.worker import Job, WorkerUnavailable, close_factory, grade_job
+from autograder.worker import Job, WorkerUnavailable, grade_job, start_worker
 
 # nbgrader's autograde, split around the run: before it (here), and after it (here, once the worker is done).
 SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
@@ -253,8 +251,11 @@ class _Workers:
         return self
 
     def _new_pool(self) -> None:
-        context = multiprocessing.get_context("spawn")  # workers start clean: no threads or locks from this process
-        self.pool = cf.ProcessPoolExecutor(self.n_local, mp_context=context, initializer=_worker_start,
+        # Workers fork from a server process that has imported the worker's code (torch among it) once, instead of
+        # each importing it again; none inherits this process's threads or locks.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["autograder.worker"])
+        self.pool = cf.ProcessPoolExecutor(self.n_local, mp_context=context, initializer=start_worker,
                                            initargs=(self.settings.sandbox,))
 
     def submit(self, job: Job) -> cf.Future:
@@ -277,18 +278,6 @@ class _Workers:
             self.pool.shutdown(wait=True, cancel_futures=True)
         if self.client is not None:
             self.client.close()
-
-
-def _worker_start(sandbox: bool) -> None:
-    """Start the worker's kernel factory at once, while the first jobs are being prepared."""
-    import atexit
-
-    from autograder.worker import _factory
-
-    atexit.register(close_factory)
-    if sandbox:
-        with contextlib.suppress(FactoryError):  # the first job tries again, and reports what fails
-            _factory().start()
 
 
 def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict, answers: dict[str, str]) -> None:

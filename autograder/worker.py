@@ -7,12 +7,14 @@ comes back as a :class:`StudentResult`; the machine that launched the batch writ
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import util
 from pathlib import Path
 
 import nbformat
@@ -53,6 +55,15 @@ def close_factory() -> None:
     if factory is not None:
         factory.close()
         _local.factory = None
+
+
+def start_worker(sandbox: bool) -> None:
+    """A local worker process's start: its kernel factory at once, while the first jobs are being prepared. The
+    factory and its job folders go when the process ends."""
+    util.Finalize(None, close_factory, exitpriority=10)  # run by multiprocessing however the worker was started
+    if sandbox:
+        with contextlib.suppress(FactoryError):  # the first job tries again, and reports what fails
+            _factory().start()
 
 
 @contextmanager
