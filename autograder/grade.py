@@ -55,7 +55,7 @@ SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCe
 MAX_TRIES = 3  # a student whose run kills its worker this many times is reported, not retried forever
 STUCK_MARGIN_S = 300
 # A local worker's start (its process, its kernel factory's imports, the judge's torch) costs as much CPU as grading
-# about four students (benchmarks/worker_start_cost.py): a batch gets one worker per this many students, up to
+# about seven students (benchmarks/worker_start_cost.py): a batch gets one worker per this many students, up to
 # --workers, so that each worker earns its start back.
 STUDENTS_PER_WORKER = 8
 
