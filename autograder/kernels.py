@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import select
 import shutil
 import subprocess
@@ -33,18 +34,39 @@ WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "skle
                 "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel"]
 FACTORY_START_S = 180
 SEND_TIMEOUT_MS = 5000
+JOBS_PREFIX = "agj-"  # a worker's job folders: /tmp/agj-<worker pid>-<random>
 
 
 class FactoryError(RuntimeError):
     pass
 
 
+def remove_orphaned_jobs(tmp: Path = Path("/tmp")) -> None:
+    """Remove the job folders of workers that are gone: a worker killed outright (SIGKILL, out of memory) cannot
+    clean up, and its folders hold students' files. The worker's pid is in each folder's name."""
+    for folder in tmp.glob(f"{JOBS_PREFIX}*-*"):
+        pid = folder.name.removeprefix(JOBS_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
 class KernelFactory:
     """One warm, sandboxed kernel factory and the folder of its jobs; restarted if it dies."""
 
     def __init__(self) -> None:
+        remove_orphaned_jobs()
         # Short: the kernel's unix sockets live in a job folder and their paths must stay under 108 bytes.
-        self.jobs = Path(tempfile.mkdtemp(prefix="agj-", dir="/tmp"))
+        self.jobs = Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-", dir="/tmp"))
         sandbox.hand_over(self.jobs)
         self.process: subprocess.Popen | None = None
 

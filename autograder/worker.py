@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import sandbox
-from autograder.kernels import FactoryError, ForkedKernelManager, KernelFactory
+from autograder.kernels import JOBS_PREFIX, FactoryError, ForkedKernelManager, KernelFactory
 from autograder.labs import REPO_ROOT, Lab
 from autograder.preprocessors import Judge, SafeExecute, WriteCases
 from autograder.results import StudentResult
@@ -107,7 +107,7 @@ def grade_job(job: Job) -> StudentResult:
             factory.start()
         except FactoryError as exc:
             raise WorkerUnavailable(str(exc)) from None
-    workdir = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix="agj-"))
+    workdir = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-"))
     try:
         for name, data in job.files.items():
             (workdir / name).write_bytes(data)

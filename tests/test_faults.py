@@ -1,5 +1,5 @@
 """A grader killed with SIGKILL mid-batch resumes without regrading finished students and without losing or
-duplicating a grade; a changed resubmission is graded again."""
+duplicating a grade; a changed resubmission is graded again; the killed workers' job folders are removed."""
 
 import os
 import signal
@@ -7,10 +7,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from autograder.grade import grade
+from autograder.kernels import JOBS_PREFIX
 from autograder.sample_class import build_sample_class
 from tests.test_sandbox import _sandbox_processes
 
@@ -34,9 +36,12 @@ def test_killed_grader_resumes_where_it_stopped(lab01, tmp_path):
     while len(finished := sorted(p.stem for p in done.glob("*.json"))) < 2 and time.monotonic() < deadline and (
             grader.poll() is None):
         time.sleep(0.2)
+    group = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if _group(pid) == grader.pid]
     os.killpg(grader.pid, signal.SIGKILL)  # mid-batch: stub is being graded
     grader.wait()
     assert finished == ["partial", "perfect"], "the grader was not killed mid-batch"
+    orphans = [folder for pid in group for folder in Path("/tmp").glob(f"{JOBS_PREFIX}{pid}-*")]
+    assert orphans, "the killed worker's job folder is left behind"
     graded_first = (course / "autograded" / "partial" / lab01.name / lab01.notebook_name).stat().st_mtime_ns
 
     # Started again: the finished student with the same files is skipped, the one whose files changed since is
@@ -51,3 +56,11 @@ def test_killed_grader_resumes_where_it_stopped(lab01, tmp_path):
                       "on submitted_assignment.student_id = student.id group by student.id").fetchall()
     assert dict(rows) == {s: 1 for s in EXPECTED}
     assert _sandbox_processes() == []
+    assert not [folder for folder in orphans if folder.exists()], "the next worker removes what the killed one left"
+
+
+def _group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
