@@ -34,17 +34,19 @@ WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "skle
                 "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel"]
 FACTORY_START_S = 180
 SEND_TIMEOUT_MS = 5000
-JOBS_PREFIX = "agj-"  # a worker's job folders: /tmp/agj-<worker pid>-<random>
+# A worker's job folders: /tmp/agj-<worker pid>-<random>. Short: the kernel's unix sockets live in a job folder and
+# their paths must stay under 108 bytes.
+JOBS_ROOT, JOBS_PREFIX = Path("/tmp"), "agj-"
 
 
 class FactoryError(RuntimeError):
     pass
 
 
-def remove_orphaned_jobs(tmp: Path = Path("/tmp")) -> None:
+def remove_orphaned_jobs() -> None:
     """Remove the job folders of workers that are gone: a worker killed outright (SIGKILL, out of memory) cannot
     clean up, and its folders hold students' files. The worker's pid is in each folder's name."""
-    for folder in tmp.glob(f"{JOBS_PREFIX}*-*"):
+    for folder in JOBS_ROOT.glob(f"{JOBS_PREFIX}*-*"):
         pid = folder.name.removeprefix(JOBS_PREFIX).split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
@@ -55,8 +57,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # another user's
-        return True
+    except PermissionError:  # another user's process
+        pass
     return True
 
 
@@ -65,8 +67,7 @@ class KernelFactory:
 
     def __init__(self) -> None:
         remove_orphaned_jobs()
-        # Short: the kernel's unix sockets live in a job folder and their paths must stay under 108 bytes.
-        self.jobs = Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-", dir="/tmp"))
+        self.jobs = Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-", dir=JOBS_ROOT))
         sandbox.hand_over(self.jobs)
         self.process: subprocess.Popen | None = None
 

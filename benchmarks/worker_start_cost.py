@@ -59,18 +59,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         perfect = build_sample_class(lab, tmp / "sample") / "perfect"
-        batches = {}
-        for n in (1, args.students):
-            for i in range(n):
-                shutil.copytree(perfect, tmp / f"class{n}" / f"s{i:03d}")
-        one = graded_cpu_s(lab, tmp / "class1", tmp / "one", workers=1)
-        batches["1 student, 1 worker"] = one
-        serial = graded_cpu_s(lab, tmp / f"class{args.students}", tmp / "serial", workers=1)
-        batches[f"{args.students} students, 1 worker"] = serial
-        two = graded_cpu_s(lab, tmp / f"class{args.students}", tmp / "two", workers=2)
-        batches[f"{args.students} students, 2 workers"] = two
+        n = args.students
+        for size in (1, n):
+            for i in range(size):
+                shutil.copytree(perfect, tmp / f"class{size}" / f"s{i:03d}")
+        batches = {"1 student, 1 worker": graded_cpu_s(lab, tmp / "class1", tmp / "one", workers=1),
+                   f"{n} students, 1 worker": graded_cpu_s(lab, tmp / f"class{n}", tmp / "serial", workers=1),
+                   f"{n} students, 2 workers": graded_cpu_s(lab, tmp / f"class{n}", tmp / "two", workers=2)}
+    one, serial, two = batches.values()
 
-    per_student = (serial[0] - one[0]) / (args.students - 1)
+    per_student = (serial[0] - one[0]) / (n - 1)
     worker_start = two[0] - serial[0]
     result = {
         "lab": lab.name, "cores": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),

@@ -7,12 +7,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from autograder.grade import grade
-from autograder.kernels import JOBS_PREFIX
+from autograder.kernels import JOBS_PREFIX, JOBS_ROOT
 from autograder.sample_class import build_sample_class
 from tests.test_sandbox import _sandbox_processes
 
@@ -40,7 +39,7 @@ def test_killed_grader_resumes_where_it_stopped(lab01, tmp_path):
     os.killpg(grader.pid, signal.SIGKILL)  # mid-batch: stub is being graded
     grader.wait()
     assert finished == ["partial", "perfect"], "the grader was not killed mid-batch"
-    orphans = [folder for pid in group for folder in Path("/tmp").glob(f"{JOBS_PREFIX}{pid}-*")]
+    orphans = [folder for pid in group for folder in JOBS_ROOT.glob(f"{JOBS_PREFIX}{pid}-*")]
     assert orphans, "the killed worker's job folder is left behind"
     graded_first = (course / "autograded" / "partial" / lab01.name / lab01.notebook_name).stat().st_mtime_ns
 
