@@ -14,7 +14,6 @@ import hashlib
 import json
 import math
 import multiprocessing
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -24,17 +23,12 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
-    AssignLatePenalties,
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    IgnorePattern,
-    LimitOutput,
     OverwriteCells,
     OverwriteKernelspec,
-    SaveAutoGrades,
 )
 from tqdm import tqdm
 
@@ -42,16 +36,16 @@ from autograder import exports
 from autograder.course import CourseDir
 from autograder.intake import intake, submission_entries
 from autograder.labs import REPO_ROOT, Lab, get_lab
-from autograder.notebooks import model_answers, with_model_answers
-from autograder.results import CheckResult, Outcome, StudentResult
-from autograder.roster import RosterEntry, read_roster
+from autograder.notebooks import model_answers
+from autograder.outcomes import outcome, record_missing, save_result, write_json
+from autograder.results import Outcome, StudentResult
+from autograder.roster import read_roster
 from autograder.sandbox import require_sandbox
 from autograder.settings import GradingSettings, parse_due
 from autograder.worker import Job, WorkerUnavailable, grade_job, start_worker
 
-# nbgrader's autograde, split around the run: before it (here), and after it (here, once the worker is done).
+# nbgrader's autograde before the run (here); after it, autograder.outcomes.
 SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
-SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 MAX_TRIES = 3  # a student whose run kills its worker this many times is reported, not retried forever
 STUCK_MARGIN_S = 300
 # A local worker's start (its process, its kernel factory's imports, the judge's torch) costs as much CPU as grading
@@ -108,7 +102,7 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
         chosen = {s: p for s, p in entries.items() if not settings.only or s in settings.only}
         intakes = intake(chosen, lab, course.root / "submitted")
         for student, result in intakes.items():
-            _write_json(course.intake_record(lab.name, student),
+            write_json(course.intake_record(lab.name, student),
                         {"problems": result.problems, "warnings": result.warnings})
         warnings += [f"{s}: {w}" for s, r in intakes.items() for w in r.warnings]
         if roster:
@@ -131,7 +125,7 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
             if intakes[student].notebook_ok:
                 todo.append((student, stamp))
             else:
-                _record_missing(course, lab.name, student)
+                record_missing(course, lab.name, student)
         if skipped:
             print(f"{skipped} students already graded with the same files were skipped (--regrade grades them "
                   f"again); {len(todo)} to grade", file=sys.stderr)
@@ -139,19 +133,19 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
         answers = model_answers(lab)
         for student, stamp, result in _run(course, lab, todo, settings, secret):
             if isinstance(result, StudentResult):
-                _save(course, lab, result, stamp, answers)
+                save_result(course, lab, result, stamp, answers)
             else:
                 failed[student] = ("the grader could not process this notebook; a teaching assistant has the log in "
                                    f"{course.log(lab.name, student)}")
                 course.log(lab.name, student).parent.mkdir(parents=True, exist_ok=True)
                 course.log(lab.name, student).write_text(result)
-                _record_missing(course, lab.name, student)
+                record_missing(course, lab.name, student)
         # Everyone this course knows: the roster (now or given before: the gradebook keeps it), this batch, and
         # students graded before.
         with Gradebook(course.db_url) as gb:
             known = {s.id for s in gb.students}
         students = sorted(known | set(roster) | set(entries) | course.students_with_intake(lab.name))
-        outcomes = [_outcome(course, lab, student, roster, failed.get(student)) for student in students]
+        outcomes = [outcome(course, lab, student, roster, failed.get(student)) for student in students]
         exports.write_all(course, lab, outcomes)
     return outcomes
 
@@ -280,39 +274,6 @@ class _Workers:
             self.client.close()
 
 
-def _save(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict, answers: dict[str, str]) -> None:
-    """Record a judged notebook as nbgrader's autograde would: autograded/, the gradebook, then our report."""
-    student = result.student
-    nb = nbformat.reads(result.notebook, as_version=4)
-    dest = course.autograded(student, lab.name)
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(course.submitted(student, lab.name), dest)
-    timestamp = CourseDirectory(config=course.config).get_existing_timestamp(str(course.submitted(student, lab.name)))
-    with Gradebook(course.db_url) as gb:
-        gb.update_or_create_student(student)
-        if timestamp:
-            gb.update_or_create_submission(lab.name, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(lab.name, student)
-    resources = {"nbgrader": {"db_url": course.db_url, "assignment": lab.name, "notebook": lab.name,
-                              "student": student}}
-    for step in SAVE:
-        nb, resources = step(config=course.config).preprocess(nb, resources)
-    nbformat.write(with_model_answers(nb, answers), dest / lab.notebook_name)
-    report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
-              "notes": result.notes}
-    _write_json(course.report(lab.name, student), report)
-    _write_json(course.done(lab.name, student), stamp)  # only once the gradebook has the grades
-
-
-def _write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    tmp.replace(path)
-
-
 def _digest(folder: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -321,48 +282,3 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _record_missing(course: CourseDir, lab: str, student: str) -> None:
-    """A student with no gradable notebook still gets a gradebook row (zero), like nbgrader's missing submissions."""
-    with Gradebook(course.db_url) as gb:
-        gb.update_or_create_student(student)
-        for sub in gb.find_student(student).submissions:
-            if sub.assignment.name == lab:  # a previous grade of a now-broken resubmission is replaced by zero
-                gb.remove_submission(lab, student)
-
-
-def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterEntry],
-             failure: str | None) -> Outcome:
-    o = Outcome(student, lab.name)
-    record = course.intake_record(lab.name, student)
-    report_path = course.report(lab.name, student)
-    if record.is_file():
-        o.problems = list(json.loads(record.read_text())["problems"])
-    if failure:
-        o.problems.append(failure)
-    if report_path.is_file():
-        report = json.loads(report_path.read_text())
-        o.checks = [CheckResult.from_dict(c) for c in report["checks"]]
-        o.problems += report.get("notes", [])
-    else:
-        o.status = "not graded" if record.is_file() else "no submission"
-        why = "not graded: see the problems above" if record.is_file() else "no submission"
-        o.checks = [CheckResult(c.id, 0.0, float(c.points), 0, 0, [why]) for c in lab.checks.values()]
-    if roster and student not in roster:
-        o.problems.append("not on the roster")
-    o.auto_score = round(sum(c.score for c in o.checks), 4)
-    o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
-    with Gradebook(course.db_url) as gb:
-        assignment = gb.find_assignment(lab.name)
-        o.max_score = float(assignment.max_score)
-        row = gb.update_or_create_student(student)  # a roster student with no submission has no row yet
-        o.gradebook = {"assignment": lab.name, "duedate": assignment.duedate.isoformat() if assignment.duedate else "",
-                       "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
-                       "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0}
-        sub = next((s for s in row.submissions if s.assignment.name == lab.name), None)
-        if sub is not None and o.status == "graded":
-            # As nbgrader's own export: the late penalty comes off the raw score, never below zero.
-            penalty = float(sub.late_submission_penalty or 0.0)
-            o.score, o.needs_manual_grade = max(0.0, float(sub.score) - penalty), bool(sub.needs_manual_grade)
-            o.gradebook.update(timestamp=sub.timestamp.isoformat() if sub.timestamp else "",
-                               raw_score=float(sub.score), late_submission_penalty=penalty)
-    return o

@@ -1,0 +1,113 @@
+"""After a student is judged: what the gradebook and the course directory keep, and the outcome each export shows.
+
+`save_result` records a judged notebook as nbgrader's autograde would (autograded/, the gradebook, the judge's
+report); `outcome` reads one student's result back from the gradebook and the course directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+
+from autograder.course import CourseDir
+from autograder.labs import Lab
+from autograder.notebooks import with_model_answers
+from autograder.results import CheckResult, Outcome, StudentResult
+from autograder.roster import RosterEntry
+
+GRADER_ERROR = "grader error"  # a row whose grading failed through no fault of the student's
+# nbgrader's autograde after the run: here, once the worker is done.
+SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+def save_result(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict, answers: dict[str, str]) -> None:
+    """Record a judged notebook as nbgrader's autograde would: autograded/, the gradebook, then our report."""
+    student = result.student
+    nb = nbformat.reads(result.notebook, as_version=4)
+    dest = course.autograded(student, lab.name)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(course.submitted(student, lab.name), dest)
+    timestamp = CourseDirectory(config=course.config).get_existing_timestamp(str(course.submitted(student, lab.name)))
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(lab.name, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(lab.name, student)
+    resources = {"nbgrader": {"db_url": course.db_url, "assignment": lab.name, "notebook": lab.name,
+                              "student": student}}
+    for step in SAVE:
+        nb, resources = step(config=course.config).preprocess(nb, resources)
+    nbformat.write(with_model_answers(nb, answers), dest / lab.notebook_name)
+    report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
+              "notes": result.notes}
+    write_json(course.report(lab.name, student), report)
+    write_json(course.done(lab.name, student), stamp)  # only once the gradebook has the grades
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    tmp.replace(path)
+
+
+def record_missing(course: CourseDir, lab: str, student: str) -> None:
+    """A student with no gradable notebook still gets a gradebook row (zero), like nbgrader's missing submissions."""
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_student(student)
+        for sub in gb.find_student(student).submissions:
+            if sub.assignment.name == lab:  # a previous grade of a now-broken resubmission is replaced by zero
+                gb.remove_submission(lab, student)
+
+
+def outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterEntry],
+             failure: str | None, grader_error: str | None = None) -> Outcome:
+    """`failure`: why the grader could not judge this student's notebook (the student's doing, scored zero);
+    `grader_error`: a fault of the grading machine, which scores nothing and is graded again by the next run."""
+    o = Outcome(student, lab.name)
+    record = course.intake_record(lab.name, student)
+    report_path = course.report(lab.name, student)
+    if record.is_file():
+        o.problems = list(json.loads(record.read_text())["problems"])
+    if failure:
+        o.problems.append(failure)
+    if grader_error:
+        o.status = GRADER_ERROR
+        o.problems.append(f"grader error: {grader_error}")
+        o.checks = [CheckResult(c.id, 0.0, float(c.points), 0, 0, ["grader error: not graded yet"])
+                    for c in lab.checks.values()]
+    elif report_path.is_file():
+        report = json.loads(report_path.read_text())
+        o.checks = [CheckResult.from_dict(c) for c in report["checks"]]
+        o.problems += report.get("notes", [])
+    else:
+        o.status = "not graded" if record.is_file() else "no submission"
+        why = "not graded: see the problems above" if record.is_file() else "no submission"
+        o.checks = [CheckResult(c.id, 0.0, float(c.points), 0, 0, [why]) for c in lab.checks.values()]
+    if roster and student not in roster:
+        o.problems.append("not on the roster")
+    o.auto_score = round(sum(c.score for c in o.checks), 4)
+    o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
+    with Gradebook(course.db_url) as gb:
+        assignment = gb.find_assignment(lab.name)
+        o.max_score = float(assignment.max_score)
+        row = gb.update_or_create_student(student)  # a roster student with no submission has no row yet
+        o.gradebook = {"assignment": lab.name, "duedate": assignment.duedate.isoformat() if assignment.duedate else "",
+                       "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
+                       "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0}
+        sub = next((s for s in row.submissions if s.assignment.name == lab.name), None)
+        if sub is not None and o.status == "graded":
+            # As nbgrader's own export: the late penalty comes off the raw score, never below zero.
+            penalty = float(sub.late_submission_penalty or 0.0)
+            o.score, o.needs_manual_grade = max(0.0, float(sub.score) - penalty), bool(sub.needs_manual_grade)
+            o.gradebook.update(timestamp=sub.timestamp.isoformat() if sub.timestamp else "",
+                               raw_score=float(sub.score), late_submission_penalty=penalty)
+    return o
