@@ -1,5 +1,7 @@
-"""Every lab's student notebook runs top to bottom with the reference module on CPU, wandb offline included."""
+"""Every lab's student notebook runs top to bottom with the reference module on CPU in a real Jupyter kernel, wandb
+offline included, and every cell that draws shows its figure as an image."""
 
+import ast
 import re
 import shutil
 import time
@@ -11,9 +13,75 @@ from nbclient import NotebookClient
 from autograder.labs import REPO_ROOT, all_labs
 from autograder.sample_class import reference_source
 
-pytestmark = pytest.mark.slow
+# Calls that put a figure on screen or create one that Jupyter's inline backend shows at the end of the cell.
+DRAWING_CALLS = {("plt", "show"), ("plt", "subplots"), ("plt", "figure"), ("plotting", "line_plot"),
+                 ("plotting", "heatmap"), ("plotting", "scatter_2d")}
 
 
+def _called(node: ast.AST) -> tuple[str, ...]:
+    func = node.func if isinstance(node, ast.Call) else None
+    if isinstance(func, ast.Name):
+        return (func.id,)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return (func.value.id, func.attr)
+    return ()
+
+
+def _top_level_calls(tree: ast.AST) -> set[tuple[str, ...]]:
+    """The calls a cell makes when it runs, not those inside the bodies of the functions it defines."""
+    calls, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+                continue
+            if isinstance(child, ast.Call):
+                calls.add(_called(child))
+            stack.append(child)
+    return calls
+
+
+def drawing_cells(sources: list[str]) -> list[int]:
+    """Indices of the code cells that draw: they call a drawing function, or a function of the notebook whose body
+    draws (Lab 5's comparison, Lab 6's show), directly or through another such function."""
+    trees = [ast.parse(re.sub(r"^[%!].*$", "", s, flags=re.M)) for s in sources]
+    bodies = {f.name: {_called(c) for c in ast.walk(f) if isinstance(c, ast.Call)}
+              for t in trees for f in ast.walk(t) if isinstance(f, ast.FunctionDef)}
+    drawing = set(DRAWING_CALLS)
+    while True:
+        more = {(name,) for name, calls in bodies.items() if (name,) not in drawing and calls & drawing}
+        if not more:
+            break
+        drawing |= more
+    return [i for i, t in enumerate(trees) if _top_level_calls(t) & drawing]
+
+
+def test_drawing_cells_are_found_through_the_notebooks_own_functions():
+    cells = ["import matplotlib.pyplot as plt\ndef show():\n    plt.show()",
+             "def compare(x):\n    fig, ax = plt.subplots()\n    return fig",
+             "print(1)\nfor i in range(2):\n    if i:\n        compare(i)",
+             "fig = plotting.line_plot({'a': [1]}, 'x', 'y')",
+             "show()",
+             "x = [plt.show for _ in range(2)]"]
+    assert drawing_cells(cells) == [2, 3, 4]
+
+
+def _images(cell) -> int:
+    return sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+def test_a_figure_from_labkit_plotting_displays_in_a_jupyter_kernel(tmp_path):
+    """labkit.plotting leaves the backend to Jupyter: a plot shows as an image/png output, not as text."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nfrom labkit import plotting\n"
+                                          "fig = plotting.line_plot({'a': [1.0, 2.0]}, 'x', 'y')\nplt.show()"),
+                nbformat.v4.new_code_cell("print(plt.get_backend())")]
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert _images(nb.cells[0]) == 1, nb.cells[0].outputs
+    assert "inline" in nb.cells[1].outputs[0]["text"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", all_labs(), ids=lambda lab: lab.name)
 def test_notebook_runs_with_the_reference(lab, tmp_path, monkeypatch):
     work = tmp_path / lab.name
@@ -22,6 +90,7 @@ def test_notebook_runs_with_the_reference(lab, tmp_path, monkeypatch):
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_DIR", str(work))
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     nb = nbformat.read(work / lab.notebook_name, as_version=4)
     # Each lab's lab.toml says what its CPU profile must show it learned: a metric the notebook prints as
     # {'name': value}, and a floor for its best value.
@@ -32,10 +101,16 @@ def test_notebook_runs_with_the_reference(lab, tmp_path, monkeypatch):
                    allow_errors=False).execute()
     elapsed = time.monotonic() - start
     assert elapsed < budget
-    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    outputs = "".join(o.get("text", "") for c in code for o in c.get("outputs", []))
     assert "profile: cpu" in outputs
     assert "public cases pass" in outputs and "failed" not in outputs
     assert list((work / "wandb").glob("offline-run-*")), "the training run is tracked by wandb (offline)"
-    values = re.findall(rf"'{metric}': ([0-9.]+)", outputs)
+    values = re.findall(rf"'{re.escape(metric)}': (-?[0-9.]+)", outputs)
     assert values and max(map(float, values)) > floor, f"no learning: {metric} {values}"
-    print(f"{lab.name}: notebook ran in {elapsed:.0f} s; {metric} {values}")
+    # Every cell that draws shows its figure in Jupyter (an image/png output in that cell).
+    drawing = drawing_cells([c.source for c in code])
+    assert drawing, "the notebook draws nothing"
+    blind = [code[i].source.splitlines()[0] for i in drawing if not _images(code[i])]
+    assert not blind, f"cells that draw but show no image: {blind}"
+    print(f"{lab.name}: notebook ran in {elapsed:.0f} s; {metric} {values}; {len(drawing)} cells drew")
