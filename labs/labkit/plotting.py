@@ -1,14 +1,15 @@
-"""Small plotting helpers the notebooks share (matplotlib, no display needed)."""
+"""Small plotting helpers the notebooks share (matplotlib).
+
+The backend is left to matplotlib: in Jupyter the kernel selects the inline backend, so ``plt.show()`` and a figure
+returned by a cell display as images; in a script on a machine without a display matplotlib falls back to Agg.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg") if not hasattr(matplotlib, "_called_from_notebook") else None
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import torch
 
 
 def line_plot(series: Mapping[str, Sequence[float]], xlabel: str, ylabel: str, title: str = "",
