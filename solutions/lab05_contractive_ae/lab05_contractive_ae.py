@@ -175,19 +175,13 @@ def unit_directions(k: int, dim: int, generator: torch.Generator | None = None,
 
 def jacobian_spectrum(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: str) -> torch.Tensor:
     """The encoder Jacobian's singular values at each example, sorted, averaged over the batch: shape (min(H, D),).
+    The Jacobians come from torch.func, whatever the activation.
 
     FR: les valeurs singulières de la jacobienne de l'encodeur en chaque exemple, triées, puis moyennées sur le lot :
-    forme (min(H, D),)."""
-    _check_activation(activation)
-    pre = x @ W.T + b
-    if activation == "linear":
-        slope = torch.ones_like(pre)
-    elif activation == "relu":
-        slope = (pre > 0).to(W.dtype)
-    else:
-        h = torch.sigmoid(pre)
-        slope = h * (1 - h)
-    return torch.linalg.svdvals(slope[:, :, None] * W[None]).mean(dim=0)
+    forme (min(H, D),). Les jacobiennes viennent de torch.func, quelle que soit l'activation."""
+    encoder = Encoder(W.detach(), b.detach(), activation)
+    jacobians = vmap(jacrev(lambda xi: encoder(xi[None])[0]))(x.detach())
+    return torch.linalg.svdvals(jacobians).mean(dim=0)
 
 
 PENALTIES = ("cae", "weight_decay", "none")

@@ -157,8 +157,15 @@ for activation in lab.ACTIVATIONS:
     wd = lab.weight_decay_loss(x, *params, 0.3, activation)
     gap = max(float((gc - gw).abs().max()) for gc, gw in zip(torch.autograd.grad(cae, params),
                                                                 torch.autograd.grad(wd, params)))
-    print(f"{activation:<8} CAE loss {float(cae.detach()):8.4f}, weight-decay loss {float(wd.detach()):8.4f}, "
-          f"largest gradient difference {gap:.1e}")
+    print(f"{activation:<8} CAE loss / coût CAE {float(cae.detach()):8.4f}, weight-decay loss / coût weight decay "
+          f"{float(wd.detach()):8.4f}, largest gradient difference / plus grand écart de gradient {gap:.1e}")
+# Where the penalty's gradient goes: to W, to b? (None: the penalty does not depend on b through autograd.)
+# FR : où va le gradient de la pénalité : vers W, vers b ? (None : la pénalité ne dépend pas de b pour l'autograd.)
+for activation in lab.ACTIVATIONS:
+    Wg, bg = W.clone().requires_grad_(), b.clone().requires_grad_()
+    dW, db = torch.autograd.grad(lab.cae_penalty(Wg, bg, x, activation).mean(), [Wg, bg], allow_unused=True)
+    print(f"{activation:<8} max |d penalty / dW| = {float(dW.abs().max()):.3f}   max |d penalty / db| =",
+          "None" if db is None else f"{float(db.abs().max()):.3f}")
 
 # %% [markdown]
 # ## Task 5.6 — contraction ratio / Tâche 5.6 — ratio de contraction
@@ -221,8 +228,10 @@ linear_runs = {
 cae_steps, wd_steps = linear_runs["cae"].steps, linear_runs["weight_decay"].steps
 loss_gap = max(abs(a[0] - b[0]) for a, b in zip(cae_steps, wd_steps))
 weight_gap = max(float((a[1] - b[1]).abs().max()) for a, b in zip(cae_steps, wd_steps))
-print(f"{len(cae_steps)} steps each: largest |loss difference| {loss_gap:.1e}, largest |W difference| {weight_gap:.1e}"
-      f" (the losses are of order {cae_steps[-1][0]:.2f}, the weights {float(cae_steps[-1][1].abs().max()):.2f})")
+print(f"{len(cae_steps)} steps each / pas chacun: largest |loss difference| / plus grand écart de coût {loss_gap:.1e}, "
+      f"largest |W difference| / plus grand écart de W {weight_gap:.1e}")
+print(f"  (losses / coûts ~ {cae_steps[-1][0]:.2f}, max |W| ~ {float(cae_steps[-1][1].abs().max()):.2f})")
+print({"linear/largest_weight_difference": float(f"{weight_gap:.2g}")})
 for penalty, model in linear_runs.items():
     metrics = model.trainer.callback_metrics
     print(f"linear, {penalty:<13}", {"val/explained_variance": round(float(metrics["val/explained_variance"]), 4)},
@@ -327,6 +336,8 @@ def compare(activation: str) -> dict[str, lab.ContractiveAutoencoder]:
     for penalty, model in models.items():
         print(activation, penalty, {"val/explained_variance": round(float(
             model.trainer.callback_metrics["val/explained_variance"]), 4)})
+    weight = {p: float(m.trainer.callback_metrics["val/weight_fro2"]) for p, m in models.items()}
+    print({f"{activation}/weight_fro2_cae_over_weight_decay": round(weight["cae"] / weight["weight_decay"], 3)})
     with torch.no_grad():
         ratios = {p: [float(lab.contraction_ratio(m.encoder, x_val, r, directions)) for r in RADII]
                   for p, m in models.items()}
@@ -401,19 +412,20 @@ sigmoid_models = compare("sigmoid")
 # weight decay ($\sum_j \|W_j\|^2$ everywhere):
 # - it depends on the data and on $\mathbf{x}$: a unit that is off for an input costs nothing there and gets no
 #   shrinkage from that example; weight decay shrinks every row on every example;
-# - it can be lowered without shrinking $W$ at all, by switching units off: pushing biases down / making units fire
-#   on fewer inputs. It therefore encourages sparse activations (fewer active units, more negative biases) and
-#   representations that are locally invariant (flat) around the training data in the directions the data does not
-#   need, while keeping a few large directions (the data's tangent directions). Weight decay only shrinks
-#   magnitudes and leaves the activation pattern to the reconstruction term. Through the mask, the biases also
-#   receive a (zero-almost-everywhere, but effective through which units are on) pressure that weight decay never
-#   puts on them.
-# - measured here (CPU profile, when this lab was written): at similar reconstruction error (val/recon 0.54 CAE,
-#   0.52 weight decay) the CAE run has fewer active units (38% against 62% of unit-example pairs), a more negative
-#   mean bias (-0.062 against -0.043) and a much larger $\|W\|_F^2$ (119 against 28) for a similar
-#   $\|J\|_F^2$ (24 against 22): it pays only for active rows, and keeps larger directions (top singular value
-#   1.13 against 1.01). With ReLUs the CAE run does not contract more than weight decay (ratio 0.64 against 0.61 at
-#   r = 0.1; 0.79 with no penalty).
+# - its gradient acts on $W$ only, row by row and example by example: the mask $\mathbb{1}[W_j\mathbf{x} + b_j > 0]$
+#   is piecewise constant, so the penalty's gradient with respect to $\mathbf{b}$ is zero (autograd: `None`, printed
+#   after Task 5.5). The CAE does not push biases down or switch units off by itself; which units are on is left to
+#   the reconstruction term, as with weight decay. What differs is which weights are shrunk: only the rows that the
+#   example uses, so the penalty bounds the encoder's sensitivity around the data ($\|J\|_F^2$), not the size of
+#   $W$.
+# - measured here (CPU profile, Experiment 2): at similar reconstruction error (val/recon 0.540 CAE, 0.522 weight
+#   decay, 0.554 no penalty) the two penalized runs have similar $\|J\|_F^2$ (23.7 against 21.9, 34.2 with no
+#   penalty) but very different $\|W\|_F^2$ (119 against 28, 150 with no penalty): the CAE leaves $W$ nearly as
+#   large as no penalty does and keeps larger directions (top singular value 1.13 against 1.01). The activation
+#   pattern does **not** show the CAE making the code sparse: the unpenalised run is the sparsest (active 0.309,
+#   mean bias -0.072), the CAE close to it (0.378, -0.062), and weight decay the outlier (0.619, -0.043): shrinking
+#   every row uniformly, it switches more units on to reconstruct. With ReLUs the CAE does not contract more than
+#   weight decay either (ratio 0.642 against 0.606 at r = 0.1; 0.790 with no penalty).
 # - Rifai et al.'s findings, sigmoid units (Experiment 3), at similar reconstruction error (val/recon 1.19 CAE, 1.23
 #   weight decay): the CAE saturates more units (2.3% against 0.1% of unit-example pairs saturated: holds, weakly);
 #   its spectrum falls off faster (top singular value 0.56 against 0.49, the 10th 0.41 against 0.40: holds, weakly);
@@ -423,8 +435,11 @@ sigmoid_models = compare("sigmoid")
 # The equivalence of (a) is the special case where every unit is always "on" (slope 1): the mask is all ones.
 # For sigmoid units the weight of row $j$ is $(h_j(1 - h_j))^2$, largest at $h_j = 1/2$, so saturation is rewarded.
 #
-# *Rubric (3 pts):* the ReLU Jacobian is diag(mask) W, the penalty sums $\|W_j\|^2$ over active units only (1);
-# consequence: data-dependent, inactive units unpenalised, encourages switching units off / sparsity / negative
-# biases, unlike uniform shrinkage by weight decay (1); supported with the notebook's measurements, including
-# which of Rifai's findings hold (1).
+# *Rubric (3 pts):* the ReLU Jacobian is diag(mask) W, the penalty sums $\|W_j\|^2$ over the units active on each
+# input only (1); consequence: data-dependent shrinkage of the active rows, no gradient to the biases, a bound on
+# the sensitivity around the data rather than on $\|W\|$, unlike the uniform shrinkage of weight decay (1; an answer
+# that says the CAE makes the code sparser or its biases more negative than training without penalty contradicts
+# Experiment 2 and loses this point unless it is backed by the student's own numbers); supported with the notebook's
+# measurements ($\|W\|_F^2$ against $\|J\|_F^2$, active fractions of the three runs) and which of Rifai's findings
+# hold (1).
 # ### END SOLUTION
