@@ -61,13 +61,16 @@ def spectral_radius(W: torch.Tensor) -> float:
 
 
 def asymptotic_regime(W: torch.Tensor, tol: float = 1e-6) -> str:
-    """Task 2.4, question (c): label W by its spectral radius rho (see spectral_radius): "vanishing" if
-    rho < 1 - tol, "exploding" if rho > 1 + tol, "marginal" otherwise. The label depends on rho alone: every W
-    with rho within tol of 1 is "marginal", diagonalizable or not (the Jordan block [[1, 1], [0, 1]] too).
+    """Task 2.4, question (c): label W by what happens to the Jacobian dh_t/dh_0 = W^t as t grows: "vanishing"
+    when it goes to 0, "exploding" when it grows without bound. Its spectral radius rho (see spectral_radius)
+    decides which: deriving the rule is question (c). Every W with rho within tol of 1 is "marginal", diagonalizable
+    or not (the Jordan block [[1, 1], [0, 1]] too): the label depends on rho alone.
 
-    FR: Tâche 2.4, question (c) : étiquetez W par son rayon spectral rho (voir spectral_radius) : "vanishing" si
-    rho < 1 - tol, "exploding" si rho > 1 + tol, "marginal" sinon. L'étiquette ne dépend que de rho : toute W dont
-    rho est à moins de tol de 1 est "marginal", diagonalisable ou non (le bloc de Jordan [[1, 1], [0, 1]] aussi)."""
+    FR: Tâche 2.4, question (c) : étiquetez W selon ce que devient la jacobienne dh_t/dh_0 = W^t quand t grandit :
+    "vanishing" si elle tend vers 0, "exploding" si elle croît sans borne. Son rayon spectral rho (voir
+    spectral_radius) en décide : établir la règle, c'est la question (c). Toute W dont rho est à moins de tol de 1
+    est "marginal", diagonalisable ou non (le bloc de Jordan [[1, 1], [0, 1]] aussi) : l'étiquette ne dépend que
+    de rho."""
     # YOUR CODE HERE
     raise NotImplementedError("asymptotic_regime: not implemented yet / pas encore implémenté")
 

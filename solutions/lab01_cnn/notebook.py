@@ -295,14 +295,14 @@ for kind, maps in grads.items():
 # ## Task 1.6 — the exam's network, trained on digits / Tâche 1.6 — le réseau de l'examen, entraîné sur des chiffres
 #
 # `ExamCNN` stacks the six 5×5 / padding 2 / stride 1 convolutions and adds a classification head. The check judges
-# the geometry (output shapes, kernels, strides, zeros added per side), so `padding=2` and `padding="same"` are both
-# the exam's padding here. The CPU profile upsamples scikit-learn's 8×8 digits to 32×32 and trains a narrow network
+# the geometry (output shapes, kernels, strides, zeros added per side), not how you spell the `padding` argument.
+# The CPU profile upsamples scikit-learn's 8×8 digits to 32×32 and trains a narrow network
 # for a few epochs; the GPU profile trains at the exam's 256×256 with bf16 mixed precision and channels-last memory.
 # The training cell prints how long it took.
 #
 # **FR —** `ExamCNN` empile les six convolutions 5×5 / padding 2 / pas 1 et ajoute une tête de classification. Le test
-# juge la géométrie (formes des sorties, noyaux, pas, zéros ajoutés de chaque côté) : `padding=2` et
-# `padding="same"` y sont tous deux le padding de l'examen. Le profil CPU agrandit les chiffres 8×8 de scikit-learn en
+# juge la géométrie (formes des sorties, noyaux, pas, zéros ajoutés de chaque côté), pas la façon d'écrire l'argument
+# `padding`. Le profil CPU agrandit les chiffres 8×8 de scikit-learn en
 # 32×32 et entraîne un réseau étroit pendant quelques époques ; le profil GPU s'entraîne à la taille 256×256 de
 # l'examen, en précision mixte bf16 et en mémoire *channels-last*. La cellule d'entraînement affiche sa durée.
 

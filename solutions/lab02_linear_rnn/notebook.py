@@ -129,12 +129,14 @@ print("max |yours - autograd| =", float((lab.jacobian_h_t_h0(W, t) - autograd_ja
 # %% [markdown]
 # ## Task 2.4 — question (c): the Jacobian as $t \to \infty$ / Tâche 2.4 — question (c) : la jacobienne quand $t \to \infty$
 #
-# `asymptotic_regime` labels a matrix by its spectral radius (its docstring gives the rule). The cell after the
+# `asymptotic_regime` labels a matrix by its spectral radius: the rule is yours to derive (its docstring says what
+# each label means). The cell after the
 # check labels five matrices with it and plots the spectral norm of $J_t = \partial \mathbf{h}_t / \partial
 # \mathbf{h}_0$ (your `jacobian_h_t_h0`) over $t$. Compare each label with its curve; your answer to (c) should
 # account for all five.
 #
-# **FR —** `asymptotic_regime` étiquette une matrice par son rayon spectral (sa docstring donne la règle). La cellule
+# **FR —** `asymptotic_regime` étiquette une matrice par son rayon spectral : la règle est à établir par vous (sa
+# docstring dit ce que chaque étiquette veut dire). La cellule
 # qui suit le test étiquette cinq matrices et trace la norme spectrale de $J_t = \partial \mathbf{h}_t / \partial
 # \mathbf{h}_0$ (votre `jacobian_h_t_h0`) en fonction de $t$. Comparez chaque étiquette à sa courbe ; votre réponse
 # à (c) doit rendre compte des cinq.

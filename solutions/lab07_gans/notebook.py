@@ -522,13 +522,17 @@ for lambda_gp, model in wgan.items():
 #
 # Benefits: it is cheap and its optimum is easy to characterise; its gradient in $x$ is $w$ at every point, so the
 # gradient penalty is simply $(\|w\| - 1)^2$, the same at every $\hat x$, and Lipschitz control is exact (it is
-# 1-Lipschitz exactly when $\|w\| \le 1$); training is stable: it cannot overpower the generator or give vanishing,
-# saturated gradients the way a perfect non-linear discriminator can. It can serve as a sanity check or as one
-# feature of a richer critic.
+# 1-Lipschitz exactly when $\|w\| \le 1$). As a WGAN critic (the loss of (b)) it is not squashed by a sigmoid, so
+# its gradient to the generator is $w$ everywhere and never saturates; it is too weak to overpower the generator.
+# That last point depends on the loss: as the logistic discriminator of the original GAN, $\sigma(w^\top x + b)$
+# on data that a hyperplane separates (two distributions with different means, in high dimension), it can still
+# push $|w^\top x + b|$ up without bound and saturate, giving the generator the vanishing gradients of the
+# non-saturating trick's motivation. It can serve as a sanity check or as one feature of a richer critic.
 #
 # *Rubric (2 pts):* only the mean / first moment is compared, so distributions with equal means are
 # indistinguishable (1); consequence: no signal, mode collapse or no learning of structure (0.5); at least one real
-# benefit (stability, cheap, Lipschitz control, no saturation) (0.5).
+# benefit (stability, cheap, Lipschitz control, no saturation as a WGAN critic), stated for the loss it holds for
+# (0.5; "a linear discriminator never saturates" without naming the WGAN critic earns 0.25).
 # ### END SOLUTION
 
 # %% [markdown] answer="answer_7b"
