@@ -1,8 +1,12 @@
-"""For every lab: the reference scores full marks, the stub scores zero, and every mutant of the lab's catalogue
-(solutions/<lab>/mutants.py) loses points, each lost point with a message. Graded through record -> file -> judge."""
+"""For every lab: the reference scores full marks, the stub scores zero, every mutant of the lab's catalogue
+(solutions/<lab>/mutants.py) loses points, each lost point with a message, and every honest variant
+(solutions/<lab>/honest.py: correct code in another style) keeps full marks. Graded through record -> file -> judge,
+the honest variants in the same pass as the mutants."""
 
+import importlib.util
 import json
 import re
+from pathlib import Path
 
 import pytest
 from filelock import FileLock
@@ -21,13 +25,36 @@ def _on_one_worker(lab_name: str, *values: str):
     return pytest.param(lab_name, *values, marks=pytest.mark.xdist_group(f"mutants-{lab_name}"))
 
 
+def _honest(lab) -> dict[str, dict[str, str]]:
+    """The lab's honest-variant catalogue: name -> {function or Class.method: replacement source}."""
+    path = Path(lab.source_dir) / "honest.py"
+    if not path.exists():
+        return {}  # test_every_lab_has_an_honest_catalogue says which lab lacks one
+    spec = importlib.util.spec_from_file_location(f"_honest_{lab.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.HONEST
+
+
+HONEST = {name: _honest(lab) for name, lab in LABS.items()}
+HONEST_PREFIX = "honest: "  # graded beside the mutants under this prefix, so that no name collides
+
 LAB_NAMES = [_on_one_worker(name) for name in sorted(LABS)]
 CASES = [_on_one_worker(lab.name, name) for lab in LABS.values() for name in sorted(lab.mutants.MUTANTS)]
+HONEST_CASES = [_on_one_worker(name, variant) for name in sorted(LABS) for variant in sorted(HONEST[name])]
+
+
+def _apply(reference: str, replacements: dict[str, str]) -> str:
+    source = reference
+    for function, replacement in replacements.items():
+        source = replace_function(source, function, replacement)
+    return source
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory, run_folder):
-    """lab name -> variant -> results: the reference, the stub and every mutant of a lab, graded once per test run
+    """lab name -> variant -> results: the reference, the stub, every mutant and every honest variant (named with
+    HONEST_PREFIX) of a lab, graded once per test run
     when a test first asks for that lab. pytest-xdist workers share the results through a file under a lock (the
     scheduler keeps a lab's tests together, but not always)."""
     cache: dict[str, dict] = {}
@@ -37,10 +64,9 @@ def graded(tmp_path_factory, run_folder):
         reference = reference_source(lab)
         modules = {"reference": reference, "stub": strip_solutions(lab.module_file.read_text(), "stub")}
         for name, replacements in lab.mutants.MUTANTS.items():
-            source = reference
-            for function, replacement in replacements.items():
-                source = replace_function(source, function, replacement)
-            modules[name] = source
+            modules[name] = _apply(reference, replacements)
+        for name, replacements in HONEST[lab_name].items():
+            modules[HONEST_PREFIX + name] = _apply(reference, replacements)
         return grade_modules(lab, modules, tmp_path_factory.mktemp(lab_name))
 
     def get(lab_name: str) -> dict:
@@ -64,6 +90,15 @@ def test_every_lab_has_a_mutant_catalogue():
         assert set(lab.mutants.SAMPLE_PARTIAL) <= set(lab.mutants.MUTANTS), lab.name
 
 
+def test_every_lab_has_an_honest_catalogue():
+    """Five or more correct variants per lab, each a real change of the reference's source."""
+    for name, lab in LABS.items():
+        assert len(HONEST[name]) >= 5, name
+        reference = reference_source(lab)
+        for variant, replacements in HONEST[name].items():
+            assert _apply(reference, replacements) != reference, f"{name}: {variant!r} changes nothing"
+
+
 @pytest.mark.parametrize("lab_name", LAB_NAMES)
 def test_reference_scores_full_marks_and_stub_scores_zero(graded, lab_name):
     full = sum(c.points for c in LABS[lab_name].checks.values())
@@ -80,6 +115,16 @@ def test_every_mutant_loses_points(graded, lab_name, mutant):
     assert total(results) < full, f"mutant {mutant!r} kept full marks"
     lost = [r for r in results.values() if r.score < r.max_score]
     assert all(r.messages for r in lost), "every lost point comes with a message"
+
+
+@pytest.mark.parametrize(("lab_name", "variant"), HONEST_CASES)
+def test_every_honest_variant_keeps_full_marks(graded, lab_name, variant):
+    """Correct work in another style (in-place ops, Tensor methods, helpers, local names that shadow module names)
+    is not penalised: a rule that zeroes correct work is as wrong as one that passes a cheat."""
+    results = graded(lab_name)[HONEST_PREFIX + variant]
+    full = sum(c.points for c in LABS[lab_name].checks.values())
+    lost = {k: r.messages for k, r in results.items() if r.score < r.max_score}
+    assert total(results) == full, f"honest variant {variant!r} lost points: {lost}"
 
 
 @pytest.mark.parametrize("lab_name", LAB_NAMES)

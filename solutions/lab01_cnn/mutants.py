@@ -218,4 +218,31 @@ def __init__(self, in_channels=1, width=16, n_classes=10, lr=1e-3, channels_last
     self.train_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
     self.val_acc = torchmetrics.Accuracy(task="multiclass", num_classes=n_classes)
 '''},
+    # Evasions of the formula rule: torch reached without naming it, as a student hiding the layer would.
+    "output size read from a convolution reached through sys.modules": {"conv_output_size": '''
+def conv_output_size(size, kernel, padding=0, stride=1, dilation=1):
+    import sys
+
+    t = sys.modules["torch"]
+    try:
+        out = t.nn.functional.conv2d(t.zeros(1, 1, size, size), t.zeros(1, 1, kernel, kernel), padding=padding,
+                                     stride=stride, dilation=dilation)
+    except RuntimeError as exc:
+        raise ValueError(str(exc)) from None
+    return out.shape[-1]
+'''},
+    "padding searched with a Conv2d reached through sys.modules": {"padding_for": '''
+def padding_for(mode, kernel):
+    import sys
+
+    if mode not in MODES or kernel < 1 or (mode == "same" and kernel % 2 == 0):
+        raise ValueError(mode)
+    layers = sys.modules["torch.nn"]
+    conv_class, zeros = layers.Conv2d, sys.modules["torch"].zeros
+    n = 2 * kernel + 1
+    wanted = {"full": n + kernel - 1, "valid": n - kernel + 1, "same": n}[mode]
+    for p in range(kernel):
+        if conv_class(1, 1, kernel, padding=p)(zeros(1, 1, n, n)).shape[-1] == wanted:
+            return p
+'''},
 }
