@@ -15,9 +15,12 @@ from autograder.settings import FEEDBACK_LEVELS
 def _table(outcomes) -> str:
     lines = [f"{'student':<16} {'lab':<18} {'auto':>11} {'total':>11}  status / problems"]
     for o in outcomes:
-        note = o.status + (f": {o.problems[0]}" if o.problems else "")
+        pending = " (pending)" if o.gradebook.get("pending") and o.status == "graded" else ""
+        note = o.status + pending + (f": {o.problems[0]}" if o.problems else "")
+        if len(note) > 90:  # cut at a word, and say so
+            note = note[:88].rsplit(" ", 1)[0] + " …"
         lines.append(f"{o.student:<16} {o.lab:<18} {o.auto_score:>5g}/{o.auto_max_score:<5g} "
-                     f"{o.score:>5g}/{o.max_score:<5g}  {note[:90]}")
+                     f"{o.score:>5g}/{o.max_score:<5g}  {note}")
     return "\n".join(lines)
 
 
@@ -42,15 +45,43 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade
+    from autograder.times import time_policy_from_args
 
-    outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
-                     progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
-                     regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback,
-                     only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty)
+    with time_policy_from_args(args.timestamps, args.timezone, args.due, args.out):
+        outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
+                         progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
+                         regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback,
+                         only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty)
     print(_table(outcomes))
-    failures = [o for o in outcomes if o.problems or o.status != "graded"]
-    print(f"\n{len(outcomes)} students graded into {args.out}; {len(failures)} with problems (see grades.csv and "
-          "feedback/).")
+    print("\n" + _counts(outcomes, args.out))
+    return 0
+
+
+def _counts(outcomes, out) -> str:
+    by = {}
+    for o in outcomes:
+        key = "pending" if o.gradebook.get("pending") and o.status == "graded" else o.status
+        by[key] = by.get(key, 0) + 1
+    order = ("graded", "pending", "not graded", "no submission", "grader error")
+    parts = [f"{by[k]} {k}" for k in order if by.get(k)] + [f"{n} {k}" for k, n in by.items() if k not in order]
+    return (f"{len(outcomes)} students in {out}: {', '.join(parts) or 'none'} (pending: written answers to grade "
+            "in the formgrader, then `autograder finalize`; see grades.csv and feedback/).")
+
+
+def cmd_formgrader(args: argparse.Namespace) -> int:
+    from autograder.formgrader import start
+
+    return start(Path(args.dir), args.root, port=args.port)
+
+
+def cmd_finalize(args: argparse.Namespace) -> int:
+    from autograder.finalize import finalize
+
+    outcomes = finalize(args.lab, Path(args.out), root=args.root, late_penalty=args.late_penalty)
+    print(_table(outcomes))
+    print("\n" + _counts(outcomes, args.out))
+    print(f"Upload: {Path(args.out) / 'upload' / args.lab}/ (feedback.zip, one feedback page per student, the grade "
+          "CSVs; pending students have an empty grade).")
     return 0
 
 
@@ -95,9 +126,19 @@ def main(argv: list[str] | None = None) -> int:
                                                    "'no submission'; submissions not on it are reported")
     p.add_argument("--due", metavar="DATE", help="the lab's due date, ISO 8601, e.g. 2026-12-01T23:59:00+01:00 "
                                                  "(UTC when no zone is given); kept in the gradebook for later runs")
-    p.add_argument("--late-penalty", default="none", metavar="METHOD",
-                   help="nbgrader's late-submission penalty: none (default), zero (a late submission scores 0), or "
-                        "a plugin class module.Class (a subclass of nbgrader.plugins.LateSubmissionPlugin)")
+    p.add_argument("--late-penalty", default=None, metavar="METHOD",
+                   help="nbgrader's late-submission penalty, computed on the total (written answers included): none "
+                        "(default), zero (a late submission scores 0), or a plugin class module.Class (a subclass of "
+                        "nbgrader.plugins.LateSubmissionPlugin); kept for later runs of this course directory")
+    p.add_argument("--timestamps", metavar="CSV",
+                   help="submission times exported from the learning platform, trusted before anything in the "
+                        "submissions: columns student_id and timestamp (ISO 8601; without an offset, read in "
+                        "--timezone); comma, semicolon or tab separated")
+    p.add_argument("--timezone", metavar="ZONE",
+                   help="the zone of times written without one (a zip's entry times, which come from the student's "
+                        "machine and are flagged so): an IANA name such as Europe/Paris, or +01:00; default the "
+                        "--due date's offset, else the zone this course last used, else UTC. Exports write times "
+                        "in it, with their offset")
     p.add_argument("--only", nargs="+", metavar="STUDENT", default=(),
                    help="grade again only these students; everyone else's grades are left as they are")
     p.add_argument("--feedback", choices=FEEDBACK_LEVELS, default="inputs",
@@ -117,6 +158,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run student code WITHOUT the sandbox (only for code you trust; see SECURITY.md)")
     p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("formgrader", help="grade written answers: nbgrader's formgrader on a course directory",
+                       description="Write DIR/nbgrader_config.py and start nbgrader's formgrader on DIR, listening on "
+                                   "127.0.0.1 with a token (the URL is printed; as root too). Its Autograde button "
+                                   "grades with this grader in the sandbox; its Generate Feedback finalizes the lab "
+                                   "and never shows a model answer. nbgrader's own autograde is refused in DIR.")
+    p.add_argument("dir", help="the course directory (autograder grade's --out)")
+    p.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    p.set_defaults(func=cmd_formgrader)
+    p = sub.add_parser("finalize", help="after written answers are graded: every export again, ready to upload",
+                       description="Re-export one lab from the gradebook after manual grading: totals with written "
+                                   "answers, late penalties computed on the total, lateness and the teaching "
+                                   "assistant's comments in grades.csv, canvas.csv, moodle.csv, results/ and "
+                                   "feedback/, and DIR/upload/LAB/ (feedback.zip and one page per student). Students "
+                                   "whose written answers are ungraded stay pending: an empty grade, never a partial "
+                                   "one. Runs no student code.")
+    p.add_argument("lab", help="the lab's name, e.g. lab06_vae")
+    p.add_argument("--out", required=True, help="the course directory (autograder grade's --out)")
+    p.add_argument("--late-penalty", default=None, metavar="METHOD",
+                   help="none, zero or module.Class (default: the one the course was graded with)")
+    p.set_defaults(func=cmd_finalize)
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
     p.add_argument("--out", default="out", help="where the course directories go, one per lab (default: out)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,

@@ -6,6 +6,7 @@ Every path of the course directory is named here and nowhere else.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import secrets
@@ -106,6 +107,35 @@ class CourseDir:
         return self.root / "feedback" / f"{student}.html"
 
     @property
+    def settings_file(self) -> Path:
+        """What later runs (finalize, the formgrader's buttons) need to grade and export as the last batch did: the
+        late-penalty method, the zone times are written in, the students not on the roster."""
+        return self.root / "course_settings.json"
+
+    def saved_settings(self) -> dict:
+        try:
+            return json.loads(self.settings_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def save_settings(self, **values) -> None:
+        data = {**self.saved_settings(), **{k: v for k, v in values.items() if v is not None}}
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.settings_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        tmp.replace(self.settings_file)
+
+    @property
+    def zone(self):
+        """The zone exports write times in: the one the last batch stated (--timezone or the due date's), else UTC."""
+        from autograder.times import TimesError, parse_zone
+
+        try:
+            return parse_zone(self.saved_settings().get("timezone") or "UTC")
+        except TimesError:
+            return parse_zone("UTC")
+
+    @property
     def lock(self) -> Path:
         return self.root / ".grader.lock"
 
@@ -132,8 +162,12 @@ class CourseDir:
         c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
         return c
 
-    def configure_late_penalty(self, method: str) -> None:
-        """nbgrader's late-submission plugin: its built-in "none" or "zero", or a plugin class "module.Class"."""
+    def configure_late_penalty(self, method: str | None) -> None:
+        """nbgrader's late-submission plugin: its built-in "none" or "zero", or a plugin class "module.Class".
+        None: the method this course's last batch used (kept in course_settings.json), else "none"."""
+        if method is None:
+            method = self.saved_settings().get("late_penalty") or "none"
+        self.__dict__["late_penalty"] = method  # saved with the exports (autograder.exports.write_all)
         if method in ("none", "zero"):
             self.config.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
             self.config.LateSubmissionPlugin.penalty_method = method
@@ -145,6 +179,20 @@ class CourseDir:
             raise ValueError(f"--late-penalty {method!r}: neither none, zero nor an importable plugin class "
                              "(module.Class, a subclass of nbgrader.plugins.LateSubmissionPlugin)") from None
         self.config.AssignLatePenalties.plugin_class = plugin
+
+    @property
+    def late_penalty(self) -> str:
+        """The late-penalty method in force (configure_late_penalty's), else the one this course last used."""
+        return self.__dict__.get("late_penalty") or self.saved_settings().get("late_penalty") or "none"
+
+    def late_penalty_plugin(self):
+        """The configured LateSubmissionPlugin, to compute a penalty on a total score."""
+        from nbgrader.preprocessors import AssignLatePenalties
+
+        if "late_penalty" not in self.__dict__:
+            self.configure_late_penalty(None)
+        step = AssignLatePenalties(config=self.config)
+        return step.plugin_class(parent=step)
 
     def api(self) -> NbGraderAPI:
         api = NbGraderAPI(coursedir=CourseDirectory(config=self.config), config=self.config)

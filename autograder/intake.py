@@ -7,6 +7,7 @@ that stops the batch.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import stat
@@ -16,6 +17,19 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from autograder.labs import Lab
+from autograder.times import (
+    FROM_EXCHANGE,
+    FROM_PLATFORM,
+    SOURCE_FILE,
+    STUDENT_MACHINE,
+    TimePolicy,
+    TimesError,
+    current_policy,
+    iso,
+    parse_zone,
+    to_utc,
+    zone_name,
+)
 from labkit.submission import MAX_MODULE_BYTES, MAX_NOTEBOOK_BYTES, find_file, module_problem, notebook_problem
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -96,18 +110,54 @@ def _zip_timestamp(path: Path, names: list[str]) -> str | None:
     return datetime(*max(times)).isoformat(sep=" ") if times else None
 
 
-def intake_one(student: str, source: Path, lab: Lab, dest: Path) -> Intake:
+def _date(result: Intake, source: Path, files: dict, read, taken: list[str], dest: Path, policy: TimePolicy) -> None:
+    """Write `dest/timestamp.txt` (ISO 8601 with offset) from the most trusted source, and where it came from."""
+    stamp_key, _, _ = find_file(list(files), TIMESTAMP_FILE)
+    when, origin = None, None
+    if result.student in policy.platform:
+        when, origin = policy.platform[result.student], FROM_PLATFORM
+    else:
+        if policy.platform:
+            result.warnings.append("not in the timestamps CSV; its time is taken from the submission itself")
+        if stamp_key is not None and source.is_dir():
+            raw = read(stamp_key)[:200].decode("utf-8", "replace").strip()
+            source_key, _, _ = find_file(list(files), SOURCE_FILE)  # a folder this grader wrote before
+            kept = read(source_key)[:300].decode("utf-8", "replace").strip() if source_key else ""
+            try:
+                when, origin = to_utc(raw, policy.zone, f"{source.name}/{stamp_key}"), kept or FROM_EXCHANGE
+            except TimesError as exc:
+                result.warnings.append(f"{exc}; the submission has no time (it is never late)")
+        elif source.is_file() and taken:
+            # A zip's own dates, or a timestamp.txt the student put in it: both from the student's machine.
+            raw = read(stamp_key)[:200].decode("utf-8", "replace").strip() if stamp_key else _zip_timestamp(source,
+                                                                                                            taken)
+            if raw:
+                try:
+                    when = to_utc(raw, policy.zone, f"{source.name}/{stamp_key or 'zip entries'}")
+                except TimesError as exc:
+                    result.warnings.append(f"{exc}; the submission has no time (it is never late)")
+                what = "its timestamp.txt" if stamp_key else "zip entry times"
+                origin = f"{STUDENT_MACHINE} ({what}, read in {zone_name(policy.zone)})"
+    if when is not None:
+        (dest / TIMESTAMP_FILE).write_text(iso(when, policy.zone) + "\n")
+        (dest / SOURCE_FILE).write_text(origin + "\n")
+
+
+def intake_one(student: str, source: Path, lab: Lab, dest: Path, policy: TimePolicy | None = None) -> Intake:
     """Copy one student's lab files into `dest` (emptied first) and say what is wrong with them.
 
-    The submission time is nbgrader's `timestamp.txt` when the submission has one, else, for a zip, the time its lab
-    files were written into it; a folder without `timestamp.txt` has none (and so is never late)."""
+    The submission time comes from the learning platform's timestamps (`policy`), else nbgrader's `timestamp.txt`
+    in a submission folder, else, for a zip, the time its lab files were written into it on the student's machine,
+    read in the policy's zone and flagged as such; a folder without `timestamp.txt` has none (never late)."""
+    policy = policy or TimePolicy()
     result = Intake(student)
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     notebook_name, module_name = lab.notebook_name, lab.module_file.name
     try:
-        files: dict[str, bytes | Path] = (dict(_zip_files(source, {notebook_name, module_name, TIMESTAMP_FILE}))
+        files: dict[str, bytes | Path] = (dict(_zip_files(source, {notebook_name, module_name, TIMESTAMP_FILE,
+                                                                   SOURCE_FILE}))
                                           if source.is_file() else dict(_folder_files(source)))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         result.problems.append(f"{source.name}: unreadable submission ({exc}); expected a folder or a valid .zip")
@@ -138,13 +188,7 @@ def intake_one(student: str, source: Path, lab: Lab, dest: Path) -> Intake:
             result.notebook_ok = True
         else:
             result.module_ok = True
-    stamp_key, _, _ = find_file(list(files), TIMESTAMP_FILE)
-    if stamp_key is not None:
-        (dest / TIMESTAMP_FILE).write_bytes(read(stamp_key)[:200])
-    elif source.is_file() and taken:
-        stamp = _zip_timestamp(source, taken)
-        if stamp:
-            (dest / TIMESTAMP_FILE).write_text(stamp)
+    _date(result, source, files, read, taken, dest, policy)
     return result
 
 
@@ -158,6 +202,17 @@ def submission_entries(submissions: Path) -> tuple[dict[str, Path], list[str]]:
     return entries, warnings
 
 
-def intake(entries: dict[str, Path], lab: Lab, submitted_dir: Path) -> dict[str, Intake]:
-    """Intake each student of `entries` into `submitted_dir/<student>/<lab>/`."""
-    return {s: intake_one(s, p, lab, submitted_dir / s / lab.name) for s, p in entries.items()}
+def intake(entries: dict[str, Path], lab: Lab, submitted_dir: Path,
+           policy: TimePolicy | None = None) -> dict[str, Intake]:
+    """Intake each student of `entries` into `submitted_dir/<student>/<lab>/`. Times follow `policy`, else the one
+    the command line set (autograder.times.time_policy), else the zone this course directory last stated."""
+    policy = policy or current_policy() or _saved_policy(submitted_dir.parent)
+    return {s: intake_one(s, p, lab, submitted_dir / s / lab.name, policy) for s, p in entries.items()}
+
+
+def _saved_policy(course_root: Path) -> TimePolicy:
+    try:
+        zone = json.loads((course_root / "course_settings.json").read_text()).get("timezone")
+        return TimePolicy(zone=parse_zone(zone), zone_given=True) if zone else TimePolicy()
+    except (OSError, ValueError):
+        return TimePolicy()

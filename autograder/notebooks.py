@@ -9,6 +9,7 @@ their solutions between "### BEGIN SOLUTION" and "### END SOLUTION"; the release
 
 from __future__ import annotations
 
+import json
 import re
 
 import jupytext
@@ -136,3 +137,84 @@ def with_model_answers(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nb
             cells.append(note)
     nb.cells = cells
     return nb
+
+
+MODEL_ANSWER_NOTE = "Model answer and rubric for the teaching assistant"  # the first words of every such cell
+
+
+def without_model_answers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What a student may see of a graded notebook: no model-answer cell (by its metadata, or by its words if the
+    metadata was lost), and no hidden-test region in a test cell's source."""
+    cells = []
+    for cell in nb.cells:
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if MODEL_ANSWER in cell.get("metadata", {}) or MODEL_ANSWER_NOTE in source:
+            continue
+        if HIDDEN_BEGIN in source:
+            cell.source = re.sub(rf"{re.escape(HIDDEN_BEGIN)}.*?(?:{re.escape(HIDDEN_END)}|\Z)", "", source,
+                                 flags=re.S).rstrip() + "\n"
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+# What of a student's own outputs the teaching assistant's notebook shows: text and images, never HTML or scripts
+# (those would run in the formgrader's page).
+_SAFE_MIMES = ("text/plain", "image/png", "image/jpeg")
+MAX_STUDENT_OUTPUT_BYTES = 2 * 2**20
+
+
+def with_student_outputs(nb: nbformat.NotebookNode, submitted: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The graded notebook for manual grading: each code cell that the student ran shows first the outputs of the
+    student's own run (as submitted: what their written answers discuss), then the grading re-run's, each under a
+    marked heading. Autograded test cells keep only the judge's output (their score)."""
+    theirs = {c.get("id"): c for c in submitted.cells if c.cell_type == "code"}
+    budget = MAX_STUDENT_OUTPUT_BYTES
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        own = theirs.get(cell.get("id"))
+        if own is None or not own.get("outputs"):
+            continue
+        kept = []
+        for out in own.outputs:
+            safe = _safe_output(out)
+            if safe is None:
+                continue
+            budget -= len(json.dumps(safe))
+            if budget < 0:
+                kept.append(_marker("[the rest of the student's outputs is too large to show]\n"))
+                break
+            kept.append(safe)
+        if not kept:
+            continue
+        count = own.get("execution_count")
+        cell.outputs = [_marker(f"=== the student's own run, as submitted{f' [{count}]' if count else ''} "
+                                "(what their answers discuss) ===\n"), *kept,
+                        _marker("=== the grader's re-run (in the sandbox, grading profile) ===\n"),
+                        *cell.get("outputs", [])]
+    return nb
+
+
+def _marker(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def _safe_output(out: dict) -> nbformat.NotebookNode | None:
+    kind = out.get("output_type")
+    if kind == "stream":
+        return nbformat.v4.new_output("stream", name=out.get("name", "stdout"), text=str(_text(out.get("text"))))
+    if kind == "error":
+        return nbformat.v4.new_output("error", ename=str(out.get("ename", "")), evalue=str(out.get("evalue", "")),
+                                      traceback=[str(t) for t in out.get("traceback", [])][:200])
+    if kind in ("display_data", "execute_result"):
+        data = {k: _text(v) for k, v in (out.get("data") or {}).items() if k in _SAFE_MIMES}
+        if not data:
+            return None
+        return nbformat.v4.new_output("display_data", data=data)
+    return None
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)

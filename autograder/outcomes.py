@@ -17,9 +17,10 @@ from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, Ignor
 
 from autograder.course import CourseDir
 from autograder.labs import Lab
-from autograder.notebooks import with_model_answers
+from autograder.notebooks import with_model_answers, with_student_outputs
 from autograder.results import CheckResult, Outcome, StudentResult
 from autograder.roster import RosterEntry
+from autograder.times import FROM_EXCHANGE, SOURCE_FILE, iso
 
 GRADER_ERROR = "grader error"  # a row whose grading failed through no fault of the student's
 # nbgrader's autograde after the run: here, once the worker is done.
@@ -45,6 +46,11 @@ def save_result(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict,
                               "student": student}}
     for step in SAVE:
         nb, resources = step(config=course.config).preprocess(nb, resources)
+    try:  # the student's own outputs beside the grading re-run's, for the teaching assistant
+        submitted = nbformat.read(course.submitted(student, lab.name) / lab.notebook_name, as_version=4)
+        nb = with_student_outputs(nb, submitted)
+    except Exception:  # an unreadable submission: intake already said so; the re-run's outputs stay
+        pass
     nbformat.write(with_model_answers(nb, answers), dest / lab.notebook_name)
     report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
               "notes": result.notes}
@@ -96,18 +102,73 @@ def outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterE
         o.problems.append("not on the roster")
     o.auto_score = round(sum(c.score for c in o.checks), 4)
     o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
+    zone = course.zone
     with Gradebook(course.db_url) as gb:
         assignment = gb.find_assignment(lab.name)
         o.max_score = float(assignment.max_score)
         row = gb.update_or_create_student(student)  # a roster student with no submission has no row yet
-        o.gradebook = {"assignment": lab.name, "duedate": assignment.duedate.isoformat() if assignment.duedate else "",
+        o.gradebook = {"assignment": lab.name, "duedate": iso(assignment.duedate, zone),
                        "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
-                       "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0}
+                       "timestamp": "", "timestamp_source": "", "raw_score": 0.0, "late_submission_penalty": 0.0,
+                       "seconds_late": 0.0, "written": [], "comments": [], "notes": _notes(course, lab, student),
+                       "pending": o.status == GRADER_ERROR}
         sub = next((s for s in row.submissions if s.assignment.name == lab.name), None)
         if sub is not None and o.status == "graded":
-            # As nbgrader's own export: the late penalty comes off the raw score, never below zero.
-            penalty = float(sub.late_submission_penalty or 0.0)
-            o.score, o.needs_manual_grade = max(0.0, float(sub.score) - penalty), bool(sub.needs_manual_grade)
-            o.gradebook.update(timestamp=sub.timestamp.isoformat() if sub.timestamp else "",
-                               raw_score=float(sub.score), late_submission_penalty=penalty)
+            # As nbgrader's own export, the late penalty comes off the raw score, never below zero; but it is
+            # computed here on the total as it is now (written answers included), by the course's plugin.
+            raw, late = float(sub.score), float(sub.total_seconds_late or 0.0)
+            penalty = late_penalty(course, student, raw, late)
+            o.score, o.needs_manual_grade = max(0.0, raw - penalty), bool(sub.needs_manual_grade)
+            written, comments = [], []
+            for nb in sub.notebooks:
+                said = {c.name: (c.comment or "").strip() for c in nb.comments}
+                for g in nb.grades:
+                    if g.name in lab.written:
+                        written.append({"id": g.name, "score": float(g.score), "max_score": float(g.max_score),
+                                        "graded": not g.needs_manual_grade, "comment": said.get(g.name, "")})
+                comments += [{"id": name, "comment": text} for name, text in sorted(said.items()) if text]
+            order = list(lab.written)
+            written.sort(key=lambda w: order.index(w["id"]))
+            o.gradebook.update(timestamp=iso(sub.timestamp, zone), raw_score=raw, late_submission_penalty=penalty,
+                               seconds_late=late, written=written, comments=comments,
+                               timestamp_source=_timestamp_source(course, lab, student) if sub.timestamp else "",
+                               pending=o.needs_manual_grade)
     return o
+
+
+def late_penalty(course: CourseDir, student: str, score: float, seconds_late: float) -> float:
+    """The course's late-submission plugin applied to `score` (the total, written answers included), clamped to
+    [0, score] as nbgrader's AssignLatePenalties does."""
+    if seconds_late <= 0:
+        return 0.0
+    penalty = course.late_penalty_plugin().late_submission_penalty(student, score, seconds_late)
+    return round(min(max(float(penalty or 0.0), 0.0), score), 4)
+
+
+def update_penalties(course: CourseDir, lab: Lab) -> None:
+    """Write each submission's late penalty, computed on its total as it is now, into the gradebook, so that
+    nbgrader's own views and feedback agree with the exports after written answers were graded."""
+    with Gradebook(course.db_url) as gb:
+        for sub in gb.find_assignment(lab.name).submissions:
+            late = float(sub.total_seconds_late or 0.0)
+            for nb in sub.notebooks:
+                nb.late_submission_penalty = late_penalty(course, sub.student.id, float(nb.score), late) or None
+        gb.db.commit()
+
+
+def _notes(course: CourseDir, lab: Lab, student: str) -> list[str]:
+    """What intake accepted but a teaching assistant should know (a renamed file, a time from the student's
+    machine)."""
+    record = course.intake_record(lab.name, student)
+    try:
+        return list(json.loads(record.read_text()).get("warnings", []))
+    except (OSError, ValueError):
+        return []
+
+
+def _timestamp_source(course: CourseDir, lab: Lab, student: str) -> str:
+    path = course.submitted(student, lab.name) / SOURCE_FILE
+    try:
+        return path.read_text().strip()[:300]
+    except OSError:
+        return FROM_EXCHANGE if (course.submitted(student, lab.name) / "timestamp.txt").is_file() else ""

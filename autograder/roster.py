@@ -1,6 +1,7 @@
 """The class roster: who should have submitted, with the names and emails the gradebook and the exports carry.
 
-A CSV with a header row. The student id column is `student_id` (or `id`); names are `first_name` and `last_name`,
+A CSV with a header row, separated by commas, semicolons (a French spreadsheet's CSV) or tabs. The student id
+column is `student_id` (or `id`); names are `first_name` and `last_name`,
 or one `name` column ("First Last"); `email` is optional. Ids follow the same rule as submission folder names.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.intake import STUDENT_ID
+from autograder.times import sniff_dialect
 
 
 class RosterError(ValueError):
@@ -33,12 +35,13 @@ def read_roster(path: Path) -> dict[str, RosterEntry]:
         text = path.read_text(encoding="utf-8-sig")  # spreadsheets often save a byte-order mark
     except UnicodeDecodeError:
         raise RosterError(f"{path}: not UTF-8 text; save the roster as CSV UTF-8") from None
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = list(csv.DictReader(text.splitlines(), dialect=sniff_dialect(text)))  # comma, semicolon or tab
     header = {h.strip().lower(): h for h in (rows[0].keys() if rows else []) if h}
     id_key = next((k for k in ("student_id", "id") if k in header), None)
     if id_key is None:
         raise RosterError(f"{path}: the header needs a student_id (or id) column; found "
-                          f"{', '.join(header.values()) or 'no header'}")
+                          f"{', '.join(header.values()) or 'no header'} (the first line must name the columns, "
+                          "separated by commas, semicolons or tabs: student_id,first_name,last_name,email)")
     roster: dict[str, RosterEntry] = {}
     for line, row in enumerate(rows, start=2):
         def cell(name: str, row=row) -> str:

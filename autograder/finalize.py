@@ -1,0 +1,89 @@
+"""`autograder finalize LAB --out DIR`: after the written answers are graded in the formgrader, every export again.
+
+Reads the gradebook as it is now (written-answer scores and the teaching assistant's comments included), computes
+each late penalty on the total with the course's plugin and writes it back into the gradebook (so that nbgrader's
+own views agree), rewrites grades.csv, canvas.csv, moodle.csv, results/ and feedback/, and builds `upload/`: one
+feedback file per student and a zip of them, ready for a learning platform. Runs no student code; a student whose
+written answers are still ungraded stays pending in every export.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from autograder import exports
+from autograder.course import CourseDir
+from autograder.labs import REPO_ROOT, Lab, get_lab
+from autograder.outcomes import outcome, update_penalties
+from autograder.results import Outcome
+from autograder.roster import RosterEntry
+
+
+def finalize(lab_name: str, out: Path, root: Path = REPO_ROOT, late_penalty: str | None = None) -> list[Outcome]:
+    from autograder.grade import course_lock  # one process at a time on a course directory, as grading
+
+    lab = get_lab(lab_name, root)
+    course = CourseDir(Path(out).resolve())
+    if not course.gradebook.is_file():
+        raise FileNotFoundError(f"{out}: no gradebook.db; grade the lab first (autograder grade {lab_name} "
+                                f"SUBMISSIONS --out {out})")
+    course.configure_late_penalty(late_penalty)
+    with course_lock(course):
+        with Gradebook(course.db_url) as gb:
+            try:
+                gb.find_assignment(lab.name)
+            except Exception:
+                raise FileNotFoundError(f"{out}: {lab.name} was never graded in this course directory") from None
+            known = {s.id for s in gb.students}
+        update_penalties(course, lab)
+        students = sorted(known | course.students_with_intake(lab.name))
+        off_roster = set(course.saved_settings().get("off_roster", []))
+        roster = {s: RosterEntry(s) for s in students if s not in off_roster} if off_roster else {}
+        outcomes = [_outcome(course, lab, s, roster) for s in students]
+        exports.write_all(course, lab, outcomes)
+        write_upload(course, lab, outcomes)
+    return outcomes
+
+
+def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict) -> Outcome:
+    """The student's outcome as the last grading run left it: judged, not judged through the grader's fault
+    (pending, graded again by the next run), or refused by intake or the grader (zero, as `grade` said)."""
+    report, log = course.report(lab.name, student), course.log(lab.name, student)
+    notebook = course.submitted(student, lab.name) / lab.notebook_name
+    failure = grader_error = None
+    if not report.is_file() and notebook.is_file():
+        if log.is_file():
+            failure = f"the grader could not process this notebook; a teaching assistant has the log in {log}"
+        else:
+            grader_error = "not graded yet; run `autograder grade` again"
+    return outcome(course, lab, student, roster, failure, grader_error)
+
+
+def write_upload(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Path:
+    """upload/<lab>/: per student `<student_id>.html` (the feedback with the total, penalty, lateness, written
+    scores and comments), `feedback.zip` of them (one folder per student id), and `grades.csv`, `canvas.csv`,
+    `moodle.csv` copies. Pending students get their feedback too, marked pending."""
+    dest = course.root / "upload" / lab.name
+    dest.mkdir(parents=True, exist_ok=True)
+    tmp = dest / "feedback.zip.tmp"
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for o in outcomes:
+            page = exports.feedback_html(o, lab)
+            (dest / f"{o.student}.html").write_text(page, encoding="utf-8")
+            zf.writestr(f"{o.student}/{lab.name}-feedback.html", page)
+    tmp.replace(dest / "feedback.zip")
+    for name in ("grades.csv", "canvas.csv", "moodle.csv"):
+        (dest / name).write_bytes((course.root / name).read_bytes())
+    states = {o.student: exports.state(o) for o in outcomes}
+    (dest / "README.txt").write_text(
+        f"{lab.name}: {sum(s == exports.FINAL for s in states.values())} final, "
+        f"{sum(s == exports.PENDING for s in states.values())} pending "
+        f"({', '.join(sorted(s for s, v in states.items() if v == exports.PENDING)) or 'none'}).\n"
+        "Pending students have an empty grade in canvas.csv and moodle.csv: grade their written answers in the "
+        "formgrader, then run `autograder finalize` again.\n", encoding="utf-8")
+    (dest / "states.json").write_text(json.dumps(states, indent=1, sort_keys=True) + "\n")
+    return dest
