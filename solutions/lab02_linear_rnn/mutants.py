@@ -200,4 +200,32 @@ def hidden_states(self, xs, h0=None):
         states.append(h)
     return torch.stack(states, dim=1)
 '''},
+    # Evasions of the closed-form rule, as students write them.
+    "closed form: a recurrence beside a thrown-away matrix_power": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    T = xs.shape[0]
+    powers = [torch.linalg.matrix_power(W, k) for k in range(T + 1)]  # noqa: F841 (never used)
+    h = h0
+    for x in xs:
+        h = W @ h + U @ x + b
+    return h
+'''},
+    "closed form: rnn_unroll through sys.modules, beside the powers": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    import sys
+
+    for k in range(xs.shape[0] + 1):
+        W.matrix_power(k)
+    return sys.modules[__name__].__dict__["rnn_" + "unroll"](W, U, b, h0, xs)[-1]
+'''},
+    "closed form: the powers checked against a recurrence that gives the result": {"rnn_closed_form": '''
+def rnn_closed_form(W, U, b, h0, xs):
+    T = xs.shape[0]
+    h, P = h0.clone(), torch.linalg.matrix_power(W, T)
+    for k in range(1, T + 1):
+        torch.linalg.matrix_power(W, T - k)
+        h = torch.addmv(U @ xs[k - 1] + b, W, h)
+    assert torch.allclose(P @ h0, P @ h0)
+    return h
+'''},
 }
