@@ -44,11 +44,11 @@ def all_states(n: int, dtype: torch.dtype = torch.float64, device: torch.device 
 
 
 def rbm_free_energy(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """An RBM's free energy without biases, -log sum_h exp(-x^T W h) = -sum_j softplus(-(x W)_j): linear in the
-    number of hidden units. W: (N, H), x: (B, N) -> (B,).
+    """An RBM's free energy without biases, -log sum_h exp(-x^T W h), with H hidden units. W: (N, H),
+    x: (B, N) -> (B,).
 
-    FR: l'énergie libre d'une machine de Boltzmann restreinte (RBM) sans biais, -log sum_h exp(-x^T W h) =
-    -sum_j softplus(-(x W)_j) : linéaire en le nombre d'unités cachées. W : (N, H), x : (B, N) -> (B,)."""
+    FR: l'énergie libre d'une machine de Boltzmann restreinte (RBM) sans biais, -log sum_h exp(-x^T W h), à H unités
+    cachées. W : (N, H), x : (B, N) -> (B,)."""
     return -F.softplus(-(x @ W)).sum(-1)
 
 
@@ -117,27 +117,26 @@ def block_gibbs_step(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch
 
 
 def unnormalized_log_marginal(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Task 8.3: log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactly, shape (B,). Enumerate every setting of
-    the smaller latent set (z when K <= M, else y) and sum the other one analytically: given x and z, the y_j are
-    independent, and sum_{y_j} exp(-y_j a_j) = 1 + exp(-a_j). Use a stable log-sum-exp over the enumerated settings
-    and softplus for log(1 + exp(.)).
+    """Task 8.3: log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactly, shape (B,). It must run on the sizes of
+    Experiment 2 (N = 64, M and K up to 14 each: summing 2^(M + K) terms one by one is out of reach) whichever of M
+    and K is larger, and stay finite and exact for weights large enough that exp(-E) overflows float64.
 
-    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Énumérez toutes
-    les valeurs du plus petit ensemble latent (z si K <= M, y sinon) et sommez l'autre analytiquement : sachant x et
-    z, les y_j sont indépendants, et sum_{y_j} exp(-y_j a_j) = 1 + exp(-a_j). Combinez les valeurs énumérées par un
-    log-sum-exp stable, et utilisez softplus pour log(1 + exp(.))."""
+    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Elle doit tourner
+    aux tailles de l'expérience 2 (N = 64, M et K jusqu'à 14 chacun : sommer un à un 2^(M + K) termes est hors de
+    portée), que M ou K soit le plus grand, et rester finie et exacte pour des poids assez grands pour que exp(-E)
+    dépasse la capacité de float64."""
     # YOUR CODE HERE
     raise NotImplementedError("unnormalized_log_marginal: not implemented yet / pas encore implémenté")
 
 
 def log_partition(W: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
-    """Task 8.3: the exact log Z of a small model (M + K up to about 20), a scalar tensor. Enumerate every (y, z)
-    and sum x analytically: sum_x exp(-sum_i x_i h_i) = prod_i (1 + exp(-h_i)) with h_i = sum_jk W_ijk y_j z_k.
-    `chunk` bounds how many (y, z) settings are held in memory at once.
+    """Task 8.3: the exact log Z of a small model, a scalar tensor: N as large as the digits' 64, M + K up to about
+    20 (summing all 2^(N + M + K) terms is out of reach). `chunk` bounds how many settings of the latent units are
+    held in memory at once.
 
-    FR: Tâche 8.3 : le log Z exact d'un petit modèle (M + K jusqu'à environ 20), en un tenseur scalaire. Énumérez
-    tous les (y, z) et sommez x analytiquement : sum_x exp(-sum_i x_i h_i) = prod_i (1 + exp(-h_i)) avec
-    h_i = sum_jk W_ijk y_j z_k. `chunk` borne le nombre de valeurs de (y, z) gardées en mémoire à la fois."""
+    FR: Tâche 8.3 : le log Z exact d'un petit modèle, en un tenseur scalaire : N aussi grand que les 64 pixels des
+    chiffres, M + K jusqu'à environ 20 (sommer les 2^(N + M + K) termes est hors de portée). `chunk` borne le nombre
+    de valeurs des unités latentes gardées en mémoire à la fois."""
     # YOUR CODE HERE
     raise NotImplementedError("log_partition: not implemented yet / pas encore implémenté")
 
@@ -152,12 +151,12 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
     - q_z, the method's estimate of P(z_k = 1 | x) for every example, shape (B, K) (`cd_gradient` uses it).
 
     With A_bjk = sum_i W_ijk x_bi, the energy given x is sum_jk A_bjk y_j z_k. Methods:
-    - "exact": by enumeration of the smaller latent set, as in `unnormalized_log_marginal`; q_z is exact too.
+    - "exact": exactly, at the cost of `unnormalized_log_marginal`; q_z is exact too.
     - "mean_field": q(y) q(z). Start from q(z_k = 1) = 1/2; then `iterations` times (option, default 50):
       q_y = sigmoid(-A q_z), then q_z = sigmoid(-A^T q_y) with the new q_y. Uses E[y_j z_k | x] ~ q_yj q_zk.
-    - "gibbs": an inner chain on (y, z) with x clamped. Options `uy` (T, B, M) and `uz` (T, B, K), `burn_in`
-      (default 0). The chain starts at z = 0; step t samples y | x, z with uy[t], then z | x, y with uz[t]. Uses the
-      average of y_j z_k (samples) over the steps t >= burn_in; q_z is the average of z over the same steps.
+    - "gibbs": samples. Options `uy` (T, B, M) and `uz` (T, B, K), `burn_in` (default 0). Start at z = 0; step t
+      samples y | x, z with uy[t], then z | x, y with uz[t]. Uses the average of y_j z_k (samples) over the steps
+      t >= burn_in; q_z is the average of z over the same steps.
 
     FR: Tâche 8.4 : la phase positive. Renvoie deux tenseurs :
     - les statistiques positives E[x_i y_j z_k | x], moyennées sur le lot, de forme (N, M, K) ;
@@ -165,14 +164,12 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
       sert).
 
     Avec A_bjk = sum_i W_ijk x_bi, l'énergie sachant x vaut sum_jk A_bjk y_j z_k. Méthodes :
-    - "exact" : par énumération du plus petit ensemble latent, comme dans `unnormalized_log_marginal` ; q_z est
-      exact lui aussi.
+    - "exact" : exactement, au coût de `unnormalized_log_marginal` ; q_z est exact lui aussi.
     - "mean_field" : q(y) q(z). Partez de q(z_k = 1) = 1/2 ; puis, `iterations` fois (option, 50 par défaut) :
       q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Utilise E[y_j z_k | x] ~ q_yj q_zk.
-    - "gibbs" : une chaîne interne sur (y, z) avec x fixé. Options `uy` (T, B, M) et `uz` (T, B, K), `burn_in`
-      (0 par défaut). La chaîne part de z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Utilise
-      la moyenne de y_j z_k (les échantillons) sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes
-      pas."""
+    - "gibbs" : des échantillons. Options `uy` (T, B, M) et `uz` (T, B, K), `burn_in` (0 par défaut). Partez de
+      z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Utilise la moyenne de y_j z_k (les
+      échantillons) sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes pas."""
     # YOUR CODE HERE
     raise NotImplementedError("positive_statistics: not implemented yet / pas encore implémenté")
 
@@ -183,37 +180,37 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
 def cd_gradient(W: torch.Tensor, x: torch.Tensor, k: int, positive: torch.Tensor, q_z: torch.Tensor,
                 uniforms: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]) -> torch.Tensor:
     """Task 8.5: the CD-k estimate of the gradient of the average negative log-likelihood, d/dW mean_b[-log P(x_b)],
-    shape (N, M, K). Sign convention: it is `positive - negative`, so gradient *descent*, W <- W - lr * gradient,
-    uses it as it is. `positive` and `q_z` come from `positive_statistics` on the same batch.
+    shape (N, M, K), with the sign of that gradient: gradient *descent*, W <- W - lr * gradient, uses it as it is.
+    `positive` and `q_z` come from `positive_statistics` on the same batch.
 
     Convention: the negative chain starts where the positive phase says the data's latents are. It starts at the
     data x with z drawn from the positive phase's marginal, z_k = 1 where u0 < q_z (B, K). Then each of its k sweeps
     samples y | x, z, then z | x, y, then x | y, z. `uniforms` = (u0, ux, uy, uz), of shapes (B, K), (k, B, N),
-    (k, B, M), (k, B, K); sweep t uses ux[t], uy[t], uz[t]. `negative` is the batch mean of x_i y_j z_k over the
-    chain's final samples. The data x is not modified.
+    (k, B, M), (k, B, K); sweep t uses ux[t], uy[t], uz[t]. The chain's statistics are the batch mean of
+    x_i y_j z_k over its final samples. The data x is not modified.
 
     FR: Tâche 8.5 : l'estimation CD-k (divergence contrastive) du gradient de la log-vraisemblance négative moyenne,
-    d/dW mean_b[-log P(x_b)], de forme (N, M, K). Convention de signe : c'est `positive - negative`, si bien que la
-    descente de gradient, W <- W - lr * gradient, l'utilise telle quelle. `positive` et `q_z` viennent de
-    `positive_statistics` sur le même lot.
+    d/dW mean_b[-log P(x_b)], de forme (N, M, K), avec le signe de ce gradient : la descente de gradient,
+    W <- W - lr * gradient, l'utilise telle quelle. `positive` et `q_z` viennent de `positive_statistics` sur le
+    même lot.
 
     Convention : la chaîne négative part de là où la phase positive place les variables latentes des données. Elle
     part des données x, avec z tiré de la marginale de la phase positive : z_k = 1 là où u0 < q_z (B, K). Puis
     chacun de ses k balayages tire y | x, z, puis z | x, y, puis x | y, z. `uniforms` = (u0, ux, uy, uz), de formes
-    (B, K), (k, B, N), (k, B, M), (k, B, K) ; le balayage t utilise ux[t], uy[t], uz[t]. `negative` est la moyenne
-    sur le lot de x_i y_j z_k aux derniers échantillons de la chaîne. Les données x ne sont pas modifiées."""
+    (B, K), (k, B, N), (k, B, M), (k, B, K) ; le balayage t utilise ux[t], uy[t], uz[t]. Les statistiques de la
+    chaîne sont la moyenne sur le lot de x_i y_j z_k à ses derniers échantillons. Les données x ne sont pas
+    modifiées."""
     # YOUR CODE HERE
     raise NotImplementedError("cd_gradient: not implemented yet / pas encore implémenté")
 
 
 def exact_nll_gradient(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Task 8.6: the exact gradient of the average negative log-likelihood mean_b[-log P(x_b)], shape (N, M, K), for a
-    small model: the exact positive phase minus the model's E[x_i y_j z_k], by enumeration of (y, z) with x summed
-    analytically (E[x_i | y, z] is your conditional).
+    small model (N up to 64, M + K up to about 20, as for `log_partition`), exactly.
 
     FR: Tâche 8.6 : le gradient exact de la log-vraisemblance négative moyenne mean_b[-log P(x_b)], de forme
-    (N, M, K), pour un petit modèle : la phase positive exacte moins l'espérance de x_i y_j z_k sous le modèle, par
-    énumération de (y, z) en sommant x analytiquement (E[x_i | y, z] est votre loi conditionnelle)."""
+    (N, M, K), pour un petit modèle (N jusqu'à 64, M + K jusqu'à environ 20, comme pour `log_partition`),
+    exactement."""
     # YOUR CODE HERE
     raise NotImplementedError("exact_nll_gradient: not implemented yet / pas encore implémenté")
 
