@@ -10,7 +10,7 @@ def _cases(rng: random.Random, defaults: dict, groups: list[dict], extra: list[d
     each different from the constructor's, so that a value read from self.defaults instead of the group shows."""
     s = lambda: rng.randint(0, 10**6)  # noqa: E731
     cases = [
-        dict(shapes=[[5], [3, 4], [2, 1, 3]], steps=200, seed=s(), kwargs=dict(defaults)),  # hundreds of steps
+        dict(shapes=[[5], [3, 4], [2, 1, 3]], steps=200, seed=s(), kwargs=dict(defaults), growth=0.005),  # hundreds
         dict(shapes=[[4]], steps=3, seed=s(), kwargs=dict(defaults), scale=1e-6),  # tiny gradients: eps placement
         dict(shapes=[[3], [2]], steps=20, seed=s(), kwargs=dict(defaults, weight_decay=0.1)),  # L2, not decoupled
         dict(shapes=[[3], [2], [4]], steps=15, seed=s(), kwargs=dict(defaults),

@@ -251,4 +251,58 @@ def trajectory(optimizer_factory, fn, x0, steps):
         points.append(x.detach().clone())
     return torch.stack(points)
 '''},
+    # Evasions of the own-code rule, as students write them.
+    "Adagrad: the functional form through an alias bound inside step": {"Adagrad.step": '''
+@torch.no_grad()
+def step(self, closure=None):
+    o = torch.optim
+    for group in self.param_groups:
+        params = [p for p in group["params"] if p.grad is not None]
+        for p in params:
+            if not self.state[p]:
+                self.state[p].update(step=torch.tensor(0.0), sum=torch.zeros_like(p))
+        o._functional.adagrad(params, [p.grad for p in params], [self.state[p]["sum"] for p in params],
+                              [self.state[p]["step"] for p in params], lr=group["lr"],
+                              weight_decay=group["weight_decay"], lr_decay=0.0, eps=group["eps"], maximize=False)
+'''},
+    "Adam: the library class taken from torch.optim.__dict__": {"Adam": '''
+class Adam(torch.optim.__dict__["Adam"]):
+    """My Adam."""
+'''},
+    "RMSprop: the library class found among Optimizer.__subclasses__()": {"RMSprop": '''
+class RMSprop(next(c for c in torch.optim.Optimizer.__subclasses__() if c.__name__ == "RMS" + "prop")):
+    """My RMSprop."""
+'''},
+    "Adam: the functional form imported inside step under another name": {"Adam.step": '''
+@torch.no_grad()
+def step(self, closure=None):
+    from torch.optim import _functional as helpers
+
+    for group in self.param_groups:
+        params = [p for p in group["params"] if p.grad is not None]
+        for p in params:
+            if not self.state[p]:
+                self.state[p].update(step=torch.tensor(0.0), exp_avg=torch.zeros_like(p),
+                                     exp_avg_sq=torch.zeros_like(p))
+        beta1, beta2 = group["betas"]
+        getattr(helpers, "adam")(params, [p.grad for p in params], [self.state[p]["exp_avg"] for p in params],
+                                 [self.state[p]["exp_avg_sq"] for p in params], [], [self.state[p]["step"] for p in params],
+                                 amsgrad=False, beta1=beta1, beta2=beta2, lr=group["lr"],
+                                 weight_decay=group["weight_decay"], eps=group["eps"], maximize=False)
+'''},
+    "Adagrad: a library optimizer kept in the state and stepped": {"Adagrad.step": '''
+@torch.no_grad()
+def step(self, closure=None):
+    import sys
+
+    for group in self.param_groups:
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            if "inner" not in self.state[p]:
+                library = vars(sys.modules["torch.optim"])["Adag" + "rad"]
+                self.state[p]["inner"] = library([p], lr=group["lr"], eps=group["eps"],
+                                                 weight_decay=group["weight_decay"])
+            self.state[p]["inner"].step()
+'''},
 }
