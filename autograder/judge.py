@@ -22,8 +22,10 @@ class RecordError(ValueError):
     pass
 
 
-def read_records(path: Path, check_id: str, n_cases: int) -> list[dict[str, Any]]:
-    """Validated, decoded results from a records file written in the kernel."""
+def read_records(path: Path, check_id: str, n_cases: int,
+                 with_evidence: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Validated, decoded results from a records file written by the clean check process, and the run-time evidence
+    of the check's method rules (required when `with_evidence`)."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -39,7 +41,8 @@ def read_records(path: Path, check_id: str, n_cases: int) -> list[dict[str, Any]
         data = loads_strict(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise RecordError(f"the records file is not strict JSON ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict) or set(data) != {"check", "results"} or data["check"] != check_id:
+    keys = {"check", "results", "evidence"} if with_evidence else {"check", "results"}
+    if not isinstance(data, dict) or set(data) != keys or data["check"] != check_id:
         raise RecordError("the records file does not have the expected keys")
     results = data["results"]
     if not isinstance(results, list) or len(results) != n_cases:
@@ -54,7 +57,22 @@ def read_records(path: Path, check_id: str, n_cases: int) -> list[dict[str, Any]
             decoded.append({"error": r["error"][:100], "message": r["message"][:300]})
         else:
             raise RecordError("a recorded result has unexpected keys")
-    return decoded
+    return decoded, (_evidence(data["evidence"]) if with_evidence else None)
+
+
+def _evidence(data: Any) -> dict[str, Any]:
+    """The run-time evidence as labkit.grading.record_checks writes it, checked shape by shape."""
+    def strings(x: Any) -> bool:
+        return isinstance(x, list) and all(isinstance(v, str) for v in x)
+
+    def table(x: Any, ok) -> bool:
+        return isinstance(x, dict) and all(isinstance(k, str) and ok(v) for k, v in x.items())
+
+    if (not isinstance(data, dict) or set(data) != {"calls", "mro", "foreign", "tampered"}
+            or not table(data["calls"], strings) or not table(data["mro"], strings)
+            or not table(data["foreign"], lambda v: isinstance(v, str)) or not strings(data["tampered"])):
+        raise RecordError("the run-time evidence of the method rules is malformed")
+    return data
 
 
 _REFERENCE_RESULTS: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -72,27 +90,28 @@ def _reference_result(lab: Lab, check_id: str, case: dict[str, Any]) -> dict[str
 
 
 def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, module_source: str | None = None,
-                feedback: str = "inputs") -> CheckResult:
+                feedback: str = "inputs", cases: list[dict[str, Any]] | None = None) -> CheckResult:
     """Score one check: points shared equally between its cases; a message for each failed case.
 
-    A broken method rule (judged from `module_source`, the submitted file) scores the whole check zero. Public
+    A broken method rule (judged from `module_source`, the submitted file, and the run-time evidence recorded beside
+    the outputs) scores the whole check zero. `cases` are the check's cases if already drawn. Public
     cases ship with their expected outputs, so their messages always show them; for hidden cases `feedback` says
     what a message shows: "summary" only how many failed, "inputs" each failed case's inputs and what kind of
     failure, "full" the expected and actual values too."""
     if feedback not in FEEDBACK_LEVELS:
         raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {feedback!r}")
     check = lab.checks[check_id]
-    cases = lab.cases(check_id, seed_text)
+    cases = lab.cases(check_id, seed_text) if cases is None else cases
     n_public = len(check.public)
+    try:
+        actual, evidence = read_records(records_path, check_id, len(cases), with_evidence=bool(check.rules))
+    except (RecordError, ValueError) as exc:
+        return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
     if check.rules and module_source is not None:
-        broken = broken_rules(module_source, check.rules)
+        broken = broken_rules(module_source, check.rules, evidence, lab.name)
         if broken:
             return CheckResult(check_id, 0.0, float(check.points), 0, len(cases),
                                [f"method rule broken: {b}" for b in broken])
-    try:
-        actual = read_records(records_path, check_id, len(cases))
-    except (RecordError, ValueError) as exc:
-        return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
     messages, passed, hidden_failed = [], 0, 0
     for i, (case, got) in enumerate(zip(cases, actual, strict=True)):
         expected = decode(_reference_result(lab, check_id, case))
@@ -103,9 +122,13 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, mod
             messages.append(f"public case {i + 1} ({check.describe_case(case)}): {reason.detail}")
         else:
             hidden_failed += 1
-            if feedback != "summary":
-                shown = reason.detail if feedback == "full" else reason.kind
-                messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {shown}")
+            if feedback == "full":
+                messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.detail}")
+            elif feedback == "inputs" and reason.reveals:
+                # A wrong yes/no (or other few-valued) answer on shown inputs would give the expected one away.
+                messages.append(f"hidden case {i + 1}: {reason.kind}")
+            elif feedback == "inputs":
+                messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.kind}")
     if hidden_failed and feedback == "summary":
         messages.append(f"{hidden_failed} of {len(cases) - n_public} hidden cases failed")
     score = round(check.points * passed / len(cases), 4) if cases else 0.0

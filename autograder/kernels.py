@@ -105,6 +105,22 @@ class KernelFactory:
             raise FactoryError(answer["error"])
         return answer
 
+    def run_checks(self, job: Path, module: str, limits: sandbox.Limits) -> int:
+        """Run the clean check process (labkit.grading.record_checks) in `job`, sandboxed like a kernel; its exit
+        status once it has ended (zygote.EXIT_MEMORY or EXIT_TIME when its keeper ended it)."""
+        answer = self.request(op="spawn", mode="check", job=job.name, module=module, connection={},
+                              limits=asdict(limits), seconds=limits.notebook_seconds)
+        while (status := self.request(op="poll", pid=answer["pid"])["status"]) is None:
+            time.sleep(0.05)
+        return status
+
+    def status(self, pid: int) -> int | None:
+        """How a kernel it forked ended (None while it runs)."""
+        return self.request(op="poll", pid=pid)["status"]
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def new_job(self) -> Path:
         job = Path(tempfile.mkdtemp(prefix="j", dir=self.jobs))
         sandbox.hand_over(job)
@@ -165,6 +181,7 @@ class ForkProvisioner(LocalProvisioner):
         answer = km.factory.request(op="spawn", job=km.job.name, connection=connection,
                                     limits=asdict(km.limits), seconds=km.limits.notebook_seconds)
         self.process = ForkedKernel(km.factory, answer["pid"])
+        km.kernel_pid = answer["pid"]
         self.pid, self.pgid, self.cwd = answer["pid"], None, str(km.job)
         return self.connection_info
 
@@ -196,6 +213,7 @@ class ForkedKernelManager(AsyncKernelManager):
     def __init__(self, factory: KernelFactory, job: Path, limits: sandbox.Limits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.factory, self.job, self.limits = factory, job, limits
+        self.kernel_pid: int | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any):
         sockets = self.job / ".kernel"

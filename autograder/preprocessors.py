@@ -1,10 +1,10 @@
 """The grading pipeline's own steps, run on each student's notebook by a worker (autograder.worker).
 
-WriteCases gives the kernel the cases to run; SafeExecute (nbgrader's Execute) runs the notebook and survives a
-dead or hung kernel; Judge (in the worker's own process, after execution) scores every test cell from the recorded
-outputs and replaces the cell's outputs with the score and one line per failed case, so nothing the kernel printed
-decides a grade. Each reads what it needs from resources["grading"]: the lab, the seed text of the hidden cases and
-the job's folder.
+SafeExecute (nbgrader's Execute) runs the notebook and survives a dead or hung kernel; WriteCases gives the clean
+check process the cases to run; Judge (in the worker's own process, after both) scores every test cell from the
+recorded outputs and replaces the cell's outputs with the score and one line per failed case, so nothing the
+kernel printed decides a grade. Each reads what it needs from resources["grading"]: the lab, the cases drawn for
+this student, the folders.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class WriteCases(NbGraderPreprocessor):
         elif workdir.exists():
             shutil.rmtree(workdir)
         workdir.mkdir()
-        cases = {cid: encode(lab.cases(cid, grading["seed_text"])) for cid in lab.checks}
+        cases = {cid: encode(grading["cases"][cid]) for cid in lab.checks}
         (workdir / CASES_FILE).write_text(dumps_strict(cases))
         return nb, resources
 
@@ -54,6 +54,12 @@ class SafeExecute(Execute):
             outs.append(note)
             return note
         return None
+
+    ran_a_cell = False  # the kernel started and took a cell: a failure before that is the grading machine's
+
+    def preprocess_cell(self, cell, resources, index):
+        self.ran_a_cell = True
+        return super().preprocess_cell(cell, resources, index)
 
     def preprocess(self, nb: NotebookNode, resources: dict, km=None) -> tuple[NotebookNode, dict]:
         self._output_bytes, self._output_truncated = 0, False
@@ -77,9 +83,9 @@ class Judge(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         grading = resources["grading"]
         lab = grading["lab"]
-        records = Path(grading["workdir"]) / GRADING_DIR / "records"
-        results = {cid: judge_check(lab, cid, records / f"{cid}.json", grading["seed_text"],
-                                    grading.get("module_source"), grading.get("feedback", "inputs"))
+        records = Path(grading["records"])
+        results = {cid: judge_check(lab, cid, records / f"{cid}.json", "", grading.get("module_source"),
+                                    grading.get("feedback", "inputs"), cases=grading["cases"][cid])
                    for cid in lab.checks}
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})

@@ -3,10 +3,11 @@
 bubblewrap gives the kernel new network, PID, IPC and UTS namespaces, a private /tmp and /dev/shm, read-only views
 of the Python environment and `labkit`, and its own working directory as the only writable place; nothing else of
 the host (no `solutions/`, no gradebook, no other student) exists inside. When the grader is root, setpriv then
-drops to an unprivileged uid with no capabilities and no_new_privs, prlimit sets CPU, memory, process, file-size
-and core limits, and `timeout` bounds the whole notebook. The kernel talks to the grader over ZMQ ipc sockets in a
-directory bound into the sandbox. When the kernel exits, bubblewrap's PID namespace takes every process it started
-with it; --die-with-parent does the same if the grader dies.
+drops to an unprivileged uid with no capabilities and no_new_privs. Inside, the kernel factory (autograder.zygote)
+forks each student's process into namespaces of its own, with the rlimits of :class:`Limits`, a wall-clock limit
+and a memory limit over all of the student's processes together. The kernel talks to the grader over ZMQ ipc
+sockets in a directory bound into the sandbox. When the kernel exits, its PID namespace takes every process it
+started with it; --die-with-parent does the same if the grader dies.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from functools import cache
 from pathlib import Path
 
 import labkit
+from autograder.settings import DEFAULT_MEMORY_GB
 
-SANDBOX_UID = 65534  # nobody
+SANDBOX_UID = 65534  # nobody: the factory's uid on the host, and the kernels' inside their user namespace
 
 
 class SandboxUnavailable(RuntimeError):
@@ -32,14 +34,21 @@ class SandboxUnavailable(RuntimeError):
 class Limits:
     notebook_seconds: int = 600  # wall clock for the whole notebook
     cpu_seconds: int = 900
-    memory_bytes: int = 8 * 2**30  # address space: torch maps far more than it touches
+    memory_bytes: int = 8 * 2**30  # address space per process: torch maps far more than it touches
+    memory_total_bytes: int = int(DEFAULT_MEMORY_GB * 2**30)  # every process of one student together (PSS)
     processes: int = 256
     file_bytes: int = 200 * 2**20
     open_files: int = 1024
 
 
 # The environment of every grading kernel: nothing of the grader's own.
-KERNEL_ENV = {"HOME": "/tmp", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+def python_executable() -> str:
+    """This interpreter, reached through real folders: the sandbox binds the environment at its real path, so a venv
+    found through a symlinked folder must be started from there (its own `python` link kept, or it is no venv)."""
+    return str(Path(sys.executable).parent.resolve() / Path(sys.executable).name)
+
+
+KERNEL_ENV = {"HOME": "/tmp", "PATH": f"{Path(python_executable()).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
               "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "XDG_CACHE_HOME": "/tmp",
               "WANDB_MODE": "disabled", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1"}
 
@@ -108,7 +117,7 @@ def factory_command(jobs_dir: Path, modules: list[str]) -> list[str]:
                 "--bounding-set=-all", "--no-new-privs"]
     # The factory imports the labkit bound here, the one this process uses, whatever `python -I` alone would find.
     labkit_root = str(Path(labkit.__file__).resolve().parent.parent)
-    return [*cmd, sys.executable, "-I", str(script), labkit_root, *modules]
+    return [*cmd, python_executable(), "-I", str(script), labkit_root, *modules]
 
 
 def hand_over(path: Path) -> None:

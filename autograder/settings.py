@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 FEEDBACK_LEVELS = ("summary", "inputs", "full")
+DEFAULT_MEMORY_GB = 3.0  # per student, every process together (PrairieLearn gives 2 GiB; a notebook here holds ~1)
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,17 @@ class GradingSettings:
     roster: str | None = None  # CSV of student_id, names, email (autograder.roster)
     due: str | None = None  # the lab's due date, ISO 8601 ("2026-12-01 23:59 UTC"); kept in the gradebook
     late_penalty: str = "none"  # nbgrader's LateSubmissionPlugin method ("none", "zero") or a plugin "module.Class"
+    memory_gb: float = DEFAULT_MEMORY_GB  # all of one student's processes together; past it: "memory limit"
+
+    @property
+    def memory_bytes(self) -> int:
+        return int(self.memory_gb * 2**30)
 
     def __post_init__(self) -> None:
         if self.feedback not in FEEDBACK_LEVELS:
             raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {self.feedback!r}")
+        if not self.memory_gb > 0:
+            raise ValueError(f"the memory limit must be a positive number of GiB, not {self.memory_gb}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
 

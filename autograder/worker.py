@@ -1,8 +1,15 @@
 """One student's notebook, run and judged: the unit of work a local worker or a Dask worker does.
 
 A :class:`Job` carries everything as data (the notebook with its test cells restored, the student's module, the
-lab's public checks), so a worker needs only the installed project and bubblewrap, not the course directory. It
-comes back as a :class:`StudentResult`; the machine that launched the batch writes it into the one gradebook.
+lab's public checks), so a worker needs only the installed project and bubblewrap, not the course directory. Its
+student is graded in two sandboxed processes forked from the worker's warm factory: the notebook's kernel, whose
+outputs the teaching assistant reads, and then a clean check process that imports only the submitted module, as
+submitted, and records the checks' outputs and run-time evidence. Only those records are judged: nothing a notebook
+cell did (rebinding the module's names, patching libraries, writing files) reaches them. It comes back as a
+:class:`StudentResult`; the machine that launched the batch writes it into the one gradebook.
+
+Before its first student, a worker grades the lab's reference and stub (a :class:`Canary`) with the batch's own
+settings: a machine whose sandbox, kernels or checks are broken must stop the batch, not score a class zero.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -19,11 +28,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import sandbox
+from autograder import sandbox, zygote
 from autograder.kernels import JOBS_PREFIX, FactoryError, ForkedKernelManager, KernelFactory
 from autograder.labs import REPO_ROOT, Lab
 from autograder.preprocessors import Judge, SafeExecute, WriteCases
 from autograder.results import StudentResult
+from autograder.settings import DEFAULT_MEMORY_GB
+from labkit.grading import GRADING_DIR, READY_FILE
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,26 @@ class Job:
     notebook_timeout: int
     sandbox: bool = True
     feedback: str = "inputs"
+    memory_bytes: int = int(DEFAULT_MEMORY_GB * 2**30)  # all of the student's processes together
+
+
+@dataclass(frozen=True)
+class Canary:
+    """The lab's reference and stub, as jobs with the batch's settings: the reference must score every autograded
+    point and the stub none, or the worker cannot be trusted with students."""
+
+    reference: Job
+    stub: Job
+    points: float
+
+
+class GraderError(RuntimeError):
+    """A fault of the grading machine, not of the student's code (a kernel or check process that could not start, a
+    factory that died): the student is not scored, and is graded again by the next run."""
+
+
+class CanaryFailed(RuntimeError):
+    """The worker failed its canary: the batch must stop before any student is graded."""
 
 
 _local = threading.local()  # one warm factory per worker thread (a Dask worker may run several)
@@ -57,13 +88,25 @@ def close_factory() -> None:
         _local.factory = None
 
 
-def start_worker(sandbox: bool) -> None:
-    """A local worker process's start: its kernel factory at once, while the first jobs are being prepared. The
-    factory and its job folders go when the process ends."""
+def start_worker(sandbox: bool, canary: Canary | None = None, reports=None) -> None:
+    """A local worker process's start: its kernel factory, then the canary, whose outcome goes on `reports` as
+    (passed, message); a failed canary also ends the process, so that it takes no student. The factory and its job
+    folders go when the process ends."""
     util.Finalize(None, close_factory, exitpriority=10)  # run by multiprocessing however the worker was started
-    if sandbox:
-        with contextlib.suppress(FactoryError):  # the first job tries again, and reports what fails
-            _factory().start()
+    if canary is None:
+        if sandbox:
+            with contextlib.suppress(FactoryError):  # the first job tries again, and reports what fails
+                _factory().start()
+        return
+    try:
+        check_canary(canary)
+    except CanaryFailed as exc:
+        reports.put((False, str(exc)))
+        raise
+    except BaseException as exc:
+        reports.put((False, _canary_message(canary.reference.lab, [f"{type(exc).__name__}: {exc}"])))
+        raise
+    reports.put((True, ""))
 
 
 @contextmanager
@@ -98,8 +141,50 @@ class WorkerUnavailable(RuntimeError):
     """This worker cannot run kernels now (its factory would not start or answer): grade the student elsewhere."""
 
 
-def grade_job(job: Job) -> StudentResult:
-    """Run the student's notebook in a fresh sandboxed kernel, then judge the records outside it."""
+_canaries_passed: set[str] = set()  # canaries this process has passed (one per lab and settings)
+
+
+def check_canary(canary: Canary) -> None:
+    """Grade the canary once per process; CanaryFailed says what failed and what to do."""
+    key = repr(canary.reference.__dict__ | {"notebook": "", "files": {}})
+    if key in _canaries_passed:
+        return
+    problems = []
+    for name, job, wanted in (("reference", canary.reference, canary.points), ("stub", canary.stub, 0.0)):
+        try:
+            result = _grade(job)
+        except (GraderError, WorkerUnavailable) as exc:
+            raise CanaryFailed(_canary_message(job.lab, [f"the {name} could not be graded: {exc}"])) from None
+        score = round(sum(c.score for c in result.checks), 4)
+        if score != wanted:
+            lost = [f"{c.check}: {m}" for c in result.checks for m in c.messages[:2]] if name == "reference" else []
+            problems.append(f"the {name} scored {score:g} of {canary.points:g} autograded points, not {wanted:g}"
+                            + "".join(f"\n    {line}" for line in lost[:8]))
+        if name == "reference" and result.notes:
+            problems.append("the reference notebook did not run cleanly: " + "; ".join(result.notes))
+    if problems:
+        raise CanaryFailed(_canary_message(canary.reference.lab, problems))
+    _canaries_passed.add(key)
+
+
+def _canary_message(lab: str, problems: list[str]) -> str:
+    return (f"the grading machine failed its check on {lab}'s reference solution and stub, so no student was graded "
+            "and nothing was written:\n  - " + "\n  - ".join(problems) + "\nWhat to do: make the course's Python "
+            "environment, labkit and the lab's solutions work in the sandbox (SECURITY.md; `./course.sh test "
+            "tests/test_faults.py` checks this machine), or raise --cell-timeout / --notebook-timeout / "
+            "--memory-limit if the reference needs more; then run the same command again.")
+
+
+def grade_job(job: Job, canary: Canary | None = None) -> StudentResult:
+    """Grade one student, after this worker's canary if it has not passed it yet."""
+    if canary is not None:
+        check_canary(canary)
+    return _grade(job)
+
+
+def _grade(job: Job) -> StudentResult:
+    """Run the student's notebook in a fresh sandboxed kernel, then the checks in a clean sandboxed process, and
+    judge the records outside both."""
     lab = _lab(job)
     factory = _factory() if job.sandbox else None
     if factory is not None:
@@ -107,27 +192,80 @@ def grade_job(job: Job) -> StudentResult:
             factory.start()
         except FactoryError as exc:
             raise WorkerUnavailable(str(exc)) from None
-    workdir = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-"))
-    try:
+    limits = sandbox.Limits(notebook_seconds=job.notebook_timeout, memory_total_bytes=job.memory_bytes)
+    folders = []
+
+    def new_folder() -> Path:
+        folder = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-"))
+        folders.append(folder)
         for name, data in job.files.items():
-            (workdir / name).write_bytes(data)
-        nb = nbformat.reads(job.notebook, as_version=4)
-        resources = {"metadata": {"path": str(workdir)}, "nbgrader": {"student": job.student, "assignment": lab.name},
-                     "grading": {"lab": lab, "seed_text": job.seed_text, "workdir": str(workdir), "notes": [],
-                                 "module_source": _source(job.files.get(lab.module_file.name)),
-                                 "feedback": job.feedback}}
-        nb, resources = WriteCases().preprocess(nb, resources)
-        sandbox.hand_over(workdir)
-        execute = SafeExecute(timeout=job.cell_timeout, raise_on_iopub_timeout=False)
-        if factory is not None:
-            limits = sandbox.Limits(notebook_seconds=job.notebook_timeout)
-            km = ForkedKernelManager(factory, workdir, limits, kernel_name="python3")
-            nb, resources = execute.preprocess(nb, resources, km=km)
-        else:
-            with _unsafe_environment():
-                nb, resources = execute.preprocess(nb, resources)
+            (folder / name).write_bytes(data)
+        return folder
+
+    try:
+        cases = {cid: lab.cases(cid, job.seed_text) for cid in lab.checks}
+        resources = {"nbgrader": {"student": job.student, "assignment": lab.name},
+                     "grading": {"lab": lab, "cases": cases, "notes": [], "feedback": job.feedback,
+                                 "module_source": _source(job.files.get(lab.module_file.name))}}
+        nb = _run_notebook(job, new_folder(), factory, limits, resources)
+        checks_dir = new_folder()
+        WriteCases().preprocess(nb, {**resources, "grading": {**resources["grading"], "workdir": str(checks_dir)}})
+        status = _run_checks(job, lab, checks_dir, factory, limits)
+        if not (checks_dir / GRADING_DIR / READY_FILE).is_file():
+            raise GraderError(f"the check process could not start (exit status {status})")
+        if status == zygote.EXIT_MEMORY:
+            resources["grading"]["notes"].append(_memory_note("the checks", limits))
+        elif status == zygote.EXIT_TIME:
+            resources["grading"]["notes"].append(f"time limit: the checks ran past {limits.notebook_seconds} s")
+        resources["grading"]["records"] = str(checks_dir / GRADING_DIR / "records")
         nb, resources = Judge().preprocess(nb, resources)
         grading = resources["grading"]
         return StudentResult(job.student, nbformat.writes(nb), grading["checks"], grading["notes"])
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _memory_note(what: str, limits: sandbox.Limits) -> str:
+    return (f"memory limit: {what} used more than {limits.memory_total_bytes / 2**30:.1f} GiB across all of "
+            "the student's processes and was stopped")
+
+
+def _run_notebook(job: Job, workdir: Path, factory: KernelFactory | None, limits: sandbox.Limits,
+                  resources: dict) -> nbformat.NotebookNode:
+    """The student's notebook, run for its outputs (what the teaching assistant reads); its problems are noted."""
+    nb = nbformat.reads(job.notebook, as_version=4)
+    sandbox.hand_over(workdir)
+    run = {**resources, "metadata": {"path": str(workdir)}}
+    execute = SafeExecute(timeout=job.cell_timeout, raise_on_iopub_timeout=False)
+    if factory is None:
+        with _unsafe_environment():
+            nb, _ = execute.preprocess(nb, run)
+        return nb
+    km = ForkedKernelManager(factory, workdir, limits, kernel_name="python3")
+    nb, _ = execute.preprocess(nb, run, km=km)
+    if not factory.alive():
+        raise GraderError("the kernel factory died while the notebook ran")
+    if not execute.ran_a_cell:
+        raise GraderError("the notebook's kernel could not start: " + "; ".join(resources["grading"]["notes"]))
+    if km.kernel_pid is not None and factory.status(km.kernel_pid) == zygote.EXIT_MEMORY:
+        resources["grading"]["notes"].append(_memory_note("the notebook", limits))
+    return nb
+
+
+def _run_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None, limits: sandbox.Limits) -> int:
+    """The clean check process's exit status; its records are in the folder."""
+    sandbox.hand_over(folder)
+    if factory is not None:
+        try:
+            return factory.run_checks(folder, lab.module_file.name, limits)
+        except FactoryError as exc:
+            raise GraderError(f"the check process could not be started: {exc}") from None
+    code = "import sys; from labkit.grading import record_checks; record_checks(sys.argv[1], sys.argv[2])"
+    env = {**os.environ, **{k: sandbox.KERNEL_ENV[k] for k in ("NBGRADER_EXECUTION", "WANDB_MODE", "MPLBACKEND")}}
+    try:
+        return subprocess.run([sys.executable, "-c", code, str(folder), lab.module_file.name], cwd=folder, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=limits.notebook_seconds).returncode
+    except subprocess.TimeoutExpired:
+        return zygote.EXIT_TIME

@@ -2,12 +2,14 @@
 
 It imports torch, Lightning, labkit and the kernel machinery once, then answers requests on stdin (one JSON object
 a line, one JSON answer a line on stdout). `spawn` forks a *keeper* that enters new user, mount, PID, network, IPC
-and UTS namespaces and forks the student's kernel as PID 1 of them. Before any student code runs the kernel mounts
-its own /proc, /tmp and /dev/shm, sees only its own job folder (at /submission; the other jobs are hidden under an
-empty read-only tmpfs), drops every capability, sets no_new_privs and its rlimits. The keeper kills the kernel's
-whole namespace at its wall-clock limit, and dies with the factory (PR_SET_PDEATHSIG), which dies with the worker
-(bubblewrap's --die-with-parent). The factory never runs student code, so no state passes from one student to the
-next: each kernel is a fresh fork.
+and UTS namespaces and forks the student's process as PID 1 of them: an IPython kernel for the notebook, or the
+clean check process (labkit.grading.record_checks) that imports only the submitted module and runs the checks.
+Before any student code runs, that process mounts its own /proc, /tmp and /dev/shm, sees only its own job folder (at
+/submission; the other jobs are hidden under an empty read-only tmpfs), drops every capability, sets no_new_privs
+and its rlimits. The keeper kills the namespace's every process at its wall-clock limit or when together they hold
+more memory than the student's limit, says which in its exit status, and dies with the factory
+(PR_SET_PDEATHSIG), which dies with the worker (bubblewrap's --die-with-parent). The factory never runs student
+code, so no state passes from one student to the next: each kernel is a fresh fork.
 
 Linux only; talks to the kernel directly through libc (unshare, mount, prctl, capset).
 """
@@ -22,21 +24,26 @@ import platform
 import resource
 import signal
 import sys
+import time
 from typing import Any
 
 JOBS = "/jobs"  # the worker's job folders, bound here by the outer sandbox
+# The keeper's exit status when it ended the student's processes itself (a kernel's own status is below 128 + 65).
+EXIT_MEMORY, EXIT_TIME = 250, 251
+WATCH_INTERVAL_S = 0.2
 SUBMISSION = "/submission"  # where a kernel sees its own job folder
 SANDBOX_ID = 65534  # the kernel's uid and gid inside its user namespace
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 28, 38
 SECBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NOROOT_LOCKED, NO_SETUID_FIXUP, NO_SETUID_FIXUP_LOCKED, KEEP_CAPS_LOCKED
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 _libc = ctypes.CDLL(None, use_errno=True)
+READ_ONLY_ROOTS: list[str] = []  # the environment and labkit, which every student process must still see
 
 
 def _call(name: str, *args: Any) -> None:
@@ -68,13 +75,37 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
+def _private_tmp(keep: list[str]) -> None:
+    """A fresh /tmp of the student's own, in which the read-only folders the process needs that live under /tmp (a
+    course or environment kept there) stay visible: the new tmpfs is built at /submission, those folders bound
+    into it, and the whole moved over /tmp."""
+    _mount("tmpfs", SUBMISSION, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=1g")
+    for path in keep:
+        inside = SUBMISSION + path[len("/tmp"):]
+        os.makedirs(inside, exist_ok=True)
+        _mount(path, inside, None, MS_BIND | MS_REC)  # read-only like its source, whose flags it keeps
+    for path in {SUBMISSION + p[len("/tmp"):] for p in keep}:
+        for parent in _between(SUBMISSION, path):
+            os.chmod(parent, 0o755)
+    _mount(SUBMISSION, "/tmp", None, MS_MOVE)
+
+
+def _between(top: str, path: str) -> list[str]:
+    parts = path[len(top):].strip("/").split("/")[:-1]
+    return [os.path.join(top, *parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _under_tmp(paths: list[str]) -> list[str]:
+    return sorted({p for p in paths if p == "/tmp" or p.startswith("/tmp/")} - {"/tmp"})
+
+
 def _kernel(request: dict[str, Any], report: int) -> None:
-    """PID 1 of the student's namespaces: isolate, then become an IPython kernel."""
+    """PID 1 of the student's namespaces: isolate, then become an IPython kernel or the clean check process."""
     _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.setsid()  # ipykernel interrupts its own process group: make it this namespace's alone
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=1g")
+    _private_tmp(_under_tmp(READ_ONLY_ROOTS))
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m")
     _mount(os.path.join(JOBS, request["job"]), SUBMISSION, None, MS_BIND | MS_REC)
     _mount("tmpfs", JOBS, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755,size=4k")
@@ -87,9 +118,15 @@ def _kernel(request: dict[str, Any], report: int) -> None:
                         ("RLIMIT_NOFILE", limits["open_files"]), ("RLIMIT_CORE", 0)):
         resource.setrlimit(getattr(resource, name), (value, value))
     os.chdir(SUBMISSION)
+    sys.path.insert(0, "")  # the lab module imports from its own folder, as `python -m ipykernel` does
+    if request.get("mode") == "check":
+        from labkit.grading import record_checks
+
+        os.close(report)  # the sandbox is in place: the factory answers
+        record_checks(SUBMISSION, request["module"])
+        os._exit(0)
     connection = os.path.join("/tmp", "kernel.json")
     _write(connection, json.dumps(request["connection"]))
-    sys.path.insert(0, "")  # the notebook imports the lab module from its own folder, as `python -m ipykernel` does
     sys.argv = ["ipykernel_launcher", "-f", connection]
     from ipykernel.kernelapp import IPKernelApp
 
@@ -139,11 +176,66 @@ def _keeper(request: dict[str, Any], report: int) -> None:
     os.close(report)
     # The kernel is PID 1 of its namespace: killing it ends everything it started. Killing it directly, rather than
     # relying on its parent-death signal, holds even if student code cleared that signal.
-    for sig in (signal.SIGALRM, signal.SIGUSR1):
-        signal.signal(sig, lambda *_: os.kill(pid, signal.SIGKILL))
-    signal.alarm(int(request["seconds"]))
-    _, status = os.waitpid(pid, 0)
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    signal.signal(signal.SIGUSR1, lambda *_: os.kill(pid, signal.SIGKILL))
+    deadline = time.monotonic() + float(request["seconds"])
+    memory_limit = int(request["limits"].get("memory_total_bytes") or 0)
+    me = int(os.readlink("/proc/self"))  # this process in the host's /proc, which is the one mounted here
+    ended_by = None
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if ended_by is None and time.monotonic() > deadline:
+            ended_by = EXIT_TIME
+        elif ended_by is None and memory_limit and namespace_memory(me) > memory_limit:
+            ended_by = EXIT_MEMORY
+        if ended_by is not None:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(WATCH_INTERVAL_S)
+    os._exit(ended_by or (os.waitstatus_to_exitcode(status) & 0xFF))
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def namespace_memory(keeper: int) -> int:
+    """The memory held by every process below `keeper` (the student's whole PID namespace), in bytes: each one's
+    proportional set size, so pages shared with the factory or between the student's processes count once."""
+    tree, total = _children(), 0
+    todo = list(tree.get(keeper, []))
+    while todo:
+        pid = todo.pop()
+        todo += tree.get(pid, [])
+        total += _pss(pid)
+    return total
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:  # not readable: the resident memory it does not share with files
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            fields = f.read().split()
+        return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 class Factory:
@@ -208,6 +300,7 @@ def main() -> None:
     # /proc/PID/mem) and planting code in the next student's kernel.
     _call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
     labkit_root, modules = sys.argv[1], sys.argv[2:]
+    READ_ONLY_ROOTS.extend(os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, labkit_root))
     sys.path.insert(0, labkit_root)  # the labkit the worker bound into the sandbox (autograder.sandbox)
     for module in modules:  # what every kernel would otherwise import again
         importlib.import_module(module)

@@ -16,17 +16,16 @@ from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
 
 SAMPLE_SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
 
-# One fresh Python process records every variant (importing torch and lightning once), as a kernel would.
+# One fresh Python process records every variant (importing torch and lightning once), as the clean check process
+# would.
 RECORD_ALL = """
 import json, os, sys
-from labkit.grading import record
-name, checks, dirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+from labkit.grading import record_checks
+name, dirs = sys.argv[1], json.loads(sys.argv[2])
 for d in dirs:
     os.chdir(d)
     sys.modules.pop(name, None)
-    sys.path[:] = [p for p in sys.path if not p.endswith(name)]
-    for check_id in checks:
-        record(check_id)
+    record_checks(d, name + ".py")
 """
 
 
@@ -45,8 +44,8 @@ def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
     # One recording process per core, each taking every n-th variant.
     folders = [str(d) for d in dirs.values()]
     n = max(1, min(os.cpu_count() or 1, len(folders)))
-    procs = [subprocess.Popen([sys.executable, "-c", RECORD_ALL, lab.name, json.dumps(list(lab.checks)),
-                               json.dumps(folders[i::n])], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    procs = [subprocess.Popen([sys.executable, "-c", RECORD_ALL, lab.name, json.dumps(folders[i::n])],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for i in range(n)]
     for proc in procs:
         _, err = proc.communicate(timeout=600)

@@ -92,7 +92,24 @@ def test_an_expected_error_must_come_from_the_code_under_test(tmp_path, monkeypa
 def test_read_records_accepts_a_well_formed_file(tmp_path):
     p = _write(tmp_path / "c.json", dumps_strict({"check": "c", "results": [{"value": encode({"x": 1})},
                                                                             {"error": "ValueError", "message": "m"}]}))
-    assert read_records(p, "c", 2)[0] == {"value": {"x": 1}}
+    results, evidence = read_records(p, "c", 2)
+    assert results[0] == {"value": {"x": 1}} and evidence is None
+    good = {"calls": {"Adam.step": ["torch.optim.adam.adam"]}, "mro": {}, "foreign": {}, "tampered": []}
+    p = _write(tmp_path / "e.json", dumps_strict({"check": "c", "results": [{"value": 1}], "evidence": good}))
+    assert read_records(p, "c", 1, with_evidence=True)[1] == good
+
+
+@pytest.mark.parametrize("evidence", [
+    None,
+    {"calls": {}, "mro": {}, "foreign": {}},
+    {"calls": {"Adam": "torch.optim.adam.adam"}, "mro": {}, "foreign": {}, "tampered": []},
+    {"calls": {}, "mro": {"Adam": [1]}, "foreign": {}, "tampered": []},
+    {"calls": {}, "mro": {}, "foreign": {}, "tampered": "no"},
+])
+def test_read_records_requires_well_formed_evidence_where_a_check_has_rules(tmp_path, evidence):
+    data = {"check": "c", "results": [{"value": 1}]} | ({} if evidence is None else {"evidence": evidence})
+    with pytest.raises(RecordError):
+        read_records(_write(tmp_path / "c.json", dumps_strict(data)), "c", 1, with_evidence=True)
 
 
 @pytest.mark.parametrize("content", [
