@@ -48,7 +48,7 @@ def write_all(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> None:
     _write_rows(course.canvas_csv, *canvas_rows(lab, outcomes))
     _write_rows(course.moodle_csv, *moodle_rows(lab, outcomes))
     for o in outcomes:
-        _write(course.results(o.student), json.dumps(gradescope(o, lab), indent=1) + "\n")
+        _write(course.results(o.student), json.dumps(gradescope(o, lab), indent=1, ensure_ascii=False) + "\n")
         _write(course.feedback(o.student), feedback_html(o, lab))
     # What the next run (finalize, the formgrader's buttons) needs to export as this one did.
     policy = current_policy()

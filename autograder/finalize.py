@@ -9,8 +9,11 @@ written answers are still ungraded stays pending in every export.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -24,15 +27,13 @@ from autograder.roster import RosterEntry
 
 
 def finalize(lab_name: str, out: Path, root: Path = REPO_ROOT, late_penalty: str | None = None) -> list[Outcome]:
-    from autograder.grade import course_lock  # one process at a time on a course directory, as grading
-
     lab = get_lab(lab_name, root)
     course = CourseDir(Path(out).resolve())
     if not course.gradebook.is_file():
         raise FileNotFoundError(f"{out}: no gradebook.db; grade the lab first (autograder grade {lab_name} "
                                 f"SUBMISSIONS --out {out})")
     course.configure_late_penalty(late_penalty)
-    with course_lock(course):
+    with hold(course):
         with Gradebook(course.db_url) as gb:
             try:
                 gb.find_assignment(lab.name)
@@ -47,6 +48,19 @@ def finalize(lab_name: str, out: Path, root: Path = REPO_ROOT, late_penalty: str
         exports.write_all(course, lab, outcomes)
         write_upload(course, lab, outcomes)
     return outcomes
+
+
+@contextmanager
+def hold(course: CourseDir) -> Iterator[None]:
+    """The course directory's lock, the same one a grading batch holds (autograder.grade.course_lock): finalize
+    never interleaves with grading."""
+    with open(course.lock, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"{course.root}: a grading batch is running on this course directory; finalize "
+                               "when it ends") from None
+        yield
 
 
 def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict) -> Outcome:

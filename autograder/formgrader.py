@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -47,7 +47,7 @@ def grade_command(course_root: Path | str, lab: str = "LAB", student: str | None
 
 
 def _quote(path: str) -> str:
-    return f"'{path}'" if re.search(r"[^\w@%+=:,./-]", path) else path
+    return shlex.quote(path)
 
 
 class RefusedAutograde(NotebookExporter):
@@ -219,7 +219,8 @@ def free_port() -> int:
 def server_argv(course: CourseDir, port: int, token: str) -> list[str]:
     argv = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={course.root}",
-            f"--IdentityProvider.token={token}", f"--ServerApp.jpserver_extensions={json.dumps(EXTENSIONS)}",
+            f"--IdentityProvider.token={token}",
+            *[f"--ServerApp.jpserver_extensions={name}={on}" for name, on in EXTENSIONS.items()],
             # No kernel can start in this server: a student's notebook opened in it cannot run outside the sandbox.
             "--KernelSpecManager.allowed_kernelspecs=['no-kernels-in-the-formgrader']"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:

@@ -22,9 +22,9 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 def test_cell_source(check_id: str) -> str:
-    """A test cell: the student's machine runs the public cases; the grader's kernel records the hidden ones."""
-    return (f'from labkit import check\ncheck("{check_id}")\n{HIDDEN_BEGIN}\n'
-            f'from labkit import record\nrecord("{check_id}")\n{HIDDEN_END}')
+    """A test cell: the student's machine runs the public cases. The grader runs every case in a clean process of
+    its own (autograder.worker), so the cell needs no hidden part; the judge replaces its outputs with the score."""
+    return f'from labkit import check\ncheck("{check_id}")'
 
 
 def source_notebook(lab: Lab) -> nbformat.NotebookNode:
@@ -144,15 +144,16 @@ MODEL_ANSWER_NOTE = "Model answer and rubric for the teaching assistant"  # the 
 
 def without_model_answers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """What a student may see of a graded notebook: no model-answer cell (by its metadata, or by its words if the
-    metadata was lost), and no hidden-test region in a test cell's source."""
+    metadata was lost), and no hidden-test or solution region in any cell's source."""
     cells = []
     for cell in nb.cells:
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         if MODEL_ANSWER in cell.get("metadata", {}) or MODEL_ANSWER_NOTE in source:
             continue
-        if HIDDEN_BEGIN in source:
-            cell.source = re.sub(rf"{re.escape(HIDDEN_BEGIN)}.*?(?:{re.escape(HIDDEN_END)}|\Z)", "", source,
-                                 flags=re.S).rstrip() + "\n"
+        for begin, end in ((HIDDEN_BEGIN, HIDDEN_END), (BEGIN, END)):  # a solution region, wherever it is
+            if begin in source:
+                source = re.sub(rf"{re.escape(begin)}.*?(?:{re.escape(end)}|\Z)", "", source, flags=re.S)
+                cell.source = source.rstrip() + "\n"
         cells.append(cell)
     nb.cells = cells
     return nb

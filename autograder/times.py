@@ -77,9 +77,12 @@ def zone_of_due(text: str | None) -> tzinfo | None:
 def to_utc(text: str, zone: tzinfo, where: str) -> datetime:
     """A time as written by a person or a platform: with its own offset, or else in `zone`; naive UTC."""
     from dateutil.parser import ParserError, parse
+    from dateutil.tz import gettz
 
+    parts = text.split()
+    named = gettz(parts[-1]) if len(parts) == 3 and "/" in parts[-1] else None  # nbgrader's "date time Zone/Name"
     try:
-        when = parse(text)
+        when = parse(" ".join(parts[:2])).replace(tzinfo=named) if named else parse(text)
     except (ParserError, ValueError, OverflowError):
         raise TimesError(f"{where}: {text!r} is not a time; write it like 2026-12-01T23:30:00+01:00") from None
     if when.tzinfo is None:
