@@ -161,7 +161,7 @@ def concrete_regularizer(p_drop: torch.Tensor, row_sq_norms: torch.Tensor, weigh
     ### END SOLUTION
 
 
-# --- 4(b)(ii): gradients through a discrete mask -------------------------------------------------------------------
+# --- 4(b)(ii): the gradient with respect to a dropout rate ---------------------------------------------------------
 
 
 def score_function_grad(p_drop: torch.Tensor, keep_masks: torch.Tensor, losses: torch.Tensor,

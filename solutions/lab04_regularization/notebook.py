@@ -274,7 +274,9 @@ for name, history in (("no early stopping", no_stop), ("early stopping", early))
     print(f"{name:<18} trained {len(history.history):>3} epochs:",
           {"train/acc": round(history.series("train/acc")[-1], 3), "val/acc": round(history.series("val/acc")[-1], 3)},
           f"(best val/acc {history.series('val/acc')[best]:.3f} at epoch {best + 1})")
-print("early stopping", {"val/acc": round(early.series("val/acc")[-1], 3)})
+print("early stopping", {"val/acc": round(early.series("val/acc")[-1], 3)},
+      {"noisy labels/val_acc_early_minus_no_stopping": round(early.series("val/acc")[-1]
+                                                              - no_stop.series("val/acc")[-1], 3)})
 fig_early = plotting.line_plot({"train acc, no early stopping": no_stop.series("train/acc"),
                                 "val acc, no early stopping": no_stop.series("val/acc"),
                                 "train acc, early stopping": early.series("train/acc"),
@@ -351,36 +353,46 @@ if PROFILE != "grading":  # the grader keeps no figures
 # %% [markdown]
 # ### Experiment 3 — rates trained with the network / Expérience 3 — des taux entraînés avec le réseau
 #
-# Three versions of the same MLP on the same training digits, all starting at $p = 0.5$ on both hidden layers:
-# **fixed** dropout ($p = 0.5$ throughout), **learned on the training loss** (ConcreteDropout, the rates trained
+# The same MLP on the same training digits without dropout, and in three versions that start at $p = 0.5$ on both
+# hidden layers: **fixed** dropout ($p = 0.5$ throughout), **learned on the training loss** (ConcreteDropout, the rates trained
 # with the weights to minimise the training loss only, as in the question), and **Concrete Dropout** (the same plus
 # the regularizer $R$, with dropout_reg $= 2/n$ as in the paper). We plot the mean rate per layer, and print the
-# train/validation gap.
+# accuracies, the final training and validation losses, and the lowest validation loss with its epoch.
 #
-# **FR —** Trois versions du même MLP sur les mêmes chiffres d'entraînement, toutes partant de $p = 0{,}5$ sur les
-# deux couches cachées : dropout **fixe** ($p = 0{,}5$ tout du long), **appris sur le coût d'entraînement**
+# **FR —** Le même MLP sur les mêmes chiffres d'entraînement sans dropout, et en trois versions qui partent de
+# $p = 0{,}5$ sur les deux couches cachées : dropout **fixe** ($p = 0{,}5$ tout du long), **appris sur le coût d'entraînement**
 # (ConcreteDropout, les taux entraînés avec les poids pour minimiser le seul coût d'entraînement, comme dans la
 # question) et **Concrete Dropout** (la même chose plus le régularisateur $R$, avec dropout_reg $= 2/n$ comme dans
-# l'article). Nous traçons le taux moyen par couche et affichons l'écart entre entraînement et validation.
+# l'article). Nous traçons le taux moyen par couche et affichons les exactitudes, les coûts finaux d'entraînement et
+# de validation, et le plus petit coût de validation avec son époque.
 
 # %%
 DROPOUT_EPOCHS = {"cpu": 25, "gpu": 200, "grading": 1}[PROFILE]
-VARIANTS = {"fixed": dict(dropout="fixed"), "learned on the training loss": dict(dropout="learned_train_loss"),
+VARIANTS = {"no dropout": dict(dropout="none"), "fixed": dict(dropout="fixed"),
+            "learned on the training loss": dict(dropout="learned_train_loss"),
             "Concrete Dropout": dict(dropout="concrete", dropout_reg=2 / cfg["n_train"], weight_reg=1e-3)}
 data = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"])
 dropout_runs = {}
 for name, kwargs in VARIANTS.items():
     model = lab.RegularizedMLP(hidden=cfg["hidden"], p=0.5, p_lr=0.5, **kwargs)
     dropout_runs[name] = fit(name.replace(" ", "-"), model, data, DROPOUT_EPOCHS, [])
-print(f"{'variant':<30} {'p layer 0 (start -> end)':>26} {'p layer 1':>18} {'train acc':>10} {'val acc':>8} {'gap':>6}")
+print(f"{'variant':<30} {'p layer 0':>16} {'p layer 1':>16} {'train acc':>10} {'val acc':>8} {'gap':>6} "
+      f"{'train loss':>11} {'val loss':>9} {'min val loss (epoch)':>21}")
 for name, history in dropout_runs.items():
     p0, p1 = history.series("p/layer0"), history.series("p/layer1")
     train_acc, val_acc = history.series("train/acc")[-1], history.series("val/acc")[-1]
-    print(f"{name:<30} {f'0.500 -> {p0[-1]:.3f}':>26} {f'0.500 -> {p1[-1]:.3f}':>18} {train_acc:>10.3f} "
-          f"{val_acc:>8.3f} {train_acc - val_acc:>6.3f}")
+    val_loss = history.series("val/loss")
+    best = min(range(len(val_loss)), key=val_loss.__getitem__)
+    rates = ["—", "—"] if VARIANTS[name]["dropout"] == "none" else [f"0.500 -> {q[-1]:.3f}" for q in (p0, p1)]
+    print(f"{name:<30} {rates[0]:>16} {rates[1]:>16} {train_acc:>10.3f} {val_acc:>8.3f} {train_acc - val_acc:>6.3f} "
+          f"{history.series('train/loss')[-1]:>11.3f} {val_loss[-1]:>9.3f} {f'{val_loss[best]:.3f} ({best + 1})':>21}")
 print("Concrete Dropout", {"val/acc": round(dropout_runs["Concrete Dropout"].series("val/acc")[-1], 3)})
+learned = dropout_runs["learned on the training loss"]
+print({"learned on the training loss/mean_final_p": round((learned.series("p/layer0")[-1]
+                                                            + learned.series("p/layer1")[-1]) / 2, 3)})
 fig_rates = plotting.line_plot({f"{name}, layer {k}": history.series(f"p/layer{k}")
-                                for name, history in dropout_runs.items() for k in (0, 1)},
+                                for name, history in dropout_runs.items() for k in (0, 1)
+                                if VARIANTS[name]["dropout"] != "none"},
                                xlabel="epoch", ylabel="mean dropout rate p", title="Dropout rates during training")
 plt.show()
 
@@ -400,19 +412,27 @@ plt.show()
 #
 # ### BEGIN SOLUTION
 # No. Dropout noise can only make the fit of the training data worse: the training loss is (on average) lowest
-# when nothing is dropped, so gradient descent on the training loss drives every $p_i \to 0$ (Experiment 3: the
-# rates learned on the training loss fall, while the regularizer keeps Concrete Dropout's up) and the method turns
-# itself into the unregularized network, which overfits. The objective that is minimised is exactly the one the
-# regularizer is supposed to counteract. Pitfalls: rates collapse to 0 (no regularization); some units may also be
-# pushed to $p_i \to 1$ if they hurt the training fit (pruned), and $p$ near 0 or 1 makes the gradients of the
-# rates vanish; the rates interact with the $1/(1-p)$ rescaling. Fixes: a term that pays for small $p$ — Concrete
-# Dropout's entropy term $\sum_i [p_i\log p_i + (1-p_i)\log(1-p_i)]$ (from a variational / KL argument), or choose
-# $p$ on held-out data (validation loss, as a hyper-parameter), or a Bayesian prior on $p$.
+# when nothing is dropped, so gradient descent on the training loss pushes every $p_i$ down and the method switches
+# its own regularization off, towards the unregularized network. The objective that is minimised is the one the
+# regularizer is supposed to counteract. Experiment 3 (CPU profile, 25 epochs) shows the drift and where it shows:
+# the rates learned on the training loss fall from 0.5 to 0.274 and 0.260 (fixed: 0.5; Concrete Dropout: 0.466 and
+# 0.487); accuracy does not tell the variants apart (validation 0.956 to 0.962, training 1.000 for all four), but
+# the validation loss does: 0.113 with fixed dropout, 0.145 without dropout, and 0.130 for the learned rates, whose
+# validation loss passed its minimum (0.114, epoch 22) and rises as the rates fall. The rates do not reach 0 in
+# this budget: the drift is gradual, and the pitfall is a regularizer that weakens as training goes on. Other
+# pitfalls: a unit that hurts the training fit can be pushed to $p_i \to 1$ (pruned); near 0 or 1 the gradients of
+# the rates vanish; the rates interact with the $1/(1-p)$ rescaling. Remedies: choose $p$ on held-out data (a
+# hyper-parameter, validation loss), or add a term that pays for small $p$, as Concrete Dropout's entropy term
+# $\sum_i [p_i\log p_i + (1-p_i)\log(1-p_i)]$ does (it is lowest at $p_i = 1/2$, so minimising the loss plus
+# dropout_reg times it holds the rates up: 0.466 and 0.487 here). At this budget Concrete Dropout's validation loss
+# (0.144) is no better than no dropout's: keeping the rates up is not enough by itself, its weight_reg and
+# dropout_reg must be tuned.
 #
-# *Rubric (3 pts):* not effective: the training loss prefers $p \to 0$ because noise only increases it (1.5);
-# consequence: the regularizer switches itself off, overfitting, or another real pitfall (degenerate $p \to 1$,
-# vanishing gradients at the boundary) (0.5); a remedy: entropy/KL term (Concrete Dropout), or fit $p$ on validation
-# data (1).
+# *Rubric (3 pts):* not effective: the training loss prefers less noise, so the gradient pushes $p$ down and the
+# regularizer weakens itself (1); the measurement: the learned rates fall (0.5 to about 0.27) and the validation
+# loss, not the accuracy, moves towards the no-dropout run's, quoted from the student's table (1); another pitfall
+# or a remedy with why it works (held-out selection of $p$; a term that pays for small $p$, with the reason) (1;
+# naming Concrete Dropout, given in Part B, without the reason earns 0).
 # ### END SOLUTION
 
 # %% [markdown]
@@ -489,6 +509,12 @@ def mask_loss(z: torch.Tensor) -> torch.Tensor:
 
 exact_loss, exact_grad = lab.exact_dropout_grad(p, mask_loss)
 print(f"exact E[loss] = {float(exact_loss):.4f}, ||exact gradient|| = {float(exact_grad.norm()):.4f}")
+# Back-propagation through a sampled Bernoulli keep mask, as dropout draws it: what reaches p?
+# FR : la rétropropagation à travers un masque de Bernoulli tiré, comme le tire le dropout : qu'est-ce qui atteint p ?
+p_leaf = p.clone().requires_grad_(True)
+hard = (torch.rand(S, units, generator=g, dtype=torch.float64) >= p_leaf).double()
+print("autograd through a hard mask: requires_grad =", hard.requires_grad, "; d loss / d p =",
+      torch.autograd.grad(mask_loss(hard).mean(), p_leaf, allow_unused=True)[0] if hard.requires_grad else None)
 
 
 def hard_masks(shape: tuple[int, ...]) -> torch.Tensor:
@@ -556,15 +582,22 @@ if PROFILE != "grading":
 # The mask is a **discrete** random sample: $z_i \sim \text{Bernoulli}(1 - p_i)$. The loss depends on $p_i$ only
 # through the sampling, and a sample is a step function of $p_i$ (changing $p_i$ a little does not change $z_i$,
 # then suddenly flips it), so its derivative is 0 almost everywhere and undefined at the jump: backpropagation
-# through the sampled mask gives no gradient. What we want is the gradient of the **expectation**
-# $\nabla_p \mathbb{E}_{z\sim p}[\mathcal{L}(z)]$, a sum over $2^n$ masks, intractable to compute exactly.
-# Estimators: REINFORCE / score function $\mathbb{E}[(\mathcal{L}(z) - b)\nabla_p \log P(z)]$, unbiased but with
-# high variance (a baseline or control variate reduces it); a continuous relaxation (Concrete / Gumbel-softmax)
-# that makes the sample a differentiable function of $p$ and of fixed noise (reparameterization), low variance but
-# biased, the temperature trading bias for variance; straight-through (biased). Experiment 4 measures these trade-offs
-# against the exact enumeration.
+# through the sampled mask gives no gradient (Experiment 4: the hard mask does not even require a gradient, and
+# autograd returns `None` for $p$). What we want is the gradient of the **expectation**
+# $\nabla_p \mathbb{E}_{z\sim p}[\mathcal{L}(z)]$, a sum over $2^n$ masks, intractable for a real layer.
+# Ways to estimate it, with what Experiment 4 measured (10 units, 16 samples, 1,000 repetitions, CPU profile):
+# REINFORCE / score function $\mathbb{E}[(\mathcal{L}(z) - b)\nabla_p \log P(z)]$ is unbiased (bias below its
+# standard error) but has high variance, 802 without baseline, 341 with one; a continuous relaxation (Concrete /
+# Gumbel-softmax: the mask becomes a differentiable function of $p$ and of fixed noise) trades bias for variance
+# through its temperature: at 0.05 and 0.1 its bias is not detectable (0.61 and 0.41, below their standard errors
+# 0.75 and 0.51) and its variance is as high as REINFORCE's (559 and 257); at 0.5 and 1.0 the variance falls to
+# 27 and 5.6 while the bias grows to 2.3 and 6.0, far above its standard error; here the lowest error is at 0.5
+# (MSE 32). Straight-through at 0.1 behaves like the relaxation at the same temperature (variance 275, bias not
+# detectable). So "relaxations are low-variance but biased" holds only at high temperature.
 #
-# *Rubric (2 pts):* the mask is discrete/sampled, so no pathwise derivative (gradient zero or undefined) and the
-# exact expectation is a sum over $2^n$ masks (1); one estimator with its property: REINFORCE (unbiased, high
-# variance, baseline) or Concrete/Gumbel relaxation (biased, low variance, temperature) or straight-through (1).
+# *Rubric (2 pts):* the mask is discrete/sampled, so no pathwise derivative (autograd gives none, as measured) and
+# the exact expectation is a sum over $2^n$ masks (1); a way to address it with its measured property, quoted from
+# the student's table: REINFORCE unbiased with high variance that a baseline reduces, or the relaxation's
+# temperature trading bias for variance (1; "Concrete is low-variance but biased" without the temperature
+# contradicts the table at 0.05 and 0.1 and earns 0.5).
 # ### END SOLUTION
