@@ -240,4 +240,23 @@ def __init__(self, n_units, init_p=0.1, temperature=0.1):
     "exact_dropout_grad: no limit on the number of units": _exact(limit="10**9"),
     "exact_dropout_grad: P(mask) with p as the keep probability": _exact(
         factors="masks * p_drop + (1 - masks) * (1 - p_drop)"),
+    # Evasions of the closed-form rule, as students write them.
+    "gd_weights: returns the released gd_weights_by_steps": {"gd_weights": '''
+def gd_weights(X, y, lr, steps):
+    return gd_weights_by_steps(X, y, lr, steps)
+'''},
+    "gd_weights: gd_weights_by_steps through sys.modules": {"gd_weights": '''
+def gd_weights(X, y, lr, steps):
+    import sys
+
+    eigenvalues, V = torch.linalg.eigh(X.T @ X / X.shape[0])  # noqa: F841 (for show)
+    return getattr(sys.modules[__name__], "gd_weights_" + "by_steps")(X, y, lr, steps)
+'''},
+    "gd_weights: the steps run by map over a range, no loop statement": {"gd_weights": '''
+def gd_weights(X, y, lr, steps):
+    w = [torch.zeros((X.shape[1],) + tuple(y.shape[1:]), dtype=X.dtype)]
+    step = lambda _: w.append(w[-1] - lr * X.T @ (X @ w[-1] - y) / X.shape[0])  # noqa: E731
+    list(map(step, range(steps)))
+    return w[-1]
+'''},
 }
