@@ -176,6 +176,35 @@ def cae_penalty(W, b, x, activation):
     "contraction ratio: central difference f(x + r d) - f(x - r d)": _ratio(
         "((there - encoder((x[:, None, :] - radius * directions[None]).reshape(-1, x.shape[1]))"
         ".reshape(x.shape[0], directions.shape[0], -1)).norm(dim=-1) / radius).mean()"),
+    # Evasions of the closed-form rule, as students write them.
+    "relu Jacobian: vmap(jacrev) with ReLU written as z * (z > 0)": {"relu_jacobian": '''
+def relu_jacobian(W, b, x):
+    t = torch
+    f = lambda v: (lambda z: z * (z > 0))(W @ v + b)  # noqa: E731
+    return t.func.vmap(t.func.jacrev(f))(x)
+'''},
+    "penalty: jacrev imported from torch._functorch inside the function": {"cae_penalty": '''
+def cae_penalty(W, b, x, activation):
+    from torch._functorch.apis import vmap as batched
+    from torch._functorch.eager_transforms import jacrev as jac
+
+    _check_activation(activation)
+    act = {"linear": lambda z: z, "relu": lambda z: z * (z > 0), "sigmoid": lambda z: 1 / (1 + (-z).exp())}[activation]
+    return batched(jac(lambda v: act(W @ v + b)))(x).pow(2).sum(dim=(1, 2))
+'''},
+    "penalty: the autograd task's function called through a module alias": {"cae_penalty": '''
+def cae_penalty(W, b, x, activation):
+    import sys
+
+    _check_activation(activation)
+    me = sys.modules[__name__]
+    if activation == "linear":
+        return (W**2).sum().expand(x.shape[0])
+    encoder = me.Encoder(W, b, activation)
+    if activation == "relu":
+        encoder.forward = lambda v: (lambda z: z * (z > 0))(v @ W.T + b)
+    return me.jacobian_penalty_autograd(encoder, x)
+'''},
 }
 
 # The sample class's partial student: the reference with these mutants.
