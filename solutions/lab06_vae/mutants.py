@@ -240,6 +240,45 @@ def made_masks(dim, hidden_sizes):
     "IAF: forget bias left out": _iaf_forward(gate="self.gate(a)"),
     "IAF: ReLU instead of ELU": _iaf_forward(act="F.relu"),
     "IAF: affine update z * s + m": _iaf_forward(update="s * z + self.mean(a)"),
+    # Evasions of the by-hand rule, as students write them.
+    "full KL: MultivariateNormal and the private KL function, imported inside": {"gaussian_kl": '''
+def gaussian_kl(mean_q, cov_q, mean_p, cov_p):
+    from torch.distributions.kl import _kl_multivariatenormal_multivariatenormal as kl
+    from torch.distributions.multivariate_normal import MultivariateNormal as Gaussian
+
+    return kl(Gaussian(mean_q, covariance_matrix=cov_q), Gaussian(mean_p, covariance_matrix=cov_p))
+'''},
+    "KL: the private Normal-Normal KL through a local alias": {"kl_diag_gaussian_std_normal": '''
+def kl_diag_gaussian_std_normal(mu, logvar):
+    d = torch.distributions
+    q = d.normal.Normal(mu, (0.5 * logvar).exp())
+    p = d.normal.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    return d.kl._kl_normal_normal(q, p).sum(-1)
+'''},
+    "PPCA marginal: the library Gaussian through sys.modules": {"ppca_log_marginal": '''
+def ppca_log_marginal(x, W, mu, sigma2):
+    import sys
+
+    mvn = sys.modules["torch.distributions.multivariate_normal"].MultivariateNormal
+    cov = W @ W.T + sigma2 * torch.eye(x.shape[-1], dtype=x.dtype)
+    return mvn(mu, covariance_matrix=cov).log_prob(x)
+'''},
+    "mean-field optimum by gradient ascent on the ELBO": {"mean_field_optimum_ppca": '''
+def mean_field_optimum_ppca(x, W, mu, sigma2):
+    mean, _ = ppca_posterior(x, W, mu, sigma2)
+    logvar = torch.zeros_like(mean, requires_grad=True)
+    opt = torch.optim.LBFGS([logvar], lr=1, max_iter=200, tolerance_grad=1e-14, tolerance_change=1e-16,
+                            line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = -ppca_elbo(x, W, mu, sigma2, mean, logvar).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return mean, logvar.detach()
+'''},
 }
 
 # The sample class's partial student: the reference with these mutants.
