@@ -394,6 +394,8 @@ else:
           f"profil {PROFILE} : le tableau 1 n'est pas entraîné ici, voyez les tableaux conservés ci-dessus")
 
 # %%
+# Its figure is drawn on the GPU profile only (or with TRAIN_TABLE_ON_CPU = True), where Table 1 is trained.
+# FR : sa figure n'est tracée qu'avec le profil GPU (ou avec TRAIN_TABLE_ON_CPU = True), où le tableau 1 est entraîné.
 def mean_se(values: list[float]) -> str:
     t = torch.tensor(values, dtype=torch.float64)
     se = float(t.std() / len(t) ** 0.5) if len(t) > 1 else float("nan")
