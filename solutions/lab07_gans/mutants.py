@@ -201,6 +201,29 @@ def mode_coverage(samples, centers, std):
     "mode coverage: three variances instead of three std": _coverage("distance <= 3 * std**2"),
     "mode coverage: largest coordinate instead of the Euclidean distance": _coverage(
         "(samples.double() - centers.double()[nearest]).abs().max(dim=1).values <= 3 * std"),
+    # Evasions of the closed-form rule, as students write them.
+    "closed form: torch.func.grad through a local alias of torch": {"linear_critic_grad_w": '''
+def linear_critic_grad_w(w, real, fake, lambda_gp):
+    t = torch
+    loss = lambda v: (fake @ v).mean() - (real @ v).mean() + lambda_gp * (v.norm() - 1) ** 2  # noqa: E731
+    return t.func.grad(loss)(w)
+'''},
+    "closed form: grad imported from torch._functorch inside the function": {"linear_critic_grad_w": '''
+def linear_critic_grad_w(w, real, fake, lambda_gp):
+    from torch._functorch.apis import grad
+
+    return grad(lambda v: (fake @ v).mean() - (real @ v).mean() + lambda_gp * (v.norm() - 1) ** 2)(w)
+'''},
+    "closed form: torch.autograd.grad reached through sys.modules and __dict__": {"linear_critic_grad_w": '''
+def linear_critic_grad_w(w, real, fake, lambda_gp):
+    import sys
+
+    ag = sys.modules["torch"].__dict__["autograd"]
+    v = w.detach().clone()
+    v.__setattr__("requires" + "_grad", True)
+    loss = (fake @ v).mean() - (real @ v).mean() + lambda_gp * (v.norm() - 1) ** 2
+    return ag.__dict__["grad"](loss, v)[0]
+'''},
 }
 
 # The sample class's partial student: the reference with these mutants.
