@@ -34,6 +34,16 @@ def block_gibbs_step(rng: random.Random) -> list[dict]:
             dict(n=6, m=2, k=4, batch=20, sweeps=3, scale=2.0, seed=_seed(rng))]
 
 
+def _one_side_too_big(rng: random.Random) -> list[dict]:
+    """Question 8(b)'s cost: one latent set has 2^48 settings (no machine enumerates them, nor holds a tensor that
+    size), the other a handful. Only a marginal that enumerates the smaller set, whichever it is, finishes."""
+    big = 48
+    return [dict(n=rng.randint(3, 6), m=big, k=rng.randint(2, 4), batch=rng.randint(2, 5), scale=0.3,
+                 seed=_seed(rng)),
+            dict(n=rng.randint(3, 6), m=rng.randint(2, 4), k=big, batch=rng.randint(2, 5), scale=0.3,
+                 seed=_seed(rng))]
+
+
 def unnormalized_log_marginal(rng: random.Random) -> list[dict]:
     return [
         dict(n=rng.randint(3, 7), m=6, k=rng.randint(2, 4), batch=rng.randint(2, 9), seed=_seed(rng)),  # K < M
@@ -41,6 +51,7 @@ def unnormalized_log_marginal(rng: random.Random) -> list[dict]:
         dict(n=5, m=4, k=4, batch=3, seed=_seed(rng)),  # M = K
         dict(n=5, m=4, k=3, batch=4, scale=200.0, seed=_seed(rng)),  # exp(-E) beyond float64's range
         dict(**_shape(rng), batch=1, scale=0.05, seed=_seed(rng)),  # nearly uniform
+        *_one_side_too_big(rng),
     ]
 
 
@@ -56,6 +67,7 @@ def positive_statistics(rng: random.Random) -> list[dict]:
         dict(n=5, m=4, k=2, batch=6, seed=s(), method="exact"),
         dict(n=4, m=2, k=5, batch=3, seed=s(), method="exact", scale=1.5),  # enumerates y
         dict(n=3, m=4, k=3, batch=1, seed=s(), method="exact"),
+        *[dict(case, method="exact") for case in _one_side_too_big(rng)],
         dict(**_shape(rng), batch=5, seed=s(), method="mean_field", options=dict(iterations=rng.randint(3, 6))),
         dict(n=6, m=3, k=4, batch=4, seed=s(), method="mean_field", options=dict(iterations=2)),
         dict(**_shape(rng), batch=5, seed=s(), method="mean_field", scale=0.5),  # default iterations
