@@ -127,9 +127,13 @@ class CourseDir:
 
     @property
     def zone(self):
-        """The zone exports write times in: the one the last batch stated (--timezone or the due date's), else UTC."""
-        from autograder.times import TimesError, parse_zone
+        """The zone exports write times in: the one this batch states (--timezone or the due date's), else the one
+        the last batch stated, else UTC."""
+        from autograder.times import TimesError, current_policy, parse_zone
 
+        policy = current_policy()
+        if policy is not None and policy.zone_given:
+            return policy.zone
         try:
             return parse_zone(self.saved_settings().get("timezone") or "UTC")
         except TimesError:
