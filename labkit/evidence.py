@@ -75,8 +75,15 @@ def class_name(cls: type) -> str:
 def canonical(obj: Any) -> list[str]:
     """The canonical names that calling `obj` (a module, class, function or C function) shows at run time."""
     if isinstance(obj, types.ModuleType):
+        # Its own names and what it re-exports (torch.optim._functional.adam is torch.optim.adam.adam); not what it
+        # merely imports for itself (torch.optim.adam imports Optimizer, which students may subclass).
         names = [obj.__name__]
-        for value in list(vars(obj).values()):
+        public = getattr(obj, "__all__", None)
+        for key, value in list(vars(obj).items()):
+            if (public is not None and key not in public) or (public is None and key.startswith("_")):
+                continue
+            if isinstance(value, type) and public is None and not value.__module__.startswith(obj.__name__):
+                continue
             if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
                 names += canonical(value)
         return names
@@ -153,10 +160,11 @@ class Observer:
             stack = self._stacks.names = []
         return stack
 
-    def _note(self, stack: list[str], name: str) -> None:
+    def _note(self, stack: list[str], name: str, caller: types.FrameType | None) -> None:
         for entry in set(stack):
             self.calls[entry].add(name)
-        if matches(name, TAMPERING):
+        # Only the student's own calls: libraries use ctypes and gc for their own ends.
+        if matches(name, TAMPERING) and caller is not None and self._is_student(caller.f_code.co_filename):
             self.tampered.append(f"called {name}")
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
@@ -165,10 +173,10 @@ class Observer:
             stack = self._active()
             if self._is_student(code.co_filename):
                 if stack:
-                    self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}")
+                    self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}", frame.f_back)
                 stack.append(code.co_qualname)
             elif stack:
-                self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}")
+                self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}", frame.f_back)
         elif event == "return":
             if self._is_student(frame.f_code.co_filename):
                 stack = self._active()
@@ -177,7 +185,7 @@ class Observer:
         elif event == "c_call":
             stack = self._active()
             if stack:
-                self._note(stack, c_function_name(arg))
+                self._note(stack, c_function_name(arg), frame)
 
     def start(self) -> None:
         threading.setprofile(self._hook)
