@@ -72,32 +72,40 @@ def _measured_receptive_field(mod, case):
     return {"field": mod.measured_receptive_field(model, case["input_size"])}
 
 
-def _padding_per_side(conv: nn.Conv2d) -> list[list[int]]:
-    """[before, after] zeros per spatial dimension, as the layer pads: padding=2, (2, 2) and "same" on a 5x5 kernel
-    are the same geometry ("same" puts the odd pixel after, as PyTorch does)."""
-    if conv.padding == "valid":
-        return [[0, 0] for _ in conv.kernel_size]
-    if conv.padding == "same":
-        totals = [d * (k - 1) for k, d in zip(conv.kernel_size, conv.dilation, strict=True)]
-        return [[t // 2, t - t // 2] for t in totals]
-    return [[p, p] for p in conv.padding]
+def _zero_padded_layers(maps: list[torch.Tensor], convs: list[nn.Conv2d], x: torch.Tensor) -> list[bool]:
+    """Per layer: whether its feature map is relu(5x5 convolution, stride 1, zeros added 2 per side) of the previous
+    map, with the layer's own weights. What is judged is what the layer does, not how its padding is written
+    (padding=2, (2, 2), "same", or F.pad before a convolution with padding=0 all pass; reflection does not)."""
+    same = []
+    previous = x
+    for fmap, conv in zip(maps, convs, strict=False):
+        if conv.weight.shape[-2:] != (5, 5) or conv.weight.shape[1] != previous.shape[1]:
+            same.append(False)
+        else:
+            expected = torch.relu(torch.nn.functional.conv2d(previous, conv.weight, conv.bias, padding=2))
+            same.append(fmap.shape == expected.shape and bool(torch.allclose(fmap, expected, atol=1e-5)))
+        previous = fmap
+    return same
 
 
 def _exam_cnn(mod, case):
-    # Geometry, not constructor arguments: whichever way a layer's padding is written, what is compared is what it
-    # does (output shapes, kernel, stride, dilation, zeros added per side).
+    # Geometry, not constructor arguments: whichever way the padding is written, what is compared is what the layers
+    # do (output shapes, kernel, stride, dilation, and each map recomputed with zeros added 2 per side).
     torch.manual_seed(case["seed"])
     net = mod.ExamCNN(in_channels=case["in_channels"], width=case["width"])
     x = torch.randn(2, case["in_channels"], case["size"], case["size"])
-    maps = net.feature_maps(x)
-    convs = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
+    with torch.no_grad():
+        maps = net.feature_maps(x)
+        convs = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
+        zero_padded = _zero_padded_layers(maps, convs, x)
+        logits_shape = list(net(x).shape)
     return {
         "map_shapes": [list(m.shape) for m in maps],
         "maps_nonnegative": all(bool((m >= 0).all()) for m in maps),
         "convs": [{"channels": [c.in_channels, c.out_channels], "kernel": list(c.kernel_size),
-                   "stride": list(c.stride), "dilation": list(c.dilation), "padding": _padding_per_side(c),
-                   "zero_padding": c.padding_mode == "zeros"} for c in convs],
-        "logits_shape": list(net(x).shape),
+                   "stride": list(c.stride), "dilation": list(c.dilation)} for c in convs],
+        "zero_padding_2_per_side": zero_padded,
+        "logits_shape": logits_shape,
     }
 
 

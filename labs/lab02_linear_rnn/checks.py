@@ -37,9 +37,14 @@ def _rnn_unroll(mod, case):
     return {"states": mod.rnn_unroll(*make_problem(case))}
 
 
+class FromMatrixPower(torch.Tensor):
+    """A tensor computed from a matrix power: every torch operation on it returns one too, so a result built from the
+    powers is one and a result built beside them (a recurrence next to a thrown-away matrix_power call) is not."""
+
+
 class MatrixPowers(TorchFunctionMode):
     """Records the exponent of every matrix power asked of torch (torch.linalg.matrix_power, torch.matrix_power,
-    Tensor.matrix_power) while active."""
+    Tensor.matrix_power) while active, and marks its result as FromMatrixPower."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,18 +52,25 @@ class MatrixPowers(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        out = func(*args, **kwargs)
         if getattr(func, "__name__", "").endswith("matrix_power"):
             self.exponents.append(int(args[1] if len(args) > 1 else kwargs["n"]))
-        return func(*args, **kwargs)
+            if isinstance(out, torch.Tensor) and not isinstance(out, FromMatrixPower):
+                out = out.as_subclass(FromMatrixPower)
+        return out
 
 
 def _rnn_closed_form(mod, case):
     # The closed form needs W^T (h0's term) and W^(T-k) for each input x_k. A recurrence never asks matrix_power for
     # them, even one that calls matrix_power(W, 1) at each step or takes W^T for h0 alone; W^0 and W^1 may be written
-    # without it.
+    # without it. The result must also be computed from those powers, not beside them.
     with MatrixPowers() as powers:
         h = mod.rnn_closed_form(*make_problem(case))
-    return {"h_T": h, "powers_2_to_T_from_matrix_power": set(range(2, case["steps"] + 1)) <= set(powers.exponents)}
+    from_powers = isinstance(h, FromMatrixPower) or case["steps"] < 2
+    if isinstance(h, torch.Tensor):
+        h = h.as_subclass(torch.Tensor)
+    return {"h_T": h, "powers_2_to_T_from_matrix_power": set(range(2, case["steps"] + 1)) <= set(powers.exponents),
+            "h_T_computed_from_the_powers": from_powers}
 
 
 def _jacobian(mod, case):
@@ -109,7 +121,7 @@ CLOSED_FORM_RULE = Rule(
     "functools.reduce or itertools.accumulate / rnn_closed_form est la forme close de la question (a) : utilisez "
     "torch.linalg.matrix_power, sans rnn_unroll, LinearRNN, functools.reduce ni itertools.accumulate",
     names=("rnn_unroll", "LinearRNN", "functools.reduce", "itertools.accumulate"),
-    requires=("torch.linalg.matrix_power", "torch.matrix_power"))
+    requires=("torch.linalg.matrix_power", "torch.matrix_power", "torch.Tensor.matrix_power"))
 
 CHECKS = [
     Check("rnn_unroll", 2, _rnn_unroll, rtol=1e-9, atol=1e-9, public=[

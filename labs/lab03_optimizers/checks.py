@@ -28,11 +28,14 @@ def uses_parameter(case: dict, index: int, n_params: int, step: int) -> bool:
 
 
 def problem_loss(params: list[torch.Tensor], case: dict, step: int) -> torch.Tensor:
-    """A smooth loss whose gradients change every step; `scale` makes them tiny or huge; parameters that
-    `uses_parameter` leaves out get no gradient at that step."""
+    """A smooth loss whose gradients change every step (at the rate `growth`, 0.1 unless the case says: long runs
+    grow slower, so that rounding, which differs between correct implementations, is not amplified into a
+    difference); `scale` makes them tiny or huge; parameters that `uses_parameter` leaves out get no gradient at
+    that step."""
     used = [p for i, p in enumerate(params) if uses_parameter(case, i, len(params), step)]
     scale = case.get("scale", 1.0) * (case.get("late_scale", 1.0) if step >= case.get("switch_at", 10**9) else 1.0)
-    loss = sum(((p * (1 + 0.1 * step)).sin() ** 2).sum() + 0.05 * (p**2).sum() for p in used)
+    growth = case.get("growth", 0.1)
+    loss = sum(((p * (1 + growth * step)).sin() ** 2).sum() + 0.05 * (p**2).sum() for p in used)
     return scale * loss
 
 
@@ -95,7 +98,7 @@ def _trajectory(mod, case):
 
 def _describe(case: dict) -> str:
     parts = [f"shapes={case['shapes']}", f"steps={case['steps']}", f"kwargs={case.get('kwargs', {})}"]
-    for key in ("scale", "groups", "unused", "no_grad_every", "resume_at", "switch_at", "late_scale"):
+    for key in ("scale", "groups", "unused", "no_grad_every", "resume_at", "switch_at", "late_scale", "growth"):
         if key in case:
             parts.append(f"{key}={case[key]}")
     return ", ".join(parts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 
 from labkit.grading import Check
+from labkit.rules import Rule
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_4a": 3, "answer_4b_i": 3, "answer_4b_ii": 2}
@@ -193,8 +194,20 @@ def _describe(case: dict) -> str:
     return ", ".join([f"{k}={v}" for k, v in case.items() if k != "seed"] + [f"seed={case.get('seed')}"])
 
 
-def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10) -> Check:
-    return Check(check_id, points, probe, public=public, rtol=rtol, atol=atol, describe=_describe)
+# Task 4.2 asks for the closed form: the weights after `steps` steps without running them. A loop over the steps (or
+# the given gd_weights_by_steps, which runs them) passes every value case, so a rule reads the source.
+GD_CLOSED_FORM = Rule(
+    "gd_weights",
+    "gd_weights is asked in closed form through the eigendecomposition: no loop, comprehension, map or range, no "
+    "gd_weights_by_steps and no torch.optim / gd_weights est demandée sous forme fermée par la décomposition en "
+    "éléments propres : sans boucle, compréhension, map ni range, sans gd_weights_by_steps ni torch.optim",
+    names=("gd_weights_by_steps", "map", "range", "functools.reduce", "itertools", "torch.optim"),
+    loops=True)
+
+
+def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10,
+           rules: tuple[Rule, ...] = ()) -> Check:
+    return Check(check_id, points, probe, public=public, rtol=rtol, atol=atol, describe=_describe, rules=rules)
 
 
 CHECKS = [
@@ -209,7 +222,7 @@ CHECKS = [
     _check("gd_weights", 2, _gd_weights, [
         dict(n=20, d=5, lr=0.1, steps=25, seed=0),
         dict(n=12, d=4, k=3, lr=0.05, steps=3, seed=1),
-    ]),
+    ], rules=(GD_CLOSED_FORM,)),
     _check("effective_dof", 1, _effective_dof, [
         dict(n=8, lr=0.2, steps=30, seed=0),
     ]),

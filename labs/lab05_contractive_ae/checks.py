@@ -13,6 +13,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from labkit.grading import Check
+from labkit.rules import Rule, no_autograd
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_5a": 3, "answer_5b": 3}
@@ -146,15 +147,27 @@ def _describe(case: dict) -> str:
     return ", ".join([text, *extra])
 
 
+def _closed_form(target: str) -> Rule:
+    """No autograd, torch.func or their private modules (torch._functorch) in a closed form."""
+    rule = no_autograd(target, text=(
+        f"{target} is asked in closed form: no autograd (backward, torch.autograd, torch.func, .grad, requires_grad) "
+        f"/ {target} est demandée sous forme fermée : pas de différentiation automatique (backward, torch.autograd, "
+        "torch.func, .grad, requires_grad)"))
+    return Rule(target, rule.text, names=(*rule.names, "torch._functorch", "torch._C._functorch"),
+                attributes=rule.attributes)
+
+
 CHECKS = [
     Check("linear_cae_penalty", 1, _linear_cae_penalty, rtol=1e-9, atol=1e-12, describe=_describe, public=[
         dict(hidden=3, dim=5, batch=1, seed=0),
     ]),
-    Check("relu_jacobian", 2, _relu_jacobian, rtol=1e-9, atol=1e-12, describe=_describe, public=[
+    Check("relu_jacobian", 2, _relu_jacobian, rtol=1e-9, atol=1e-12, describe=_describe,
+          rules=(_closed_form("relu_jacobian"),), public=[
         dict(hidden=4, dim=3, batch=2, seed=0),
         dict(hidden=3, dim=5, batch=6, seed=1, integer=True),
     ]),
-    Check("cae_penalty", 3, _cae_penalty, rtol=1e-8, atol=1e-10, describe=_describe, public=[
+    Check("cae_penalty", 3, _cae_penalty, rtol=1e-8, atol=1e-10, describe=_describe,
+          rules=(_closed_form("cae_penalty"),), public=[
         dict(hidden=4, dim=3, batch=5, seed=0, activation="linear"),
         dict(hidden=4, dim=3, batch=5, seed=0, activation="relu"),
         dict(hidden=3, dim=5, batch=6, seed=1, activation="relu", integer=True),

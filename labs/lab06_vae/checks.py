@@ -15,6 +15,7 @@ import torch.distributions.kl
 from torch import nn
 
 from labkit.grading import Check
+from labkit.rules import Rule
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_6a": 3, "answer_6b": 3}
@@ -234,42 +235,64 @@ def _describe(case: dict) -> str:
         f", log_weights={case['log_weights']}" if "log_weights" in case else "")
 
 
+def _by_hand(target: str, closed_form: bool = False) -> tuple[Rule, ...]:
+    """torch.distributions (its private KL functions included) is not allowed; a closed form may not optimise."""
+    rules = [Rule(target, f"{target} is built by hand: no torch.distributions / {target} se construit à la main : "
+                          "pas de torch.distributions", names=("torch.distributions",))]
+    if closed_form:
+        rules.append(Rule(target, f"{target} is asked in closed form: no autograd and no torch.optim / {target} est "
+                                  "demandée sous forme fermée : ni différentiation automatique ni torch.optim",
+                          names=("torch.autograd", "torch.func", "torch._functorch", "functorch", "torch.optim"),
+                          attributes=("backward", "requires_grad", "requires_grad_", "enable_grad")))
+    return tuple(rules)
+
+
 CHECKS = [
-    Check("kl_std_normal", 1, _kl_std_normal, rtol=1e-9, atol=1e-10, describe=_describe, public=[
+    Check("kl_std_normal", 1, _kl_std_normal, rtol=1e-9, atol=1e-10, describe=_describe,
+          rules=_by_hand("kl_diag_gaussian_std_normal"), public=[
         dict(batch=4, dim=3, seed=0),
         dict(batch=2, dim=5, seed=1, mu_scale=0.0, logvar_scale=0.0),
     ]),
-    Check("gaussian_kl", 2, _gaussian_kl, rtol=1e-8, atol=1e-9, describe=_describe, public=[
+    Check("gaussian_kl", 2, _gaussian_kl, rtol=1e-8, atol=1e-9, describe=_describe,
+          rules=_by_hand("gaussian_kl"), public=[
         dict(batch_q=[3], batch_p=[3], dim=2, seed=0),
         dict(batch_q=[4], batch_p=[], dim=3, seed=1),
     ]),
-    Check("reparameterize", 1, _reparameterize, rtol=1e-9, atol=1e-10, describe=_describe, public=[
+    Check("reparameterize", 1, _reparameterize, rtol=1e-9, atol=1e-10, describe=_describe,
+          rules=_by_hand("reparameterize"), public=[
         dict(batch=3, dim=2, seed=0),
         dict(batch=4, dim=3, seed=1, samples=[5]),
     ]),
-    Check("elbo", 2, _elbo, rtol=1e-8, atol=1e-9, describe=_describe, public=[
+    Check("elbo", 2, _elbo, rtol=1e-8, atol=1e-9, describe=_describe,
+          rules=_by_hand("elbo"), public=[
         dict(batch=3, dim=2, pixels=5, samples=4, seed=0),
     ]),
-    Check("iwae_bound", 1, _iwae_bound, rtol=1e-9, atol=1e-9, describe=_describe, public=[
+    Check("iwae_bound", 1, _iwae_bound, rtol=1e-9, atol=1e-9, describe=_describe,
+          rules=_by_hand("iwae_bound"), public=[
         dict(samples=6, batch=3, seed=0),
         dict(log_weights=[[-1000.0, 800.0], [-1001.0, 801.0]]),
     ]),
-    Check("ppca_log_marginal", 1, _ppca_log_marginal, rtol=1e-8, atol=1e-8, describe=_describe, public=[
+    Check("ppca_log_marginal", 1, _ppca_log_marginal, rtol=1e-8, atol=1e-8, describe=_describe,
+          rules=_by_hand("ppca_log_marginal"), public=[
         dict(batch=4, pixels=5, dim=2, sigma2=0.3, seed=0),
     ]),
-    Check("ppca_posterior", 1, _ppca_posterior, rtol=1e-8, atol=1e-10, describe=_describe, public=[
+    Check("ppca_posterior", 1, _ppca_posterior, rtol=1e-8, atol=1e-10, describe=_describe,
+          rules=_by_hand("ppca_posterior"), public=[
         dict(batch=4, pixels=5, dim=2, sigma2=0.3, seed=0),
     ]),
-    Check("ppca_elbo", 2, _ppca_elbo, rtol=1e-8, atol=1e-8, describe=_describe, public=[
+    Check("ppca_elbo", 2, _ppca_elbo, rtol=1e-8, atol=1e-8, describe=_describe,
+          rules=_by_hand("ppca_elbo"), public=[
         dict(batch=4, pixels=5, dim=2, sigma2=0.3, seed=0),
     ]),
-    Check("mean_field_optimum", 1, _mean_field_optimum, rtol=1e-8, atol=1e-10, describe=_describe, public=[
+    Check("mean_field_optimum", 1, _mean_field_optimum, rtol=1e-8, atol=1e-10, describe=_describe,
+          rules=_by_hand("mean_field_optimum_ppca", True), public=[
         dict(batch=3, pixels=6, dim=3, sigma2=0.5, seed=0),
     ]),
     Check("made_masks", 1, _made_masks, rtol=0, atol=0, describe=_describe, public=[
         dict(dim=3, hidden=[4]),
     ]),
-    Check("iaf_step", 2, _iaf_step, rtol=1e-8, atol=1e-10, describe=_describe, public=[
+    Check("iaf_step", 2, _iaf_step, rtol=1e-8, atol=1e-10, describe=_describe,
+          rules=_by_hand("IAFStep"), public=[
         dict(dim=3, context_dim=2, hidden=[5], batch=4, seed=0),
     ]),
 ]

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from labkit.grading import Check
-from labkit.rules import no_autograd
+from labkit.rules import Rule, no_autograd
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_7a": 2, "answer_7b": 2, "answer_7c": 2}
@@ -192,6 +192,15 @@ def _describe_coverage(case: dict) -> str:
     return f"samples={len(case['samples'])}, centers={len(case['centers'])}, std={case['std']}"
 
 
+_NO_AUTOGRAD = no_autograd("linear_critic_grad_w", text=(
+    "linear_critic_grad_w is question 7(b) in closed form: no autograd (backward, torch.autograd, torch.func, .grad, "
+    "requires_grad) / linear_critic_grad_w est la question 7(b) sous forme fermée : pas de différentiation "
+    "automatique (backward, torch.autograd, torch.func, .grad, requires_grad)"))
+# torch.func's private modules too: `from torch._functorch.apis import grad` is torch.func.grad.
+CLOSED_FORM_RULE = Rule(_NO_AUTOGRAD.target, _NO_AUTOGRAD.text,
+                        names=(*_NO_AUTOGRAD.names, "torch._functorch", "torch._C._functorch"),
+                        attributes=_NO_AUTOGRAD.attributes)
+
 CHECKS = [
     Check("mixtures", 1, _mixture, rtol=1e-5, atol=1e-5, public=[
         dict(kind="ring", n=4000, std=0.01, seed=0),
@@ -210,10 +219,7 @@ CHECKS = [
     ]),
     Check("linear_critic_grad_w", 2, _linear_critic_grad_w, rtol=1e-8, atol=1e-10, describe=_describe_batch, public=[
         dict(dim=3, batch=6, seed=0, lambda_gp=10.0, w_scale=1.0),
-    ], rules=(no_autograd("linear_critic_grad_w", text=(
-        "linear_critic_grad_w is question 7(b) in closed form: no autograd (backward, torch.autograd, .grad, "
-        "requires_grad) / linear_critic_grad_w est la question 7(b) sous forme fermée : pas de différentiation "
-        "automatique (backward, torch.autograd, .grad, requires_grad)")),)),
+    ], rules=(CLOSED_FORM_RULE,)),
     Check("pack", 1, _pack, rtol=0, atol=0, describe=lambda c: f"batch={c['batch']}, dim={c['dim']}, m={c['m']}",
           public=[
               dict(batch=6, dim=2, m=2),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 
 from labkit.grading import Check
+from labkit.rules import Rule
 
 CELL_TIMEOUT_S = 60
 WRITTEN = {"answer_8a": 3, "answer_8b": 3, "answer_8c": 3}
@@ -97,8 +98,18 @@ def _describe(case: dict) -> str:
     return ", ".join(f"{key}={value}" for key, value in fields.items())
 
 
-def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10) -> Check:
-    return Check(check_id, points, probe, public=public, rtol=rtol, atol=atol, describe=_describe)
+def _by_enumeration(target: str) -> Rule:
+    """Task 8.6 asks for the gradient by enumeration: autograd of the exact NLL (the notebook's cross-check) is not."""
+    return Rule(target, f"{target} is asked by enumeration: no autograd (backward, torch.autograd, torch.func, .grad) "
+                        f"/ {target} est demandée par énumération : pas de différentiation automatique (backward, "
+                        "torch.autograd, torch.func, .grad)",
+                names=("torch.autograd", "torch.func", "torch._functorch", "functorch", "torch.optim"),
+                attributes=("backward", "grad", "requires_grad", "requires_grad_", "enable_grad"))
+
+
+def _check(check_id: str, points: float, probe, public: list[dict], rtol: float = 1e-7, atol: float = 1e-10,
+           rules: tuple[Rule, ...] = ()) -> Check:
+    return Check(check_id, points, probe, public=public, rtol=rtol, atol=atol, describe=_describe, rules=rules)
 
 
 CHECKS = [
@@ -119,5 +130,6 @@ CHECKS = [
     ]),
     _check("cd_gradient", 3, _cd_gradient, [dict(n=4, m=3, k=2, batch=6, cd_k=1, seed=0),
                                             dict(n=3, m=2, k=4, batch=5, cd_k=2, seed=1)]),
-    _check("exact_nll_gradient", 3, _exact_nll_gradient, [dict(n=3, m=4, k=2, batch=5, seed=0)]),
+    _check("exact_nll_gradient", 3, _exact_nll_gradient, [dict(n=3, m=4, k=2, batch=5, seed=0)],
+           rules=(_by_enumeration("exact_nll_gradient"),)),
 ]
