@@ -5,7 +5,8 @@ Feedback shows each check's score and its failed cases (inputs and what was wron
 model answer. Every export says the same of each student: the total (autograded plus written answers) after the
 late penalty, which is computed on that total; the lateness; the teaching assistant's comments. A student whose
 written answers are not graded yet, or whose grading failed through the grader's fault, is *pending*: no export
-posts a partial score as final (Canvas and Moodle get an empty grade cell, Gradescope a hidden result).
+posts a partial score as final (Canvas and Moodle get an empty grade cell, Gradescope a result hidden from the
+student).
 """
 
 from __future__ import annotations
@@ -182,29 +183,31 @@ def _write_rows(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def gradescope(o: Outcome, lab: Lab) -> dict:
-    """Gradescope's results.json: one test per check and one per written answer (its score and the teaching
-    assistant's comment). A final result has the total after the late penalty as `score`; a pending one has no
-    score and is hidden from the student (visibility "hidden") until it is final."""
+    """Gradescope's results.json: one test per check; the written answers' scores and the teaching assistant's
+    comments in `output` (and `extra_data`). `score` is the total after the late penalty. A pending result is
+    hidden from the student (visibility "hidden") and its `score` is only what is graded so far (the autograded
+    points): Gradescope would sum the tests into the same number without one."""
     lines = [f"{lab.name}: {summary(o)}"]
-    lines += [f"Problem: {p}" for p in o.problems[3:]]
-    tests = [{"name": c.check, "score": c.score, "max_score": c.max_score,
-              "output": "\n".join([f"{c.passed}/{c.total} cases passed", *c.messages])} for c in o.checks]
     written = {w["id"]: w for w in o.gradebook.get("written", [])}
     for answer, points in lab.written.items():
         w = written.get(answer)
-        graded = bool(w and w["graded"])
-        output = ((w["comment"] or "graded by a teaching assistant") if graded else "not graded yet")
-        tests.append({"name": f"written answer {answer}", "score": w["score"] if graded else 0.0,
-                      "max_score": float(points), "output": output})
-    result = {"output": "\n".join(lines), "tests": tests,
+        if w and w["graded"]:
+            lines.append(f"Written answer {answer}: {w['score']:g}/{points:g}" + (f" — {w['comment']}" if w["comment"]
+                                                                                  else ""))
+        else:
+            lines.append(f"Written answer {answer}: not graded yet (/{points:g})")
+    lines += [f"Problem: {p}" for p in o.problems[3:]]
+    final = state(o) == FINAL
+    result = {"score": round(o.score if final else o.auto_score, 4), "output": "\n".join(lines),
+              "tests": [{"name": c.check, "score": c.score, "max_score": c.max_score,
+                         "output": "\n".join([f"{c.passed}/{c.total} cases passed", *c.messages])} for c in o.checks],
               "extra_data": {"state": state(o), "status": o.status, "raw_score": o.gradebook.get("raw_score", 0.0),
                              "late_submission_penalty": o.gradebook.get("late_submission_penalty", 0.0),
                              "seconds_late": o.gradebook.get("seconds_late", 0.0),
                              "timestamp": o.gradebook.get("timestamp", ""),
-                             "timestamp_source": o.gradebook.get("timestamp_source", "")}}
-    if state(o) == FINAL:
-        result["score"] = round(o.score, 4)
-    else:
+                             "timestamp_source": o.gradebook.get("timestamp_source", ""),
+                             "written": list(written.values())}}
+    if not final:
         result["visibility"] = "hidden"
     return result
 

@@ -118,10 +118,12 @@ def test_pending_and_grader_errors_are_never_posted_as_final(lab01, tmp_path):
                                                                                 "final"]
     for student in ("waiting", "broke"):
         result = json.loads(course.results(student).read_text())
-        assert "score" not in result and result["visibility"] == "hidden"
+        assert result["visibility"] == "hidden" and result["extra_data"]["state"] == "pending"
+        assert result["score"] == 2.0  # only the autograded points, never the total
         assert "pending" in course.feedback(student).read_text().lower()
     done = json.loads(course.results("done").read_text())
-    assert done["score"] == 7.0 and any(t["output"] == "Bien vu; précisez l'unité." for t in done["tests"])
+    assert done["score"] == 7.0 and "answer_1a: 1/1 — Bien vu; précisez l'unité." in done["output"]
+    assert "visibility" not in done
     late = course.feedback("late").read_text()
     assert "late penalty 3 points on a total of 3" in late and "Total: <b>0 / 15</b>" in late
 

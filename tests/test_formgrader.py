@@ -184,7 +184,7 @@ def test_east_of_utc_manual_grades_and_finalize_agree_in_every_export(lab01, tmp
     assert grades["late"]["duedate"] == "2026-12-01T23:59:00+01:00"
     assert {r[2]: r[5] for r in _rows(course / "canvas.csv")[2:]} == {"early": "", "late": ""}
     assert all(r[4] == "" for r in _rows(course / "moodle.csv")[1:])
-    assert "score" not in json.loads((course / "results" / "late.json").read_text())
+    assert json.loads((course / "results" / "late.json").read_text())["visibility"] == "hidden"
 
     # The teaching assistant grades the written answers (what the formgrader writes), with a comment.
     with Gradebook(CourseDir(course).db_url) as gb:

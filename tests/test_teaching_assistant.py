@@ -89,14 +89,21 @@ def test_roster_deadline_exports_and_regrading_a_few(lab01, perfect, tmp_path, c
     assert canvas[1][0].strip() == "Points Possible" and float(canvas[1][5]) == outcomes["alice"].max_score
     by_sis = {r[2]: r for r in canvas[2:]}
     assert by_sis["alice"][0] == "Liddell, Alice" and by_sis["alice"][3] == "alice@example.org"
-    assert float(by_sis["bob"][5]) == full and float(by_sis["alice"][5]) == 0 and float(by_sis["dave"][5]) == 0
+    # Alice and Bob wrote answers that a teaching assistant has not graded yet: pending, an empty cell, never a
+    # partial grade posted as final. Dave, without a submission, has his final zero.
+    assert by_sis["bob"][5] == by_sis["alice"][5] == "" and float(by_sis["dave"][5]) == 0
     # Moodle: an identity column to map (ID number or email address), the grade item, its feedback.
     moodle = _rows(course / "moodle.csv")
     header = moodle[0]
     assert {"ID number", "Email address"} <= set(header) and "lab01_cnn (Real)" in header
     by_id = {r[header.index("ID number")]: r for r in moodle[1:]}
     assert by_id["bob"][header.index("Email address")] == "bob@example.org"
-    assert float(by_id["bob"][header.index("lab01_cnn (Real)")]) == full
+    assert by_id["bob"][header.index("lab01_cnn (Real)")] == ""
+    assert "pending: written answers not graded yet" in by_id["bob"][header.index("lab01_cnn feedback")]
+    assert "LATE by 10 h 1 min" in by_id["alice"][header.index("lab01_cnn feedback")]
+    assert float(by_id["dave"][header.index("lab01_cnn (Real)")]) == 0
+    # The renamed file is in Bob's row, not only on the terminal.
+    assert "took lab01_cnn (1).ipynb as lab01_cnn.ipynb" in grades["bob"]["notes"]
     assert len(moodle) - 1 == len(canvas) - 2 == 5
 
     # Bob's resubmission is graded alone; nobody else's grade moves.
@@ -104,10 +111,14 @@ def test_roster_deadline_exports_and_regrading_a_few(lab01, perfect, tmp_path, c
     (subs / "bob.zip").unlink()
     shutil.copytree(perfect, subs / "bob")
     (subs / "bob" / mod).write_text((perfect / mod).read_text().replace("return field", "return field + 1", 1))
-    again = {o.student: o for o in grade(lab01.name, subs, course, progress=False, only=("bob",))}
-    assert again["bob"].auto_score < full
-    assert {s: again[s].score for s in outcomes} == {**{s: o.score for s, o in outcomes.items()},
-                                                      "bob": again["bob"].score}
+    # From the command line without --late-penalty: the course's method ("zero") stays in force for Alice.
+    assert main(["grade", lab01.name, str(subs), "--out", str(course), "--only", "bob", "--quiet"]) == 0
+    with open(course / "grades.csv", newline="") as f:
+        again = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert float(again["bob"]["auto_score"]) < full
+    assert {s: float(again[s]["score"]) for s in outcomes} == {**{s: o.score for s, o in outcomes.items()},
+                                                               "bob": float(again["bob"]["score"])}
+    assert float(again["alice"]["late_submission_penalty"]) == float(again["alice"]["raw_score"]) > 0
     assert before == {s: json.loads((course / "done" / lab01.name / f"{s}.json").read_text()) for s in before}
     capsys.readouterr()
     grade(lab01.name, subs, course, progress=False)
