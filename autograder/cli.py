@@ -9,7 +9,8 @@ import warnings
 from pathlib import Path
 
 from autograder.labs import REPO_ROOT, LabError
-from autograder.settings import FEEDBACK_LEVELS
+from autograder.outcomes import GRADER_ERROR
+from autograder.settings import DEFAULT_MEMORY_GB, FEEDBACK_LEVELS
 
 
 def _table(outcomes) -> str:
@@ -51,10 +52,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
                          progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
                          regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback,
-                         only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty)
+                         only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty,
+                         memory_gb=args.memory_limit)
     print(_table(outcomes))
     print("\n" + _counts(outcomes, args.out))
-    return 0
+    return 1 if any(o.status == GRADER_ERROR for o in outcomes) else 0
 
 
 def _counts(outcomes, out) -> str:
@@ -152,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade on the workers of a running Dask scheduler instead (this machine keeps the gradebook)")
     p.add_argument("--cell-timeout", type=int, metavar="SECONDS", help="seconds per notebook cell (default: the "
                                                                        "lab's own)")
+    p.add_argument("--memory-limit", type=float, default=DEFAULT_MEMORY_GB, metavar="GiB",
+                   help=f"memory for all of one student's processes together (default {DEFAULT_MEMORY_GB:g} GiB); a "
+                        "student past it is stopped and gets 'memory limit', the others are unaffected")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--regrade", action="store_true",
                    help="grade everyone again (by default a rerun skips students already graded with the same files)")

@@ -92,6 +92,7 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
     """
     settings = GradingSettings(**options)
     lab = get_lab(lab_name, root)
+    lab.validate()
     entries, warnings = submission_entries(submissions)
     roster = read_roster(Path(settings.roster)) if settings.roster else {}
     due = parse_due(settings.due) if settings.due else None

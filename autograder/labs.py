@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import random
 import sys
 import tomllib
@@ -92,12 +93,29 @@ class Lab:
             sys.path.insert(0, root)
         return importlib.import_module(f"solutions.{self.name}.{self.name}")
 
+    def validate(self) -> None:
+        """The lab's contract: every check has a hidden-case generator of its own name in hidden_checks.py, and
+        every public function there is one; a misnamed generator would otherwise give its check no hidden case."""
+        generators = {name for name, f in vars(self.hidden).items()
+                      if inspect.isfunction(f) and f.__module__ == self.hidden.__name__ and not name.startswith("_")}
+        where = self.source_dir / "hidden_checks.py"
+        for check_id in sorted(set(self.checks) - generators):
+            raise LabError(f"{where}: no hidden-case generator for the check {check_id!r} (a function named "
+                           f"{check_id}(rng) returning a list of cases)")
+        for name in sorted(generators - set(self.checks)):
+            raise LabError(f"{where}: {name}() generates cases for no check of checks.py (checks: "
+                           f"{', '.join(sorted(self.checks))}); name it after its check, or make it private")
+
     def cases(self, check_id: str, seed_text: str) -> list[dict[str, Any]]:
         """Public cases followed by hidden ones drawn with a seed derived from `seed_text`."""
         check = self.checks[check_id]
         seed = int.from_bytes(hashlib.sha256(f"{seed_text}:{self.name}:{check_id}".encode()).digest()[:8], "big")
         generator = getattr(self.hidden, check_id, None)
-        hidden = generator(random.Random(seed)) if generator else []
+        if generator is None:
+            raise LabError(f"{self.source_dir / 'hidden_checks.py'}: no hidden-case generator for {check_id!r}")
+        hidden = generator(random.Random(seed))
+        if not isinstance(hidden, list) or not all(isinstance(c, dict) for c in hidden):
+            raise LabError(f"{self.source_dir / 'hidden_checks.py'}: {check_id}() must return a list of cases (dicts)")
         return [dict(c) for c in check.public] + hidden
 
 

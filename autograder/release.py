@@ -34,6 +34,7 @@ def public_expected(lab: Lab) -> str:
 
 def build_lab(lab: Lab, out: Path) -> None:
     """Write one lab's student folder into `out` (which must not exist)."""
+    lab.validate()
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         released = CourseDir(Path(tmp) / lab.name).generate(lab)

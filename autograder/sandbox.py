@@ -71,8 +71,11 @@ def require_sandbox() -> None:
 
 
 def _python_roots() -> list[Path]:
-    """What the kernel needs to run Python: the interpreter's prefix, the environment and labkit's folder."""
+    """What the kernel needs to run Python: the interpreter's prefix, the environment (with the package folders
+    that its .pth files add) and labkit's folder. Never the course repository itself: it holds the solutions."""
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(labkit.__file__).resolve().parent}
+    roots |= {Path(p).resolve() for p in sys.path if Path(p).name in ("site-packages", "dist-packages")
+              and Path(p).is_dir()}
     return sorted(roots)
 
 

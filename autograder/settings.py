@@ -24,7 +24,7 @@ class GradingSettings:
     only: tuple[str, ...] = ()  # grade again just these students; everyone else's grades stay as they are
     roster: str | None = None  # CSV of student_id, names, email (autograder.roster)
     due: str | None = None  # the lab's due date, ISO 8601 ("2026-12-01 23:59 UTC"); kept in the gradebook
-    late_penalty: str = "none"  # nbgrader's LateSubmissionPlugin method ("none", "zero") or a plugin "module.Class"
+    late_penalty: str | None = None  # "none", "zero" or a plugin "module.Class"; None: the course's last one
     memory_gb: float = DEFAULT_MEMORY_GB  # all of one student's processes together; past it: "memory limit"
 
     @property

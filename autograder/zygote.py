@@ -96,7 +96,9 @@ def _between(top: str, path: str) -> list[str]:
 
 
 def _under_tmp(paths: list[str]) -> list[str]:
-    return sorted({p for p in paths if p == "/tmp" or p.startswith("/tmp/")} - {"/tmp"})
+    """The folders below /tmp among `paths`, those inside another one left out (they come with it)."""
+    below = sorted({p.rstrip("/") for p in paths if p.startswith("/tmp/")})
+    return [p for p in below if not any(p.startswith(f"{q}/") for q in below)]
 
 
 def _kernel(request: dict[str, Any], report: int) -> None:

@@ -142,7 +142,8 @@ class Observer:
         self._student_code: dict[str, bool] = {}
         self._stacks = threading.local()
         self._hook = self._profile  # one bound method, to recognise it later
-        self.calls: dict[str, set[str]] = defaultdict(set)
+        self.calls: dict[str, set[str]] = defaultdict(set)  # everything reached while each function ran
+        self.direct: dict[str, set[str]] = defaultdict(set)  # what each function's own code called
         self.tampered: list[str] = []
 
     def _is_student(self, filename: str) -> bool:
@@ -163,13 +164,18 @@ class Observer:
     def _note(self, stack: list[str], name: str, caller: types.FrameType | None) -> None:
         for entry in set(stack):
             self.calls[entry].add(name)
-        # Only the student's own calls: libraries use ctypes and gc for their own ends.
-        if matches(name, TAMPERING) and caller is not None and self._is_student(caller.f_code.co_filename):
-            self.tampered.append(f"called {name}")
+        if caller is not None and self._is_student(caller.f_code.co_filename):
+            for entry in set(stack):
+                self.direct[entry].add(name)
+            # Only the student's own calls: libraries use ctypes and gc for their own ends.
+            if matches(name, TAMPERING):
+                self.tampered.append(f"called {name}")
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
         if event == "call":
             code = frame.f_code
+            if code.co_qualname == "<module>":  # a module's body: importing it is not using it
+                return
             stack = self._active()
             if self._is_student(code.co_filename):
                 if stack:
@@ -178,7 +184,7 @@ class Observer:
             elif stack:
                 self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}", frame.f_back)
         elif event == "return":
-            if self._is_student(frame.f_code.co_filename):
+            if frame.f_code.co_qualname != "<module>" and self._is_student(frame.f_code.co_filename):
                 stack = self._active()
                 if stack:
                     stack.pop()
@@ -198,7 +204,7 @@ class Observer:
         threading.setprofile(None)  # type: ignore[arg-type]
 
     def reset(self) -> None:
-        self.calls = defaultdict(set)
+        self.calls, self.direct = defaultdict(set), defaultdict(set)
 
 
 def graded_objects(module: types.ModuleType, targets: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, str]]:

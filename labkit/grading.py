@@ -360,7 +360,7 @@ def run_public(check_id: str, lab_dir: Path | str = ".") -> PublicResult:
         else:
             passed += 1
     source = Path(module.__file__).read_text() if getattr(module, "__file__", None) else ""
-    evidence = _evidence(c, module, observer, set()) if c.rules else None
+    evidence = _evidence(c, module, observer) if c.rules else None
     failures += [tr("method rule broken: ", "règle de méthode enfreinte : ") + b
                  for b in broken_rules(source, c.rules, evidence, module.__name__)]
     return PublicResult(c, passed, failures)
@@ -405,7 +405,7 @@ def record_checks(lab_dir: Path | str, module_file: str) -> None:
     finally:
         if watched:
             observer.stop()
-    at_import, tampered_at_import = set(observer.calls.get("<module>", ())), list(observer.tampered)
+    tampered_at_import = list(observer.tampered)
     (grading / "records").mkdir(exist_ok=True)
     for check_id, c in checks.items():
         observer.reset()
@@ -416,7 +416,7 @@ def record_checks(lab_dir: Path | str, module_file: str) -> None:
             results = [_observed_case(c, module, case, observer if c.rules else None) for case in cases[check_id]]
         data: dict[str, Any] = {"check": check_id, "results": results}
         if c.rules:
-            data["evidence"] = _evidence(c, module, observer, at_import)
+            data["evidence"] = _evidence(c, module, observer)
         out = grading / "records" / f"{check_id}.json"
         tmp = out.with_suffix(".tmp")
         tmp.write_text(dumps_strict(data))
@@ -444,11 +444,13 @@ def _observed_case(c: Check, module: ModuleType, case: dict[str, Any], observer:
         observer.stop()
 
 
-def _evidence(c: Check, module: ModuleType | None, observer: Observer, at_import: set[str]) -> dict[str, Any]:
+def _evidence(c: Check, module: ModuleType | None, observer: Observer) -> dict[str, Any]:
     """What the rules of check `c` are judged on besides the source: see labkit.evidence."""
     targets = {r.target for r in c.rules}
-    calls = {entry: sorted(names) for entry, names in observer.calls.items()
-             if entry.split(".")[0] in targets}
-    calls["<module>"] = sorted(at_import)
+
+    def of_targets(table: dict[str, set[str]]) -> dict[str, list[str]]:
+        return {entry: sorted(names) for entry, names in table.items() if entry.split(".")[0] in targets}
+
     mro, foreign = graded_objects(module, targets) if module is not None else ({}, {})
-    return {"calls": calls, "mro": mro, "foreign": foreign, "tampered": observer.tampered[:20]}
+    return {"calls": of_targets(observer.calls), "direct": of_targets(observer.direct), "mro": mro,
+            "foreign": foreign, "tampered": observer.tampered[:20]}

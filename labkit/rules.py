@@ -20,6 +20,7 @@ Either kind of direct evidence breaks a rule. The grader judges both outside the
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -94,10 +95,10 @@ def _forbidden(rule: Rule, lab_module: str) -> tuple[str, ...]:
     return names + (canonical_names(AUTOGRAD, lab_module) if rule.autograd else ())
 
 
-def _target_calls(rule: Rule, evidence: dict[str, Any]) -> Iterator[str]:
-    """Every name the target's code (or the module's import) reached at run time."""
-    for entry, names in evidence.get("calls", {}).items():
-        if entry in (rule.target, "<module>") or entry.startswith(f"{rule.target}."):
+def _target_calls(rule: Rule, evidence: dict[str, Any], kind: str = "calls") -> Iterator[str]:
+    """Every name the target's code reached at run time ("calls"), or called itself ("direct")."""
+    for entry, names in evidence.get(kind, {}).items():
+        if entry == rule.target or entry.startswith(f"{rule.target}."):
             yield from names
 
 
@@ -113,7 +114,14 @@ def _run_time_violation(rule: Rule, evidence: dict[str, Any], lab_module: str) -
     for name in evidence.get("mro", {}).get(rule.target, [])[1:]:
         if matches(name, forbidden):
             return f"inherits from {name}"
+    # A library forbidden by name counts wherever the target's code reached it (through a wrapper, a helper of
+    # the library's); the standard library's utilities, which libraries use for their own ends, only when the
+    # student's code calls them itself.
+    library = tuple(n for n in forbidden if n.split(".")[0].lstrip("_") not in sys.stdlib_module_names)
     for name in sorted(set(_target_calls(rule, evidence))):
+        if not matches(name, HARMLESS) and matches(name, library):
+            return f"called {name} while the checks ran"
+    for name in sorted(set(_target_calls(rule, evidence, "direct"))):
         if not matches(name, HARMLESS) and matches(name, forbidden):
             return f"called {name} while the checks ran"
     return None

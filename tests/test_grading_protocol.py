@@ -94,17 +94,18 @@ def test_read_records_accepts_a_well_formed_file(tmp_path):
                                                                             {"error": "ValueError", "message": "m"}]}))
     results, evidence = read_records(p, "c", 2)
     assert results[0] == {"value": {"x": 1}} and evidence is None
-    good = {"calls": {"Adam.step": ["torch.optim.adam.adam"]}, "mro": {}, "foreign": {}, "tampered": []}
+    good = {"calls": {"Adam.step": ["torch.optim.adam.adam"]}, "direct": {}, "mro": {}, "foreign": {},
+            "tampered": []}
     p = _write(tmp_path / "e.json", dumps_strict({"check": "c", "results": [{"value": 1}], "evidence": good}))
     assert read_records(p, "c", 1, with_evidence=True)[1] == good
 
 
 @pytest.mark.parametrize("evidence", [
     None,
-    {"calls": {}, "mro": {}, "foreign": {}},
-    {"calls": {"Adam": "torch.optim.adam.adam"}, "mro": {}, "foreign": {}, "tampered": []},
-    {"calls": {}, "mro": {"Adam": [1]}, "foreign": {}, "tampered": []},
-    {"calls": {}, "mro": {}, "foreign": {}, "tampered": "no"},
+    {"calls": {}, "direct": {}, "mro": {}, "foreign": {}},
+    {"calls": {"Adam": "torch.optim.adam.adam"}, "direct": {}, "mro": {}, "foreign": {}, "tampered": []},
+    {"calls": {}, "direct": {}, "mro": {"Adam": [1]}, "foreign": {}, "tampered": []},
+    {"calls": {}, "direct": {}, "mro": {}, "foreign": {}, "tampered": "no"},
 ])
 def test_read_records_requires_well_formed_evidence_where_a_check_has_rules(tmp_path, evidence):
     data = {"check": "c", "results": [{"value": 1}]} | ({} if evidence is None else {"evidence": evidence})

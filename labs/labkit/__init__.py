@@ -1,5 +1,5 @@
 """Run-time helpers shared by every lab: data, training, plotting and the checks behind the test cells."""
 
-from labkit.grading import check, record
+from labkit.grading import check
 
-__all__ = ["check", "record"]
+__all__ = ["check"]

@@ -27,11 +27,13 @@ from typing import Any
 
 import torch
 
+from labkit.evidence import Observer, graded_objects
 from labkit.i18n import tr
 from labkit.rules import Rule, broken_rules
 
 GRADING_DIR = "_grading"  # inside the notebook's working directory, during autograde only
 CASES_FILE = "cases.json"
+READY_FILE = "ready"  # written by the clean check process once it is set up, before the student's module runs
 PUBLIC_EXPECTED_FILE = "public_expected.json"
 MAX_RECORD_BYTES = 8 * 1024 * 1024
 
@@ -185,10 +187,12 @@ def _raised_through(exc: BaseException, module: ModuleType) -> bool:
 @dataclass(frozen=True)
 class Mismatch:
     """Why a result does not match. `kind` says what went wrong without any expected value (what hidden-case
-    feedback may show); `detail` adds the expected and actual values."""
+    feedback may show); `detail` adds the expected and actual values. `reveals`: the value is one of few (a bool,
+    None, a string, an error or not), so knowing it is wrong on known inputs tells the expected one."""
 
     kind: str
     detail: str
+    reveals: bool = False
 
     def __str__(self) -> str:
         return self.detail
@@ -201,7 +205,7 @@ def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol:
             return Mismatch(tr("returned a value where it should raise an error",
                                "renvoie une valeur là où une erreur doit être levée"),
                             tr(f"expected {expected['error']} to be raised, got a value",
-                               f"{expected['error']} attendue, une valeur a été renvoyée"))
+                               f"{expected['error']} attendue, une valeur a été renvoyée"), reveals=True)
         if actual["error"] != expected["error"]:
             return Mismatch(tr(f"raised {actual['error']}, which is not the right error",
                                f"lève {actual['error']}, qui n'est pas la bonne erreur"),
@@ -278,6 +282,10 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
         if not isinstance(exp, float) and type(act) is type(exp) and act == exp:
             return None
         shown_exp, shown_act = repr(exp), _short(act)
+        if isinstance(exp, bool | str) or exp is None:
+            return Mismatch(where + tr("wrong answer", "mauvaise réponse"),
+                            where + tr(f"expected {shown_exp}, got {shown_act}",
+                                       f"attendu {shown_exp}, obtenu {shown_act}"), reveals=True)
     else:
         return Mismatch(where + tr("cannot be compared", "impossible à comparer"),
                         where + f"unexpected expected value {type(exp).__name__}")
@@ -342,15 +350,19 @@ def run_public(check_id: str, lab_dir: Path | str = ".") -> PublicResult:
     c = load_checks(lab_dir)[check_id]
     expected = decode(loads_strict((lab_dir / PUBLIC_EXPECTED_FILE).read_text()))[check_id]
     module = student_module(lab_dir)
+    observer = Observer(trusted=[lab_dir / "checks.py"])
     failures, passed = [], 0
     for i, (case, exp) in enumerate(zip(c.public, expected, strict=True)):
-        reason = compare(exp, decode(run_case(c, module, case)), c.rtol, c.atol)
+        result = _observed_case(c, module, case, observer if c.rules else None)
+        reason = compare(exp, decode(result), c.rtol, c.atol)
         if reason:
             failures.append(tr("case", "cas") + f" {i + 1} ({c.describe_case(case)}): {reason.detail}")
         else:
             passed += 1
     source = Path(module.__file__).read_text() if getattr(module, "__file__", None) else ""
-    failures += [tr("method rule broken: ", "règle de méthode enfreinte : ") + b for b in broken_rules(source, c.rules)]
+    evidence = _evidence(c, module, observer) if c.rules else None
+    failures += [tr("method rule broken: ", "règle de méthode enfreinte : ") + b
+                 for b in broken_rules(source, c.rules, evidence, module.__name__)]
     return PublicResult(c, passed, failures)
 
 
@@ -358,7 +370,7 @@ def check(check_id: str, lab_dir: Path | str = ".") -> None:
     """Visible test: run the public cases of one check against the expected outputs shipped with the lab.
 
     Raises AssertionError listing each failed case and broken method rule. During autograde this does nothing: the
-    hidden part of the cell records the outputs and the grader judges them.
+    grader runs the checks in a clean process of its own (record_checks) and judges them.
     """
     if is_grading():
         return
@@ -372,18 +384,73 @@ def check(check_id: str, lab_dir: Path | str = ".") -> None:
              f"{check_id} : les {n} cas publics sont réussis (les cas cachés sont notés après la remise)"))
 
 
-def record(check_id: str, lab_dir: Path | str = ".") -> None:
-    """Hidden test: run the grader's cases for one check and write the outputs for the judge. Compares nothing."""
-    lab_dir = Path(lab_dir)
-    cases = decode(loads_strict((lab_dir / GRADING_DIR / CASES_FILE).read_text()))[check_id]
-    c = load_checks(lab_dir)[check_id]
+def record_checks(lab_dir: Path | str, module_file: str) -> None:
+    """The clean check process: import the submitted module from its file, nothing else of the student's, and run
+    every check's cases (`_grading/cases.json`), writing each check's outputs and the run-time evidence of its method
+    rules to `_grading/records/<check>.json` for the judge. Compares nothing."""
+    lab_dir = Path(lab_dir).resolve()
+    grading = lab_dir / GRADING_DIR
+    cases = decode(loads_strict((grading / CASES_FILE).read_text()))
+    checks = load_checks(lab_dir)
+    observer = Observer(trusted=[lab_dir / "checks.py"])
+    watched = any(c.rules for c in checks.values())
+    (grading / READY_FILE).write_text("")  # set up: from here on only the student's code can fail
+    module, failure = None, None
+    if watched:
+        observer.start()
     try:
-        module = student_module(lab_dir)
-        results = [run_case(c, module, case) for case in cases]
-    except Exception as exc:  # the module itself fails to import
-        results = [{"error": type(exc).__name__, "message": str(exc)[:300]} for _ in cases]
-    out = lab_dir / GRADING_DIR / "records" / f"{check_id}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(dumps_strict({"check": check_id, "results": results}))
-    os.replace(tmp, out)
+        module = _import_file(lab_dir / module_file)
+    except BaseException as exc:  # whatever the module raises at import (SystemExit too) answers every case
+        failure = {"error": type(exc).__name__, "message": str(exc)[:300]}
+    finally:
+        if watched:
+            observer.stop()
+    tampered_at_import = list(observer.tampered)
+    (grading / "records").mkdir(exist_ok=True)
+    for check_id, c in checks.items():
+        observer.reset()
+        observer.tampered = list(tampered_at_import)
+        if module is None:
+            results = [dict(failure) for _ in cases[check_id]]
+        else:
+            results = [_observed_case(c, module, case, observer if c.rules else None) for case in cases[check_id]]
+        data: dict[str, Any] = {"check": check_id, "results": results}
+        if c.rules:
+            data["evidence"] = _evidence(c, module, observer)
+        out = grading / "records" / f"{check_id}.json"
+        tmp = out.with_suffix(".tmp")
+        tmp.write_text(dumps_strict(data))
+        os.replace(tmp, out)
+
+
+def _import_file(path: Path) -> ModuleType:
+    """The module as submitted, from its own file, under its own name (as the notebook imports it)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path.name}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _observed_case(c: Check, module: ModuleType, case: dict[str, Any], observer: Observer | None) -> dict[str, Any]:
+    if observer is None:
+        return run_case(c, module, case)
+    observer.start()
+    try:
+        return run_case(c, module, case)
+    finally:
+        observer.stop()
+
+
+def _evidence(c: Check, module: ModuleType | None, observer: Observer) -> dict[str, Any]:
+    """What the rules of check `c` are judged on besides the source: see labkit.evidence."""
+    targets = {r.target for r in c.rules}
+
+    def of_targets(table: dict[str, set[str]]) -> dict[str, list[str]]:
+        return {entry: sorted(names) for entry, names in table.items() if entry.split(".")[0] in targets}
+
+    mro, foreign = graded_objects(module, targets) if module is not None else ({}, {})
+    return {"calls": of_targets(observer.calls), "direct": of_targets(observer.direct), "mro": mro,
+            "foreign": foreign, "tampered": observer.tampered[:20]}

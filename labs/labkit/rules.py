@@ -1,23 +1,35 @@
-"""Method rules: what a student's function or class must not use, read from its source without running it.
+"""Method rules: what a student's function or class must not use, judged from two kinds of evidence.
 
 Where a lab asks students to build something a library already has (an Adam, a closed-form gradient, a closed form
 instead of a loop), a wrong solution can pass every behavioural case by calling the library. A rule names what the
-target may not use; :func:`broken_rules` reads the module's source with `ast` and says which rules it breaks.
+target may not use. :func:`broken_rules` says which rules a module breaks, from:
 
-Names are resolved through the module's imports and simple aliases (`from torch import optim as o`, `A = o.Adam`),
-and the search follows the target into the module's own functions and classes that it uses, so moving the call into
-a helper does not hide it. Dynamic lookups that the source cannot show (`getattr` with a computed name, `eval`,
-`exec`, `__import__`, `importlib`) break every rule that forbids names. The grader runs this outside the student's
-kernel on the submitted file; `labkit.grading.check` runs it on the student's machine too.
+- its source, read with `ast`: names resolved through imports and aliases wherever they are bound (module level,
+  inside a function or a block), followed into the module's own functions and classes that the target uses (a
+  local variable that shares a helper's name is not the helper). Dynamic lookups that the source cannot show
+  (`eval`, `exec`, computed `getattr`, `importlib`, a namespace's `__dict__`, `__subclasses__()`) break every rule
+  that forbids names;
+- the run-time evidence of the clean check process (labkit.evidence), when given: the library functions and classes
+  the target's code reached while the probes ran, the target class's MRO, target code that is not the submitted
+  file's, and any tampering with the observer.
+
+Either kind of direct evidence breaks a rule. The grader judges both outside the student's process;
+`labkit.grading.check` does the same on the student's machine.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from labkit.evidence import AUTOGRAD, HARMLESS, canonical_names, matches
 
 _DYNAMIC = {"eval", "exec", "compile", "__import__", "importlib", "globals", "vars", "locals"}
+_NAMESPACE_ATTRIBUTES = {"__dict__", "__subclasses__", "__bases__", "__mro__", "__globals__", "__builtins__"}
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -29,8 +41,9 @@ class Rule:
     - `attributes`: attribute, method or keyword names on any object (`"backward"`, `"grad"`, `"requires_grad"`);
     - `loops`: for/while loops and comprehensions, where a closed form is asked.
 
-    `requires` lists names of which it must use at least one (`"torch.linalg.matrix_power"`). `text` is the rule as
-    the feedback states it, in the student's words: "build Adam yourself: no torch.optim.Adam"."""
+    `requires` lists names of which it must use at least one (`"torch.linalg.matrix_power"`). `autograd` forbids, at
+    run time, anything that computes a gradient by autograd or a torch.func transform. `text` is the rule as the
+    feedback states it, in the student's words: "build Adam yourself: no torch.optim.Adam"."""
 
     target: str
     text: str
@@ -38,6 +51,7 @@ class Rule:
     attributes: tuple[str, ...] = ()
     loops: bool = False
     requires: tuple[str, ...] = ()
+    autograd: bool = False
 
 
 def no_library(target: str, *names: str, text: str | None = None) -> Rule:
@@ -47,15 +61,17 @@ def no_library(target: str, *names: str, text: str | None = None) -> Rule:
 def no_autograd(target: str, text: str | None = None) -> Rule:
     return Rule(target, text or f"{target} is asked in closed form: no autograd (backward, torch.autograd, .grad)",
                 names=("torch.autograd", "torch.func", "functorch"),
-                attributes=("backward", "grad", "requires_grad", "requires_grad_", "enable_grad"))
+                attributes=("backward", "grad", "requires_grad", "requires_grad_", "enable_grad"), autograd=True)
 
 
 def no_loops(target: str, text: str | None = None) -> Rule:
     return Rule(target, text or f"{target} is asked in closed form: no loop or comprehension", loops=True)
 
 
-def broken_rules(source: str, rules: tuple[Rule, ...] | list[Rule]) -> list[str]:
-    """The `text` of each rule the module source breaks, with what was found: one line each, in rule order."""
+def broken_rules(source: str, rules: tuple[Rule, ...] | list[Rule], evidence: dict[str, Any] | None = None,
+                 lab_module: str = "") -> list[str]:
+    """The `text` of each rule the module breaks, with what was found: one line each, in rule order. `evidence` is
+    the run-time evidence of the module's probes (labkit.evidence, as recorded), `lab_module` the module's name."""
     if not rules:
         return []
     try:
@@ -65,16 +81,66 @@ def broken_rules(source: str, rules: tuple[Rule, ...] | list[Rule]) -> list[str]
     module = _Module(tree)
     broken = []
     for rule in rules:
-        problem = module.violation(rule)
+        problem = (_run_time_violation(rule, evidence, lab_module) if evidence is not None else None)
+        if problem is None:
+            problem = module.violation(rule, required_seen=_required_at_run_time(rule, evidence, lab_module))
         if problem:
             broken.append(f"{rule.text} ({problem})")
     return broken
 
 
+@cache
+def _forbidden(rule: Rule, lab_module: str) -> tuple[str, ...]:
+    names = canonical_names(rule.names, lab_module)
+    return names + (canonical_names(AUTOGRAD, lab_module) if rule.autograd else ())
+
+
+def _target_calls(rule: Rule, evidence: dict[str, Any], kind: str = "calls") -> Iterator[str]:
+    """Every name the target's code reached at run time ("calls"), or called itself ("direct")."""
+    for entry, names in evidence.get(kind, {}).items():
+        if entry == rule.target or entry.startswith(f"{rule.target}."):
+            yield from names
+
+
+def _run_time_violation(rule: Rule, evidence: dict[str, Any], lab_module: str) -> str | None:
+    if evidence.get("tampered"):
+        return f"the run-time checks were switched off or searched for: {evidence['tampered'][0]}"
+    for where, why in sorted(evidence.get("foreign", {}).items()):
+        if where == rule.target or where.startswith(f"{rule.target}."):
+            return why
+    forbidden = _forbidden(rule, lab_module)
+    if not forbidden:
+        return None
+    for name in evidence.get("mro", {}).get(rule.target, [])[1:]:
+        if matches(name, forbidden):
+            return f"inherits from {name}"
+    # A library forbidden by name counts wherever the target's code reached it (through a wrapper, a helper of
+    # the library's); the standard library's utilities, which libraries use for their own ends, only when the
+    # student's code calls them itself.
+    library = tuple(n for n in forbidden if n.split(".")[0].lstrip("_") not in sys.stdlib_module_names)
+    for name in sorted(set(_target_calls(rule, evidence))):
+        if not matches(name, HARMLESS) and matches(name, library):
+            return f"called {name} while the checks ran"
+    for name in sorted(set(_target_calls(rule, evidence, "direct"))):
+        if not matches(name, HARMLESS) and matches(name, forbidden):
+            return f"called {name} while the checks ran"
+    return None
+
+
+def _required_at_run_time(rule: Rule, evidence: dict[str, Any] | None, lab_module: str) -> bool:
+    if not rule.requires or evidence is None:
+        return False
+    required = canonical_names(rule.requires, lab_module)
+    return any(matches(name, required) for name in _target_calls(rule, evidence))
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_LOCAL = ""  # a scope's binding of a name that is a plain local value, not an alias of anything
+
+
 class _Module:
     def __init__(self, tree: ast.Module) -> None:
         self.definitions: dict[str, ast.AST] = {}
-        self.aliases: dict[str, str] = {}
         self.star_imports: list[str] = []
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -85,37 +151,29 @@ class _Module:
                     if isinstance(t, ast.Name):
                         self.definitions.pop(t.id, None)
                         self.definitions[f"={t.id}"] = node.value
-        self._collect_imports(tree)
-        # Module-level aliases of names: A = torch.optim.Adam
-        for key, value in list(self.definitions.items()):
-            if key.startswith("=") and (dotted := self._dotted(value)) is not None:
-                self.aliases[key[1:]] = dotted
-
-    def _collect_imports(self, tree: ast.AST) -> None:
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    if a.name == "*":
-                        self.star_imports.append(node.module)
-                    else:
-                        self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                self.star_imports += [node.module for a in node.names if a.name == "*"]
+        # The module's own scope: its imports and aliases (`A = torch.optim.Adam`), blocks included, defs excluded.
+        self.aliases = _bindings(tree, {}, self.definitions)
 
-    def _dotted(self, node: ast.AST) -> str | None:
-        """`o.Adam` -> "torch.optim.Adam" through the aliases; None for anything but a name or attribute chain."""
+    def _dotted(self, node: ast.AST, aliases: dict[str, str]) -> str | None:
+        """`o.Adam` -> "torch.optim.Adam" through the aliases in scope; None for a local value or anything but a
+        name or attribute chain."""
         parts = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
         if not isinstance(node, ast.Name):
             return None
-        head = self.aliases.get(node.id, node.id)
+        head = aliases.get(node.id, node.id)
+        if head == _LOCAL:
+            return None
         return ".".join([head, *reversed(parts)])
 
-    def _scope(self, target: str) -> Iterator[tuple[str, ast.AST]]:
-        """The target's definition and every module-level definition it reaches by name, each once."""
+    def _reached(self, target: str) -> Iterator[tuple[str, ast.AST, dict[str, str]]]:
+        """The target's definition and every module-level definition it reaches by name (not through a local variable
+        of the same name), each once; with every node, the aliases in force where it stands."""
         seen, todo = set(), [target]
         while todo:
             name = todo.pop()
@@ -125,53 +183,137 @@ class _Module:
             node = self.definitions.get(name) or self.definitions.get(f"={name}")
             if node is None:
                 continue
-            yield name, node
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name) and (sub.id in self.definitions or f"={sub.id}" in self.definitions):
+            for sub, aliases in _scoped_walk(node, self.aliases, self.definitions):
+                yield name, sub, aliases
+                if (isinstance(sub, ast.Name) and aliases.get(sub.id, sub.id) == sub.id
+                        and (sub.id in self.definitions or f"={sub.id}" in self.definitions)):
                     todo.append(sub.id)
 
-    def violation(self, rule: Rule) -> str | None:
+    def violation(self, rule: Rule, required_seen: bool = False) -> str | None:
         if not isinstance(self.definitions.get(rule.target), (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return f"{rule.target} is not defined with def or class in the lab module"
         forbidden = tuple(rule.names)
-        used_required = False
-        for name, node in self._scope(rule.target):
+        used_required = required_seen
+        required_attributes = {r.rsplit(".", 1)[-1] for r in rule.requires}
+        for name, sub, aliases in self._reached(rule.target):
             where = "" if name == rule.target else f" in {name}, which {rule.target} uses"
-            for sub in ast.walk(node):
-                if rule.loops and isinstance(sub, _LOOPS):
-                    return f"a loop at line {sub.lineno}{where}"
-                if isinstance(sub, (ast.Attribute, ast.Name)):
-                    dotted = self._dotted(sub)
-                    if dotted and rule.requires and _matches(dotted, rule.requires):
-                        used_required = True
-                    if dotted and forbidden and _matches(dotted, forbidden):
-                        return f"uses {dotted} at line {sub.lineno}{where}"
-                    if isinstance(sub, ast.Attribute) and sub.attr in rule.attributes:
-                        return f"uses .{sub.attr} at line {sub.lineno}{where}"
-                    if forbidden and isinstance(sub, ast.Name) and sub.id in _DYNAMIC:
-                        return f"uses {sub.id} at line {sub.lineno}{where}, which hides what is called"
-                    if forbidden and dotted and dotted.split(".")[0] == "importlib":
-                        return f"uses {dotted} at line {sub.lineno}{where}, which hides what is called"
-                if isinstance(sub, ast.keyword) and sub.arg in rule.attributes:
-                    return f"passes {sub.arg}= at line {sub.value.lineno}{where}"
-                if forbidden and isinstance(sub, ast.Call) and _is_dynamic_getattr(sub):
-                    return f"getattr with a computed name at line {sub.lineno}{where}"
-                if isinstance(sub, ast.Call) and _literal_getattr(sub):
-                    obj = self._dotted(sub.args[0])
-                    attr = sub.args[1].value  # type: ignore[attr-defined]
-                    dotted = f"{obj}.{attr}" if obj else None
-                    if dotted and forbidden and _matches(dotted, forbidden):
-                        return f"uses {dotted} at line {sub.lineno}{where}"
-                    if attr in rule.attributes:
-                        return f"uses .{attr} at line {sub.lineno}{where}"
-                    if dotted and rule.requires and _matches(dotted, rule.requires):
-                        used_required = True
+            if rule.loops and isinstance(sub, _LOOPS):
+                return f"a loop at line {sub.lineno}{where}"
+            if isinstance(sub, (ast.Attribute, ast.Name)):
+                dotted = self._dotted(sub, aliases)
+                if dotted and rule.requires and _matches(dotted, rule.requires):
+                    used_required = True
+                if (rule.requires and isinstance(sub, ast.Attribute) and sub.attr in required_attributes
+                        and self._dotted(sub.value, aliases) is None):
+                    used_required = True  # W.matrix_power(k): a method of a value the source cannot name
+                if dotted and forbidden and _matches(dotted, forbidden):
+                    return f"uses {dotted} at line {sub.lineno}{where}"
+                if isinstance(sub, ast.Attribute) and sub.attr in rule.attributes:
+                    return f"uses .{sub.attr} at line {sub.lineno}{where}"
+                if forbidden and isinstance(sub, ast.Attribute) and sub.attr in _NAMESPACE_ATTRIBUTES:
+                    return f"uses .{sub.attr} at line {sub.lineno}{where}, which hides what is called"
+                if forbidden and isinstance(sub, ast.Name) and sub.id in _DYNAMIC and aliases.get(sub.id) != _LOCAL:
+                    return f"uses {sub.id} at line {sub.lineno}{where}, which hides what is called"
+                if forbidden and dotted and dotted.split(".")[0] == "importlib":
+                    return f"uses {dotted} at line {sub.lineno}{where}, which hides what is called"
+            if isinstance(sub, ast.keyword) and sub.arg in rule.attributes:
+                return f"passes {sub.arg}= at line {sub.value.lineno}{where}"
+            if forbidden and isinstance(sub, ast.Call) and _is_dynamic_getattr(sub):
+                return f"getattr with a computed name at line {sub.lineno}{where}"
+            if isinstance(sub, ast.Call) and _literal_getattr(sub):
+                obj = self._dotted(sub.args[0], aliases)
+                attr = sub.args[1].value  # type: ignore[attr-defined]
+                dotted = f"{obj}.{attr}" if obj else None
+                if dotted and forbidden and _matches(dotted, forbidden):
+                    return f"uses {dotted} at line {sub.lineno}{where}"
+                if attr in rule.attributes:
+                    return f"uses .{attr} at line {sub.lineno}{where}"
+                if attr in _NAMESPACE_ATTRIBUTES and forbidden:
+                    return f"uses .{attr} at line {sub.lineno}{where}, which hides what is called"
+                if dotted and rule.requires and _matches(dotted, rule.requires):
+                    used_required = True
         for module in self.star_imports:
             if forbidden and any(f.startswith(f"{module}.") for f in forbidden):
                 return f"imports everything from {module}, which hides what is called"
         if rule.requires and not used_required:
             return f"does not use {' or '.join(rule.requires)}"
         return None
+
+
+def _scoped_walk(node: ast.AST, outer: dict[str, str],
+                 definitions: dict[str, ast.AST]) -> Iterator[tuple[ast.AST, dict[str, str]]]:
+    """Every node under `node` (itself included), each with the aliases in force there: a function or lambda opens a
+    scope of its own, whose imports and assignments shadow the enclosing ones."""
+    scope = _bindings(node, outer, definitions) if isinstance(node, _FUNCTIONS) else outer
+    yield node, scope
+    for child in ast.iter_child_nodes(node):
+        yield from _scoped_walk(child, scope, definitions)
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of one scope: nested functions' bodies excluded (their names and defaults included)."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, _FUNCTIONS):
+            todo += [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]
+            todo += getattr(node, "decorator_list", [])
+        else:
+            todo += ast.iter_child_nodes(node)
+
+
+def _bindings(scope: ast.AST, outer: dict[str, str], definitions: dict[str, ast.AST]) -> dict[str, str]:
+    """The names `scope` binds, over the enclosing ones: imports and `x = some.dotted.name` become aliases, every
+    other binding (parameters, assignments, loop targets, nested defs) a plain local value."""
+    names = dict(outer)
+    module_level = isinstance(scope, ast.Module)
+    if isinstance(scope, _FUNCTIONS):
+        a = scope.args
+        for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+            if arg is not None:
+                names[arg.arg] = _LOCAL
+    nodes = list(_own_nodes(scope))
+    assigned: list[tuple[str, ast.AST]] = []
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                names[alias.asname or root] = alias.name if alias.asname else root
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            assigned += [(t.id, node.value) for t in targets if isinstance(t, ast.Name)]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not module_level:
+            names[node.name] = _LOCAL
+    imported = set(names) - set(outer)
+    for node in nodes:  # every other binding: a plain local value, unless an import or alias gives it one
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in imported
+                and not module_level):
+            names[node.id] = _LOCAL
+    for _ in range(2):  # aliases of aliases: o = torch.optim; A = o.Adam
+        for name, value in assigned:
+            dotted = _dotted_in(value, names)
+            if dotted is not None and dotted.split(".")[0] in _import_roots(names):
+                names[name] = dotted
+    return names
+
+
+def _import_roots(names: dict[str, str]) -> set[str]:
+    return {v.split(".")[0] for v in names.values() if v}
+
+
+def _dotted_in(node: ast.AST, names: dict[str, str]) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or names.get(node.id, node.id) == _LOCAL:
+        return None
+    return ".".join([names.get(node.id, node.id), *reversed(parts)])
 
 
 def _matches(dotted: str, names: tuple[str, ...]) -> bool:
