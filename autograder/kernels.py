@@ -70,6 +70,7 @@ class KernelFactory:
         self.jobs = Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-", dir=JOBS_ROOT))
         sandbox.hand_over(self.jobs)
         self.process: subprocess.Popen | None = None
+        self.generation = 0  # how many times it was started: a change means every kernel it had is gone
 
     def start(self) -> None:
         """Start the factory now if it is not running (otherwise the first kernel starts it)."""
@@ -77,6 +78,7 @@ class KernelFactory:
             self._start()
 
     def _start(self) -> None:
+        self.generation += 1
         self.process = subprocess.Popen(sandbox.factory_command(self.jobs, WARM_MODULES), stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
         if self._read(FACTORY_START_S) != {"ready": True}:
@@ -110,8 +112,11 @@ class KernelFactory:
         status once it has ended (zygote.EXIT_MEMORY or EXIT_TIME when its keeper ended it)."""
         answer = self.request(op="spawn", mode="check", job=job.name, module=module, connection={},
                               limits=asdict(limits), seconds=limits.notebook_seconds)
+        generation = self.generation
         while (status := self.request(op="poll", pid=answer["pid"])["status"]) is None:
             time.sleep(0.05)
+        if self.generation != generation:
+            raise FactoryError("the kernel factory died while the checks ran")
         return status
 
     def status(self, pid: int) -> int | None:

@@ -34,7 +34,15 @@ from autograder.labs import REPO_ROOT, Lab
 from autograder.preprocessors import Judge, SafeExecute, WriteCases
 from autograder.results import StudentResult
 from autograder.settings import DEFAULT_MEMORY_GB
-from labkit.grading import GRADING_DIR, READY_FILE
+from labkit.grading import (
+    GRADING_DIR,
+    PUBLIC_EXPECTED_FILE,
+    READY_FILE,
+    compare,
+    decode,
+    loads_strict,
+    run_case,
+)
 
 
 @dataclass(frozen=True)
@@ -100,12 +108,12 @@ def start_worker(sandbox: bool, canary: Canary | None = None, reports=None) -> N
         return
     try:
         check_canary(canary)
-    except CanaryFailed as exc:
-        reports.put((False, str(exc)))
-        raise
     except BaseException as exc:
-        reports.put((False, _canary_message(canary.reference.lab, [f"{type(exc).__name__}: {exc}"])))
-        raise
+        message = str(exc) if isinstance(exc, CanaryFailed) else _canary_message(
+            canary.reference.lab, [f"{type(exc).__name__}: {exc}"])
+        reports.put((False, message))
+        close_factory()
+        os._exit(1)  # take no student; the batch reads why on `reports`
     reports.put((True, ""))
 
 
@@ -162,9 +170,27 @@ def check_canary(canary: Canary) -> None:
                             + "".join(f"\n    {line}" for line in lost[:8]))
         if name == "reference" and result.notes:
             problems.append("the reference notebook did not run cleanly: " + "; ".join(result.notes))
+    problems += _reference_against_release(_lab(canary.reference))
     if problems:
         raise CanaryFailed(_canary_message(canary.reference.lab, problems))
     _canaries_passed.add(key)
+
+
+def _reference_against_release(lab: Lab) -> list[str]:
+    """A reference that now fails (an error, a missing package) still agrees with itself: compare it with the
+    expected outputs of the public cases that the release shipped."""
+    path = lab.source_dir.parent.parent / "labs" / lab.name / PUBLIC_EXPECTED_FILE
+    if not path.is_file():
+        return []
+    released = decode(loads_strict(path.read_text()))
+    module = lab.reference()
+    for check_id, check in lab.checks.items():
+        for i, (case, expected) in enumerate(zip(check.public, released.get(check_id, []), strict=False)):
+            reason = compare(expected, decode(run_case(check, module, case)), check.rtol, check.atol)
+            if reason is not None:
+                return [f"the reference fails public case {i + 1} of {check_id} as the release in labs/ "
+                        f"expects it: {reason.detail}"]
+    return []
 
 
 def _canary_message(lab: str, problems: list[str]) -> str:
@@ -243,8 +269,9 @@ def _run_notebook(job: Job, workdir: Path, factory: KernelFactory | None, limits
             nb, _ = execute.preprocess(nb, run)
         return nb
     km = ForkedKernelManager(factory, workdir, limits, kernel_name="python3")
+    generation = factory.generation
     nb, _ = execute.preprocess(nb, run, km=km)
-    if not factory.alive():
+    if not factory.alive() or factory.generation != generation:
         raise GraderError("the kernel factory died while the notebook ran")
     if not execute.ran_a_cell:
         raise GraderError("the notebook's kernel could not start: " + "; ".join(resources["grading"]["notes"]))

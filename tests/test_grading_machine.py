@@ -86,15 +86,17 @@ def test_a_reference_that_errors_stops_the_batch_before_any_student(under_tmp):
     before = _course_files(course)
     reference = under_tmp["clone"] / "solutions" / "lab01_cnn" / "lab01_cnn.py"
     text = reference.read_text()
-    broken = text.replace("def conv_output_size(", "def conv_output_size(*_, **__):\n    raise RuntimeError('no')\n\n\n"
-                          "def _unused(", 1)
-    reference.write_text(broken)
+    # An error inside the solution: the stub does not change, and the reference still agrees with itself.
+    start = text.index("def conv_output_size(")
+    at = text.index("### BEGIN SOLUTION\n", start) + len("### BEGIN SOLUTION\n")
+    reference.write_text(text[:at] + "    raise RuntimeError('a package is missing')\n" + text[at:])
     try:
         done = _grade_cli(under_tmp, "--regrade")
     finally:
         reference.write_text(text)
     assert done.returncode == 2
-    assert "reference scored" in done.stderr and "conv_output_size" in done.stderr, done.stderr[-3000:]
+    assert "reference fails public case" in done.stderr and "conv_output_size" in done.stderr, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
     assert "no student was graded" in done.stderr
     assert _course_files(course) == before
 
