@@ -25,13 +25,25 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import torch
 
 from autograder.labs import Lab
-from labkit.grading import Check, compare, decode, dumps_strict, encode, loads_strict, run_case
+from labkit.evidence import Observer
+from labkit.grading import (  # the clean check process's own observation, for parity with what students are judged on
+    Check,
+    _evidence,
+    _observed_case,
+    compare,
+    decode,
+    dumps_strict,
+    encode,
+    loads_strict,
+    run_case,
+)
 from labkit.rules import broken_rules
 
 MISTAKE, AMBIGUOUS, UNKNOWN = "mistake", "ambiguous", "unknown"
@@ -246,10 +258,14 @@ def _mutant_result(lab: Lab, check: Check, name: str, module: ModuleType, key: s
 
 
 def _run_limited(check: Check, module: ModuleType, key: str) -> dict[str, Any]:
-    """run_case, stopped after RUN_LIMIT_S where a timer can interrupt it (the main thread of a worker process)."""
-    case = decode(loads_strict(key))
+    return _limited(lambda: run_case(check, module, decode(loads_strict(key))))
+
+
+def _limited(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`run()`, stopped after RUN_LIMIT_S (then _NOT_RUN) where a timer can interrupt it: the main thread of a
+    worker process."""
     if threading.current_thread() is not threading.main_thread():
-        return run_case(check, module, case)
+        return run()
 
     def stop(signum, frame):
         raise _OutOfTime
@@ -257,7 +273,7 @@ def _run_limited(check: Check, module: ModuleType, key: str) -> dict[str, Any]:
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, RUN_LIMIT_S)
     try:
-        return run_case(check, module, case)
+        return run()
     except _OutOfTime:
         return _NOT_RUN
     finally:
@@ -266,7 +282,9 @@ def _run_limited(check: Check, module: ModuleType, key: str) -> dict[str, Any]:
 
 
 def _rules_broken(lab: Lab, check: Check, name: str) -> frozenset[str]:
-    """The check's method rules that a mistake's source breaks (judged from the source alone)."""
+    """The check's method rules that a mistake breaks, judged as a student's module is: from its source and the
+    run-time evidence of its probes (run here under labkit's observer on the public cases and one fixed hidden
+    draw)."""
     if not check.rules:
         return frozenset()
     key = (str(lab.source_dir), check.id, name)
@@ -277,7 +295,14 @@ def _rules_broken(lab: Lab, check: Check, name: str) -> frozenset[str]:
         source = reference_source(lab)
         for function, replacement in catalogue(lab)[name].items():
             source = replace_function(source, function, replacement)
-        broken = broken_rules(source, check.rules, None, lab.name)
+        module = _mutant(lab, name)
+        evidence = None
+        if module is not None:
+            observer = Observer(trusted=[lab.source_dir / "checks.py"])
+            for case_key in dict.fromkeys(dumps_strict(encode(c)) for c in lab.cases(check.id, GROUPING_SEEDS[0])):
+                _limited(lambda k=case_key: _observed_case(check, module, decode(loads_strict(k)), observer))
+            evidence = _evidence(check, module, observer)
+        broken = broken_rules(source, check.rules, evidence, module.__name__ if module is not None else lab.name)
         found = frozenset(r.text for r in check.rules if any(b.startswith(r.text + " (") for b in broken))
         _rules[key] = found
     return found

@@ -11,10 +11,12 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from autograder import diagnosis
 from autograder.labs import Lab
 from autograder.results import CheckResult
 from autograder.settings import FEEDBACK_LEVELS
 from labkit.grading import MAX_RECORD_BYTES, compare, decode, dumps_strict, encode, loads_strict, run_case
+from labkit.i18n import tr
 from labkit.rules import broken_rules
 
 
@@ -91,14 +93,17 @@ def _reference_result(lab: Lab, check_id: str, case: dict[str, Any]) -> dict[str
 
 
 def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, module_source: str | None = None,
-                feedback: str = "inputs", cases: list[dict[str, Any]] | None = None) -> CheckResult:
+                feedback: str = "inputs", cases: list[dict[str, Any]] | None = None,
+                diagnose: bool = True) -> CheckResult:
     """Score one check: points shared equally between its cases; a message for each failed case.
 
     A broken method rule (judged from `module_source`, the submitted file, and the run-time evidence recorded beside
     the outputs) scores the whole check zero. `cases` are the check's cases if already drawn. Public
     cases ship with their expected outputs, so their messages always show them; for hidden cases `feedback` says
     what a message shows: "summary" only how many failed, "inputs" each failed case's inputs and what kind of
-    failure, "full" the expected and actual values too."""
+    failure, "hints" that and, when the failure is a catalogued mistake, a question that leads to it, "full" the
+    expected and actual values too (and the hint). A failed check gets its diagnosis (autograder.diagnosis) unless
+    `diagnose` is False: which catalogued mistake the student's outputs show, for the teaching assistant."""
     if feedback not in FEEDBACK_LEVELS:
         raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {feedback!r}")
     check = lab.checks[check_id]
@@ -108,29 +113,62 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, mod
         actual, evidence = read_records(records_path, check_id, len(cases), with_evidence=bool(check.rules))
     except (RecordError, ValueError) as exc:
         return CheckResult(check_id, 0.0, float(check.points), 0, len(cases), [f"{check_id}: {exc}"])
-    if check.rules and module_source is not None:
-        broken = broken_rules(module_source, check.rules, evidence, lab.name)
-        if broken:
-            return CheckResult(check_id, 0.0, float(check.points), 0, len(cases),
-                               [f"method rule broken: {b}" for b in broken])
-    messages, passed, hidden_failed = [], 0, 0
-    for i, (case, got) in enumerate(zip(cases, actual, strict=True)):
-        expected = decode(_reference_result(lab, check_id, case))
-        reason = compare(expected, got, check.rtol, check.atol)
+    broken = broken_rules(module_source, check.rules, evidence, lab.name) if check.rules and module_source is not None \
+        else []
+    expected = [decode(_reference_result(lab, check_id, case)) for case in cases]
+    reasons = [compare(e, got, check.rtol, check.atol) for e, got in zip(expected, actual, strict=True)]
+    passed = sum(r is None for r in reasons)
+    found = None
+    if diagnose and (broken or passed < len(cases)):
+        found = _diagnosis(lab, check_id, cases, expected, actual, broken)
+    hints = _hints(lab, found) if feedback in ("hints", "full") else []
+    if broken:
+        return CheckResult(check_id, 0.0, float(check.points), 0, len(cases),
+                           [f"method rule broken: {b}" for b in broken] + hints, found)
+    messages, hidden_failed = [], 0
+    for i, (case, reason) in enumerate(zip(cases, reasons, strict=True)):
         if reason is None:
-            passed += 1
-        elif i < n_public:
+            continue
+        if i < n_public:
             messages.append(f"public case {i + 1} ({check.describe_case(case)}): {reason.detail}")
         else:
             hidden_failed += 1
             if feedback == "full":
                 messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.detail}")
-            elif feedback == "inputs" and reason.reveals:
+            elif feedback in ("inputs", "hints") and reason.reveals:
                 # A wrong yes/no (or other few-valued) answer on shown inputs would give the expected one away.
                 messages.append(f"hidden case {i + 1}: {reason.kind}")
-            elif feedback == "inputs":
+            elif feedback in ("inputs", "hints"):
                 messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.kind}")
     if hidden_failed and feedback == "summary":
         messages.append(f"{hidden_failed} of {len(cases) - n_public} hidden cases failed")
     score = round(check.points * passed / len(cases), 4) if cases else 0.0
-    return CheckResult(check_id, score, float(check.points), passed, len(cases), messages)
+    return CheckResult(check_id, score, float(check.points), passed, len(cases), messages + hints, found)
+
+
+def _diagnosis(lab: Lab, check_id: str, cases: list[dict[str, Any]], expected: list[dict[str, Any]],
+               actual: list[dict[str, Any]], broken: list[str]) -> dict[str, Any] | None:
+    """The diagnosis, or None if it could not be made: a fault of the diagnosis never changes a grade."""
+    try:
+        return diagnosis.diagnose(lab, check_id, cases, expected, actual, broken)
+    except Exception as exc:  # the grade stands; the teaching assistant sees why there is no diagnosis
+        return {"kind": diagnosis.UNKNOWN, "mistakes": [], "signature": [],
+                "note": f"diagnosis failed: {type(exc).__name__}: {exc}"[:300]}
+
+
+def _hints(lab: Lab, found: dict[str, Any] | None) -> list[str]:
+    """The feedback level "hints": for a diagnosed mistake, its hint, a question, in the student's language (for an
+    ambiguous diagnosis, one per possible mistake). The mistake's name and description are never shown."""
+    if not found or found["kind"] == diagnosis.UNKNOWN:
+        return []
+    described = diagnosis.descriptions(lab)
+    hints = []
+    for group in found["mistakes"]:
+        entry = next((described[name] for name in group if name in described), None)
+        if entry:
+            hint = tr(entry["hint_en"], entry["hint_fr"])
+            if hint not in hints:
+                hints.append(hint)
+    prefix = (tr("hint: ", "indice : ") if len(hints) == 1
+              else tr("hint (one of these): ", "indice (l'une de ces pistes) : "))
+    return [prefix + h for h in hints]

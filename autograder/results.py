@@ -16,13 +16,17 @@ class CheckResult:
     passed: int
     total: int
     messages: list[str] = field(default_factory=list)
+    # For a failed check, which catalogued mistake the outputs show (autograder.diagnosis.diagnose): {"kind":
+    # "mistake" | "ambiguous" | "unknown", "mistakes": groups of mistake names, "signature": how each case fails}.
+    # For teaching assistants only: never in a student's feedback.
+    diagnosis: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
-        return cls(**data)
+        return cls(**data)  # a report written before diagnoses has no "diagnosis": None
 
 
 @dataclass

@@ -6,7 +6,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-FEEDBACK_LEVELS = ("summary", "inputs", "full")
+# What a failed hidden case's message shows: how many failed; their inputs and kind of failure (the default); that
+# and, for a diagnosed mistake, a hint (a question) in the student's language; the expected values too.
+FEEDBACK_LEVELS = ("summary", "inputs", "hints", "full")
 DEFAULT_MEMORY_GB = 3.0  # per student, every process together (PrairieLearn gives 2 GiB; a notebook here holds ~1)
 
 
