@@ -306,15 +306,15 @@ MISTAKES = {
     "gradient penalty: taken at the real points": _mistake(
         "the gradient penalty is taken at the real samples instead of at points interpolated between real and "
         "generated samples",
-        "la pénalité de gradient est prise aux exemples réels au lieu de points interpolés entre exemples réels et "
-        "générés",
+        "la pénalité de gradient est évaluée aux exemples réels au lieu de l'être en des points interpolés entre "
+        "exemples réels et générés",
         "At which points x̂ does WGAN-GP evaluate the critic's gradient?",
         "En quels points x̂ WGAN-GP évalue-t-il le gradient du critique ?"),
     "gradient penalty: taken at the generated points": _mistake(
         "the gradient penalty is taken at the generated samples instead of at points interpolated between real and "
         "generated samples",
-        "la pénalité de gradient est prise aux exemples générés au lieu de points interpolés entre exemples réels et "
-        "générés",
+        "la pénalité de gradient est évaluée aux exemples générés au lieu de l'être en des points interpolés entre "
+        "exemples réels et générés",
         "At which points x̂ does WGAN-GP evaluate the critic's gradient?",
         "En quels points x̂ WGAN-GP évalue-t-il le gradient du critique ?"),
     "gradient penalty: eps and 1 - eps swapped": _mistake(
@@ -343,7 +343,7 @@ MISTAKES = {
         "le gradient du critique est calculé sans garder son graphe : la pénalité ne donne aucun gradient aux "
         "paramètres du critique",
         "The penalty is part of the critic's loss: does backpropagating it reach the critic's parameters?",
-        "La pénalité fait partie du coût du critique : la rétropropager atteint-il les paramètres du critique ?"),
+        "La pénalité fait partie du coût du critique : sa rétropropagation atteint-elle les paramètres du critique ?"),
     "gradient penalty: eps drawn per coordinate": _mistake(
         "eps is drawn per coordinate, so x̂ is no longer on the segment between a real and a generated sample",
         "eps est tiré par coordonnée : x̂ n'est plus sur le segment entre un exemple réel et un exemple généré",
