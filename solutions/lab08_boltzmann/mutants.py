@@ -423,7 +423,7 @@ MISTAKES = {
     "positive exact: E[y|x] E[z|x] (y and z independent given x)": _mistake(
         "the exact positive phase takes E[y_j z_k | x] as E[y_j | x] E[z_k | x], as if y and z were independent "
         "given x",
-        "la phase positive exacte prend E[y_j z_k | x] égale à E[y_j | x] E[z_k | x], comme si y et z étaient "
+        "la phase positive exacte remplace E[y_j z_k | x] par E[y_j | x] E[z_k | x], comme si y et z étaient "
         "indépendants sachant x",
         "Given x, the energy couples y and z through A_jk y_j z_k: is E[y_j z_k | x] the product of the two means?",
         "Sachant x, l'énergie couple y et z par A_jk y_j z_k : E[y_j z_k | x] est-elle le produit des deux "
