@@ -30,7 +30,7 @@ from typing import Any
 JOBS = "/jobs"  # the worker's job folders, bound here by the outer sandbox
 # The keeper's exit status when it ended the student's processes itself (a kernel's own status is below 128 + 65).
 EXIT_MEMORY, EXIT_TIME = 250, 251
-WATCH_INTERVAL_S = 0.2
+WATCH_INTERVAL_S = 0.1
 SUBMISSION = "/submission"  # where a kernel sees its own job folder
 SANDBOX_ID = 65534  # the kernel's uid and gid inside its user namespace
 
@@ -167,8 +167,12 @@ def _keeper(request: dict[str, Any], report: int) -> None:
     _write("/proc/self/uid_map", f"{SANDBOX_ID} {uid} 1\n")
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/gid_map", f"{SANDBOX_ID} {gid} 1\n")
+    # The kernel mounts its own /proc in the namespace it shares with the keeper: keep the host's, to watch it.
+    host_proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
+    me = int(os.readlink("self", dir_fd=host_proc))
     pid = os.fork()
     if pid == 0:
+        os.close(host_proc)
         try:
             _kernel(request, report)
         except BaseException as exc:
@@ -181,7 +185,6 @@ def _keeper(request: dict[str, Any], report: int) -> None:
     signal.signal(signal.SIGUSR1, lambda *_: os.kill(pid, signal.SIGKILL))
     deadline = time.monotonic() + float(request["seconds"])
     memory_limit = int(request["limits"].get("memory_total_bytes") or 0)
-    me = int(os.readlink("/proc/self"))  # this process in the host's /proc, which is the one mounted here
     ended_by = None
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -189,7 +192,7 @@ def _keeper(request: dict[str, Any], report: int) -> None:
             break
         if ended_by is None and time.monotonic() > deadline:
             ended_by = EXIT_TIME
-        elif ended_by is None and memory_limit and namespace_memory(me) > memory_limit:
+        elif ended_by is None and memory_limit and namespace_memory(host_proc, me) > memory_limit:
             ended_by = EXIT_MEMORY
         if ended_by is not None:
             os.kill(pid, signal.SIGKILL)
@@ -199,42 +202,48 @@ def _keeper(request: dict[str, Any], report: int) -> None:
     os._exit(ended_by or (os.waitstatus_to_exitcode(status) & 0xFF))
 
 
-def _children() -> dict[int, list[int]]:
+def _read(proc: int, path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY, dir_fd=proc)
+    try:
+        return os.read(fd, 1 << 16)
+    finally:
+        os.close(fd)
+
+
+def _children(proc: int) -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir(proc):
         if entry.isdigit():
             try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                ppid = int(_read(proc, f"{entry}/stat").rsplit(b")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue  # gone meanwhile
             tree.setdefault(ppid, []).append(int(entry))
     return tree
 
 
-def namespace_memory(keeper: int) -> int:
-    """The memory held by every process below `keeper` (the student's whole PID namespace), in bytes: each one's
-    proportional set size, so pages shared with the factory or between the student's processes count once."""
-    tree, total = _children(), 0
+def namespace_memory(proc: int, keeper: int) -> int:
+    """The memory held by every process below `keeper` (the student's whole PID namespace), in bytes, read from the
+    /proc open as `proc`: each one's proportional set size, so pages shared with the factory or between the
+    student's processes count once."""
+    tree, total = _children(proc), 0
     todo = list(tree.get(keeper, []))
     while todo:
         pid = todo.pop()
         todo += tree.get(pid, [])
-        total += _pss(pid)
+        total += _pss(proc, pid)
     return total
 
 
-def _pss(pid: int) -> int:
+def _pss(proc: int, pid: int) -> int:
     try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
-            for line in f:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
+        for line in _read(proc, f"{pid}/smaps_rollup").splitlines():
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1]) * 1024
     except OSError:
         pass
     try:  # not readable: the resident memory it does not share with files
-        with open(f"/proc/{pid}/statm", "rb") as f:
-            fields = f.read().split()
+        fields = _read(proc, f"{pid}/statm").split()
         return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, IndexError, ValueError):
         return 0

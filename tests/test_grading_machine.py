@@ -164,3 +164,65 @@ def test_a_factory_that_dies_mid_notebook_is_a_grader_error_and_the_next_run_gra
     assert "grader error" in grades
     [again] = grade(lab01.name, subs, tmp_path / "course", progress=False, workers=1)
     assert again.status == "graded" and again.auto_score == 10.0
+
+
+HOG = """
+import os, time
+for i in range(10):  # ten processes that each hold 400 MB: 4 GB for one student
+    if os.fork() == 0:
+        block = bytearray(400 * 2**20)
+        block[::4096] = b"x" * len(block[::4096])
+        time.sleep(120)
+        os._exit(0)
+    time.sleep(0.1)
+time.sleep(120)
+"""
+
+
+def _sandbox_memory() -> int:
+    """The proportional memory of every process of the sandbox's user (factories, kernels and their children)."""
+    from autograder.sandbox import SANDBOX_UID
+
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid != SANDBOX_UID:
+                continue
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="measures the sandbox user's processes, which needs root")
+def test_a_student_whose_processes_hold_too_much_memory_is_stopped_alone(lab01, tmp_path):
+    subs = build_sample_class(lab01, tmp_path / "subs")
+    for student in ("broken", "cheater", "partial"):
+        shutil.rmtree(subs / student)
+    nb = json.loads((subs / "stub" / lab01.notebook_name).read_text())
+    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "hog", "metadata": {},
+                           "outputs": [], "source": HOG})
+    (subs / "stub" / lab01.notebook_name).write_text(json.dumps(nb))
+    (subs / "stub").rename(subs / "hog")
+    limit_gb, peak, done = 1.5, [0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _sandbox_memory())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        outcomes = {o.student: o for o in grade(lab01.name, subs, tmp_path / "course", progress=False, workers=1,
+                                                memory_gb=limit_gb)}
+    finally:
+        done.set()
+        watcher.join()
+    assert any("memory limit" in p for p in outcomes["hog"].problems), outcomes["hog"].problems
+    assert outcomes["hog"].status == "graded"
+    assert outcomes["perfect"].auto_score == 10.0 and not outcomes["perfect"].problems
+    # The hog's 4 GB never all came: its namespace was stopped past the limit (the factory and one sampling
+    # interval's growth are the margin).
+    assert peak[0] < (limit_gb + 1.5) * 2**30, f"peak {peak[0] / 2**30:.2f} GiB"
