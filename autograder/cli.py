@@ -46,14 +46,12 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade
-    from autograder.times import time_policy_from_args
 
-    with time_policy_from_args(args.timestamps, args.timezone, args.due, args.out):
-        outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
-                         progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
-                         regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback,
-                         only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty,
-                         memory_gb=args.memory_limit)
+    outcomes = grade(args.lab, Path(args.submissions), Path(args.out), root=args.root, secret=args.secret,
+                     progress=not args.quiet, cell_timeout=args.cell_timeout, sandbox=not args.unsafe_no_sandbox,
+                     regrade=args.regrade, workers=args.workers, cluster=args.cluster, feedback=args.feedback,
+                     only=tuple(args.only), roster=args.roster, due=args.due, late_penalty=args.late_penalty,
+                     memory_gb=args.memory_limit, timestamps=args.timestamps, timezone=args.timezone)
     print(_table(outcomes))
     print("\n" + _counts(outcomes, args.out))
     return 1 if any(o.status == GRADER_ERROR for o in outcomes) else 0

@@ -45,6 +45,7 @@ from autograder.roster import read_roster
 from autograder.sample_class import reference_source
 from autograder.sandbox import require_sandbox
 from autograder.settings import GradingSettings, parse_due
+from autograder.times import time_policy_from_args
 from autograder.worker import (
     Canary,
     CanaryFailed,
@@ -106,7 +107,8 @@ def grade(lab_name: str, submissions: Path, out: Path, root: Path = REPO_ROOT, *
         require_sandbox()  # a cluster's workers check for themselves
     course = CourseDir(out.resolve())
     course.configure_late_penalty(settings.late_penalty)  # before anything is written: a bad plugin is an error
-    with course_lock(course):
+    with time_policy_from_args(settings.timestamps, settings.timezone, settings.due, course.root), \
+            course_lock(course):
         chosen = {s: p for s, p in entries.items() if not settings.only or s in settings.only}
         intakes = intake(chosen, lab, course.root / "submitted")
         for student, result in intakes.items():

@@ -27,6 +27,8 @@ class GradingSettings:
     roster: str | None = None  # CSV of student_id, names, email (autograder.roster)
     due: str | None = None  # the lab's due date, ISO 8601 ("2026-12-01 23:59 UTC"); kept in the gradebook
     late_penalty: str | None = None  # "none", "zero" or a plugin "module.Class"; None: the course's last one
+    timestamps: str | None = None  # CSV of submission times from the learning platform (autograder.times)
+    timezone: str | None = None  # the zone of times written without one; None: the due date's, or the course's
     memory_gb: float = DEFAULT_MEMORY_GB  # all of one student's processes together; past it: "memory limit"
 
     @property

@@ -134,3 +134,27 @@ def test_read_records_refuses_symlinks_and_missing_files(tmp_path):
         read_records(tmp_path / "c.json", "c", 1)
     with pytest.raises(RecordError, match="no outputs"):
         read_records(tmp_path / "missing.json", "c", 1)
+
+
+def test_a_wrong_few_valued_hidden_answer_shows_neither_its_inputs_nor_its_value(tmp_path):
+    """Told that a yes/no (or label) answer is wrong on inputs they can rerun, a student knows the expected one: at
+    the default level the message names the case and the kind of failure only."""
+    import types
+
+    from autograder.judge import judge_check
+    from autograder.labs import get_lab
+    from labkit.grading import run_case
+
+    lab = get_lab("lab02_linear_rnn")
+    check = lab.checks["asymptotic_regime"]
+    always = types.SimpleNamespace(asymptotic_regime=lambda W, tol=1e-6: "vanishing")
+    cases = lab.cases("asymptotic_regime", "leak-test")
+    records = tmp_path / "asymptotic_regime.json"
+    records.write_text(dumps_strict({"check": "asymptotic_regime",
+                                     "results": [run_case(check, always, c) for c in cases]}))
+    inputs = judge_check(lab, "asymptotic_regime", records, "leak-test", feedback="inputs").messages
+    hidden = [m for m in inputs if m.startswith("hidden case")]
+    assert hidden, "some hidden case expects another label"
+    assert all("matrix=" not in m and "vanishing" not in m and "wrong answer" in m for m in hidden), hidden
+    full = judge_check(lab, "asymptotic_regime", records, "leak-test", feedback="full").messages
+    assert any("matrix=" in m and "expected" in m for m in full if m.startswith("hidden case"))
