@@ -25,7 +25,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -213,19 +214,38 @@ def _mutant(lab: Lab, name: str) -> ModuleType | None:
             for function, replacement in catalogue(lab)[name].items():
                 source = replace_function(source, function, replacement)
             index = list(catalogue(lab)).index(name)
-            module_name = f"_mistake_{lab.name}_{index}"
-            path = os.path.join(_scratch(), f"{module_name}.py")
+            folder = os.path.join(_scratch(), f"{lab.name}-{index}")
+            os.makedirs(folder, exist_ok=True)
+            path = os.path.join(folder, f"{lab.name}.py")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(source)
-            spec = importlib.util.spec_from_file_location(module_name, path)
+            # Named as the clean check process names the student's module: the method rules resolve the lab's own
+            # names (a released helper) through it.
+            spec = importlib.util.spec_from_file_location(lab.name, path)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
-            sys.modules[module_name] = module  # dataclasses look their module up while the class is made
-            spec.loader.exec_module(module)
+            with _as_lab_module(lab, module):  # dataclasses look their module up while the class is made
+                spec.loader.exec_module(module)
         except Exception:  # a catalogue entry that does not build is no diagnosis (tests/test_diagnosis.py)
             module = None
         _modules[key] = module
         return module
+
+
+@contextmanager
+def _as_lab_module(lab: Lab, module: ModuleType) -> Iterator[None]:
+    """While a mistake runs, it is the lab's module in sys.modules, as the student's is in the clean check
+    process."""
+    with _lock:
+        saved = sys.modules.get(lab.name)
+        sys.modules[lab.name] = module
+        try:
+            yield
+        finally:
+            if saved is None:
+                sys.modules.pop(lab.name, None)
+            else:
+                sys.modules[lab.name] = saved
 
 
 def _scratch() -> str:
@@ -252,13 +272,10 @@ def _mutant_result(lab: Lab, check: Check, name: str, module: ModuleType, key: s
     if result is None:
         if time.monotonic() > deadline:
             raise _OutOfTime
-        result = _run_limited(check, module, key)
+        with _as_lab_module(lab, module):
+            result = _limited(lambda: run_case(check, module, decode(loads_strict(key))))
         _remember(_results, cache_key, result)
     return None if result is _NOT_RUN else result
-
-
-def _run_limited(check: Check, module: ModuleType, key: str) -> dict[str, Any]:
-    return _limited(lambda: run_case(check, module, decode(loads_strict(key))))
 
 
 def _limited(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -300,9 +317,10 @@ def _rules_broken(lab: Lab, check: Check, name: str) -> frozenset[str]:
         if module is not None:
             observer = Observer(trusted=[lab.source_dir / "checks.py"])
             for case_key in dict.fromkeys(dumps_strict(encode(c)) for c in lab.cases(check.id, GROUPING_SEEDS[0])):
-                _limited(lambda k=case_key: _observed_case(check, module, decode(loads_strict(k)), observer))
+                with _as_lab_module(lab, module):
+                    _limited(lambda k=case_key: _observed_case(check, module, decode(loads_strict(k)), observer))
             evidence = _evidence(check, module, observer)
-        broken = broken_rules(source, check.rules, evidence, module.__name__ if module is not None else lab.name)
+        broken = broken_rules(source, check.rules, evidence, lab.name)
         found = frozenset(r.text for r in check.rules if any(b.startswith(r.text + " (") for b in broken))
         _rules[key] = found
     return found
