@@ -1,5 +1,5 @@
 """Exports of one graded lab: grades.csv, canvas.csv and moodle.csv (gradebook imports), Gradescope-style
-results/<student>.json and feedback/<student>.html.
+results/<student>.json, feedback/<student>.html and the class report (report.html, report.json: autograder.report).
 
 Feedback shows each check's score and its failed cases (inputs and what was wrong), never a test's source, nor a
 model answer. Every export says the same of each student: the total (autograded plus written answers) after the
@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder import report
+from autograder.diagnosis import label
 from autograder.outcomes import GRADER_ERROR
 from autograder.results import Outcome
 from autograder.times import current_policy, zone_name
@@ -25,11 +27,12 @@ if TYPE_CHECKING:
     from autograder.course import CourseDir
     from autograder.labs import Lab
 
-# Our columns first, then the columns of `nbgrader export`, then when and how it was graded.
+# Our columns first, then the columns of `nbgrader export`, then when and how it was graded, then the diagnosis of
+# each failed check (autograder.diagnosis).
 CSV_COLUMNS = ["student_id", "lab", "score", "max_score", "auto_score", "auto_max_score", "needs_manual_grade",
                "status", "problems", "assignment", "duedate", "timestamp", "last_name", "first_name", "email",
                "raw_score", "late_submission_penalty", "state", "written_score", "written_max_score", "late",
-               "seconds_late", "timestamp_source", "comments", "notes"]
+               "seconds_late", "timestamp_source", "comments", "notes", "diagnosis"]
 FINAL, PENDING = "final", "pending"
 
 
@@ -51,6 +54,7 @@ def write_all(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> None:
     for o in outcomes:
         _write(course.results(o.student), json.dumps(gradescope(o, lab), indent=1, ensure_ascii=False) + "\n")
         _write(course.feedback(o.student), feedback_html(o, lab))
+    report.write_report(course, lab, outcomes)  # the class report: report.html and report.json
     # What the next run (finalize, the formgrader's buttons) needs to export as this one did.
     policy = current_policy()
     course.save_settings(late_penalty=course.late_penalty,
@@ -118,6 +122,7 @@ def write_csv(path: Path, outcomes: list[Outcome]) -> None:
         row = {**o.gradebook, "student_id": o.student, "lab": o.lab, "score": round(o.score, 4),
                "max_score": o.max_score, "auto_score": o.auto_score, "auto_max_score": o.auto_max_score,
                "needs_manual_grade": o.needs_manual_grade, "status": o.status, "problems": " | ".join(o.problems),
+               "diagnosis": diagnoses(o),
                "state": state(o), "written_score": written, "written_max_score": written_max,
                "late": bool(float(o.gradebook.get("seconds_late") or 0) > 0), "comments": _comments(o),
                "notes": " | ".join(o.gradebook.get("notes", []))}
@@ -128,6 +133,11 @@ def write_csv(path: Path, outcomes: list[Outcome]) -> None:
         writer.writeheader()
         writer.writerows(rows)
     tmp.replace(path)
+
+
+def diagnoses(o: Outcome) -> str:
+    """The diagnosis of each failed check, for teaching assistants: "check: mistake; check: not in the catalogue"."""
+    return "; ".join(f"{c.check}: {label(c.diagnosis)}" for c in o.checks if c.diagnosis)
 
 
 def canvas_rows(lab: Lab, outcomes: list[Outcome]) -> tuple[list[str], list[list]]:
@@ -199,8 +209,7 @@ def gradescope(o: Outcome, lab: Lab) -> dict:
     lines += [f"Problem: {p}" for p in o.problems[3:]]
     final = state(o) == FINAL
     result = {"score": round(o.score if final else o.auto_score, 4), "output": "\n".join(lines),
-              "tests": [{"name": c.check, "score": c.score, "max_score": c.max_score,
-                         "output": "\n".join([f"{c.passed}/{c.total} cases passed", *c.messages])} for c in o.checks],
+              "tests": [_test(c) for c in o.checks],
               "extra_data": {"state": state(o), "status": o.status, "raw_score": o.gradebook.get("raw_score", 0.0),
                              "late_submission_penalty": o.gradebook.get("late_submission_penalty", 0.0),
                              "seconds_late": o.gradebook.get("seconds_late", 0.0),
@@ -210,6 +219,16 @@ def gradescope(o: Outcome, lab: Lab) -> dict:
     if not final:
         result["visibility"] = "hidden"
     return result
+
+
+def _test(c) -> dict:
+    """One check as a Gradescope test; its diagnosis (for teaching assistants: Gradescope shows students a test's
+    output, not its extra_data) in extra_data."""
+    test = {"name": c.check, "score": c.score, "max_score": c.max_score,
+            "output": "\n".join([f"{c.passed}/{c.total} cases passed", *c.messages])}
+    if c.diagnosis:
+        test["extra_data"] = {"diagnosis": {**c.diagnosis, "label": label(c.diagnosis)}}
+    return test
 
 
 def feedback_html(o: Outcome, lab: Lab) -> str:
