@@ -206,13 +206,9 @@ def _mutant(lab: Lab, name: str) -> ModuleType | None:
     with _lock:
         if key in _modules:
             return _modules[key]
-        from autograder.sample_class import reference_source, replace_function
-
         module = None
         try:
-            source = reference_source(lab)
-            for function, replacement in catalogue(lab)[name].items():
-                source = replace_function(source, function, replacement)
+            source = _mutant_source(lab, name)
             index = list(catalogue(lab)).index(name)
             folder = os.path.join(_scratch(), f"{lab.name}-{index}")
             os.makedirs(folder, exist_ok=True)
@@ -230,6 +226,16 @@ def _mutant(lab: Lab, name: str) -> ModuleType | None:
             module = None
         _modules[key] = module
         return module
+
+
+def _mutant_source(lab: Lab, name: str) -> str:
+    """The reference as a student who solved everything would submit it, with one catalogued mistake."""
+    from autograder.sample_class import reference_source, replace_function
+
+    source = reference_source(lab)
+    for function, replacement in catalogue(lab)[name].items():
+        source = replace_function(source, function, replacement)
+    return source
 
 
 @contextmanager
@@ -307,11 +313,7 @@ def _rules_broken(lab: Lab, check: Check, name: str) -> frozenset[str]:
     key = (str(lab.source_dir), check.id, name)
     found = _rules.get(key)
     if found is None:
-        from autograder.sample_class import reference_source, replace_function
-
-        source = reference_source(lab)
-        for function, replacement in catalogue(lab)[name].items():
-            source = replace_function(source, function, replacement)
+        source = _mutant_source(lab, name)
         module = _mutant(lab, name)
         evidence = None
         if module is not None:
