@@ -246,3 +246,167 @@ def padding_for(mode, kernel):
             return p
 '''},
 }
+
+
+def _mistake(en: str, fr: str, hint_en: str, hint_fr: str) -> dict[str, str]:
+    return {"en": en, "fr": fr, "hint_en": hint_en, "hint_fr": hint_fr}
+
+
+# What each mutant gets wrong, in the course's terms (never the fix), and a question that leads the student there.
+# Teaching assistants read the descriptions (the class report); students see only the hint, at --feedback hints.
+_CONV_LAYER = _mistake(
+    "the formula is replaced by running a convolution layer: the task asks for the arithmetic of output sizes",
+    "la formule est remplacée par l'exécution d'une couche de convolution : la tâche demande l'arithmétique des "
+    "tailles de sortie",
+    "Could you compute this size with pen and paper, from the size, kernel, padding, stride and dilation alone?",
+    "Pourriez-vous calculer cette taille sur papier, à partir de la taille, du noyau, du padding, du pas et de la "
+    "dilatation seulement ?")
+_PADDING_SEARCH = _mistake(
+    "the padding is found by trying convolution layers instead of being derived from the kernel size",
+    "le padding est trouvé en essayant des couches de convolution au lieu d'être déduit de la taille du noyau",
+    "For a kernel of size k, which padding keeps the size (same), adds k - 1 (full), removes k - 1 (valid)?",
+    "Pour un noyau de taille k, quel padding conserve la taille (same), l'augmente de k - 1 (full), la réduit de "
+    "k - 1 (valid) ?")
+
+MISTAKES = {
+    "output size rounds instead of flooring": _mistake(
+        "the output size rounds the division by the stride to the nearest integer instead of flooring it",
+        "la taille de sortie arrondit la division par le pas à l'entier le plus proche au lieu de prendre sa partie "
+        "entière",
+        "When the stride does not divide the span exactly, can the kernel take one more step past the border?",
+        "Quand le pas ne divise pas exactement l'étendue, le noyau peut-il faire un pas de plus au-delà du bord ?"),
+    "output size ignores dilation": _mistake(
+        "the output size ignores the dilation: the kernel's extent is taken as k instead of d(k - 1) + 1",
+        "la taille de sortie ignore la dilatation : l'étendue du noyau est prise égale à k au lieu de d(k - 1) + 1",
+        "How many input pixels does a kernel of size k with dilation d cover, from its first tap to its last?",
+        "Combien de pixels d'entrée un noyau de taille k et de dilatation d couvre-t-il, de sa première à sa "
+        "dernière prise ?"),
+    "output size pads one side only": _mistake(
+        "the padding is added on one side only: the padded size is n + p instead of n + 2p",
+        "le padding n'est ajouté que d'un côté : la taille complétée vaut n + p au lieu de n + 2p",
+        "A padding of p adds how many zeros to a row of the input, counting both ends?",
+        "Un padding de p ajoute combien de zéros à une ligne de l'entrée, en comptant les deux bouts ?"),
+    "output size tests the fit with the kernel, not its dilated extent": _mistake(
+        "the check that the kernel fits in the padded input uses the kernel size, not its dilated extent, so a "
+        "dilated kernel that does not fit gives a size instead of an error",
+        "le test qui vérifie que le noyau tient dans l'entrée complétée utilise la taille du noyau et non son "
+        "étendue dilatée : un noyau dilaté qui ne tient pas donne une taille au lieu d'une erreur",
+        "With dilation d, how wide is the kernel when you decide whether it fits in the input?",
+        "Avec une dilatation d, quelle largeur a le noyau quand vous décidez s'il tient dans l'entrée ?"),
+    "output size tests the fit on the unpadded input": _mistake(
+        "the check that the kernel fits compares it with the input before padding, so valid padded layers raise "
+        "an error",
+        "le test qui vérifie que le noyau tient le compare à l'entrée avant padding : des couches valides avec "
+        "padding lèvent une erreur",
+        "Does the kernel slide over the input as given, or over the input after padding?",
+        "Le noyau glisse-t-il sur l'entrée telle quelle, ou sur l'entrée après padding ?"),
+    "output size read from an nn.Conv2d": _CONV_LAYER,
+    "output size never raises": _mistake(
+        "impossible arguments (a kernel larger than the padded input, a stride or size below 1, a negative "
+        "padding) give a number instead of a ValueError",
+        "des arguments impossibles (un noyau plus grand que l'entrée complétée, un pas ou une taille inférieurs à "
+        "1, un padding négatif) donnent un nombre au lieu d'une ValueError",
+        "What should your function do when no position of the kernel fits in the input?",
+        "Que doit faire votre fonction quand aucune position du noyau ne tient dans l'entrée ?"),
+    "feature maps include the input": _mistake(
+        "the list starts with the input's size and misses the last layer's: one entry per layer must be the "
+        "size after that layer",
+        "la liste commence par la taille de l'entrée et oublie celle de la dernière couche : chaque élément doit "
+        "être la taille après la couche correspondante",
+        "For n layers, what is the first size of your list: before or after the first convolution?",
+        "Pour n couches, quelle est la première taille de votre liste : avant ou après la première convolution ?"),
+    "feature maps ignore stride": _mistake(
+        "the feature-map sizes are computed as if every layer had stride 1",
+        "les tailles des cartes de caractéristiques sont calculées comme si chaque couche avait un pas de 1",
+        "Where does the stride argument enter your computation of each layer's size?",
+        "Où l'argument de pas intervient-il dans votre calcul de la taille de chaque couche ?"),
+    "feature maps read from running the layers": _mistake(
+        "the sizes are read from running convolutions on a tensor instead of being computed from the formula",
+        "les tailles sont lues en exécutant des convolutions sur un tenseur au lieu d'être calculées par la "
+        "formule",
+        "Could you compute these sizes from the output-size formula alone, without building any layer?",
+        "Pourriez-vous calculer ces tailles avec la seule formule de la taille de sortie, sans construire de "
+        "couche ?"),
+    "receptive field misses the centre pixel": _mistake(
+        "the receptive field counts the growth of each layer but not the output pixel itself: it is one short",
+        "le champ récepteur compte l'élargissement apporté par chaque couche mais pas le pixel de sortie "
+        "lui-même : il manque un",
+        "What is the receptive field of a network with no layer at all, or of one 1x1 convolution?",
+        "Quel est le champ récepteur d'un réseau sans aucune couche, ou d'une seule convolution 1x1 ?"),
+    "receptive field multiplies kernels": _mistake(
+        "the stride multiplies every layer's growth by the same factor instead of compounding layer after layer",
+        "le pas multiplie l'élargissement de chaque couche par un même facteur au lieu de se cumuler couche après "
+        "couche",
+        "After two layers of stride s, how far apart in the input are two neighbouring pixels of the feature map?",
+        "Après deux couches de pas s, quelle distance sépare dans l'entrée deux pixels voisins de la carte de "
+        "caractéristiques ?"),
+    "receptive field ignores dilation": _mistake(
+        "the receptive field ignores the dilation: each layer widens the field by k - 1 instead of d(k - 1)",
+        "le champ récepteur ignore la dilatation : chaque couche l'élargit de k - 1 au lieu de d(k - 1)",
+        "How far apart are the first and last taps of a kernel of size k with dilation d?",
+        "Quelle distance sépare la première et la dernière prise d'un noyau de taille k et de dilatation d ?"),
+    "same padding rounds up for even kernels": _mistake(
+        "'same' padding is given for even kernels (k // 2), where no symmetric padding keeps the size: it "
+        "should be refused",
+        "un padding « same » est donné pour les noyaux pairs (k // 2), alors qu'aucun padding symétrique ne "
+        "conserve la taille : il faut le refuser",
+        "With a kernel of size 4 and the same padding p on both sides, can n + 2p - 3 equal n?",
+        "Avec un noyau de taille 4 et le même padding p des deux côtés, n + 2p - 3 peut-il valoir n ?"),
+    "full padding is k // 2": _mistake(
+        "'full' padding is taken as k // 2, the 'same' padding, instead of k - 1",
+        "le padding « full » est pris égal à k // 2, celui de « same », au lieu de k - 1",
+        "In a 'full' convolution, how many positions of the kernel overlap the input by a single pixel?",
+        "Dans une convolution « full », combien de positions du noyau ne recouvrent l'entrée que d'un seul "
+        "pixel ?"),
+    "padding searched with an nn.Conv2d": _PADDING_SEARCH,
+    "unknown mode falls back to valid": _mistake(
+        "an unknown mode gets the 'valid' padding (0) instead of a ValueError",
+        "un mode inconnu reçoit le padding « valid » (0) au lieu d'une ValueError",
+        "What should padding_for('wide', 3) do?",
+        "Que doit faire padding_for('wide', 3) ?"),
+    "measured field with the model's own weights (dead ReLUs)": _mistake(
+        "the field is measured through the model's own random weights and biases, so ReLUs that happen to be "
+        "off hide part of the field",
+        "le champ est mesuré à travers les poids et biais aléatoires du modèle : des ReLU éteintes par hasard "
+        "cachent une partie du champ",
+        "Can a gradient pass through a ReLU whose input is negative?",
+        "Un gradient peut-il traverser une ReLU dont l'entrée est négative ?"),
+    "measured field with the model's own weights, biases zeroed": _mistake(
+        "the biases are zeroed but the model's random weights are kept, so some ReLUs can still be off and hide "
+        "part of the field",
+        "les biais sont mis à zéro mais les poids aléatoires du modèle sont gardés : des ReLU peuvent encore être "
+        "éteintes et cacher une partie du champ",
+        "With random weights of both signs, is every ReLU of the field's edge sure to be active?",
+        "Avec des poids aléatoires des deux signes, chaque ReLU du bord du champ est-elle sûre d'être active ?"),
+    "measured field with random weights (seed that passes the public case)": _mistake(
+        "the field is measured with fresh random weights under a fixed seed: right on some networks only, since "
+        "ReLUs that happen to be off hide part of the field",
+        "le champ est mesuré avec de nouveaux poids aléatoires sous une graine fixe : juste sur certains réseaux "
+        "seulement, car des ReLU éteintes par hasard cachent une partie du champ",
+        "Which weights make sure that every input pixel of the field changes the centre output?",
+        "Quels poids garantissent que chaque pixel d'entrée du champ modifie la sortie centrale ?"),
+    "measured field from model(x), not the feature maps": _mistake(
+        "the gradient is taken from the model's final output, after the head, instead of from the centre of the "
+        "last feature map",
+        "le gradient est pris sur la sortie finale du modèle, après la tête, au lieu du centre de la dernière "
+        "carte de caractéristiques",
+        "Does the pooling and linear head let one output depend on every input pixel?",
+        "Le pooling et la tête linéaire font-ils dépendre une sortie de tous les pixels d'entrée ?"),
+    "exam network without ReLUs": _mistake(
+        "the exam's network has no ReLU between its convolutions",
+        "le réseau de l'examen n'a pas de ReLU entre ses convolutions",
+        "What does a stack of convolutions with nothing between them compute: more than one convolution?",
+        "Que calcule une pile de convolutions sans rien entre elles : plus qu'une seule convolution ?"),
+    "exam network with 3x3 kernels": _mistake(
+        "the exam's network uses 3x3 kernels instead of the 5x5 kernels of the question",
+        "le réseau de l'examen utilise des noyaux 3x3 au lieu des noyaux 5x5 de l'énoncé",
+        "Which kernel size does the question give for each of the six layers?",
+        "Quelle taille de noyau l'énoncé donne-t-il pour chacune des six couches ?"),
+    "exam network pads by reflection, not with zeros": _mistake(
+        "the convolutions pad by reflecting the border instead of with zeros",
+        "les convolutions complètent le bord par réflexion au lieu de zéros",
+        "Which values does the question's padding put around the image?",
+        "Quelles valeurs le padding de l'énoncé place-t-il autour de l'image ?"),
+    "output size read from a convolution reached through sys.modules": _CONV_LAYER,
+    "padding searched with a Conv2d reached through sys.modules": _PADDING_SEARCH,
+}
