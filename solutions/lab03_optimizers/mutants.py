@@ -306,3 +306,174 @@ def step(self, closure=None):
             self.state[p]["inner"].step()
 '''},
 }
+
+
+def _mistake(en: str, fr: str, hint_en: str, hint_fr: str) -> dict[str, str]:
+    return {"en": en, "fr": fr, "hint_en": hint_en, "hint_fr": hint_fr}
+
+
+# What each mutant gets wrong, in the course's terms (never the fix), and a question that leads the student there.
+# Teaching assistants read the descriptions (the class report); students see only the hint, at --feedback hints.
+def _library(name: str) -> dict[str, str]:
+    return _mistake(
+        f"{name} is not built by hand: the library's own optimizer (torch.optim.{name}, its functional form or its "
+        "class) does the update",
+        f"{name} n'est pas construit à la main : l'optimiseur de la bibliothèque (torch.optim.{name}, sa forme "
+        "fonctionnelle ou sa classe) fait la mise à jour",
+        f"Which line of your step computes {name}'s update from the gradient and the state you keep?",
+        f"Quelle ligne de votre step calcule la mise à jour de {name} à partir du gradient et de l'état que vous "
+        "conservez ?")
+
+
+def _eps_inside(name: str) -> dict[str, str]:
+    return _mistake(
+        f"{name}'s eps is added under the square root instead of to the square root",
+        f"l'eps de {name} est ajouté sous la racine carrée au lieu d'être ajouté à la racine",
+        "Where does the course's update put eps: in sqrt(v + eps) or in sqrt(v) + eps?",
+        "Où la mise à jour du cours place-t-elle eps : dans sqrt(v + eps) ou dans sqrt(v) + eps ?")
+
+
+def _missing_grad(name: str) -> dict[str, str]:
+    return _mistake(
+        f"a parameter without a gradient (p.grad is None) is updated by {name} as if its gradient were zero, "
+        "which changes its state",
+        f"un paramètre sans gradient (p.grad vaut None) est mis à jour par {name} comme si son gradient était "
+        "nul, ce qui modifie son état",
+        "What should a step do to a parameter that took no part in the loss?",
+        "Que doit faire un pas d'optimisation à un paramètre qui n'a pas participé à la perte ?")
+
+
+def _defaults(name: str, setting: str) -> dict[str, str]:
+    return _mistake(
+        f"{name} reads {setting} from the optimizer's defaults instead of from each parameter group, so a group "
+        "with its own value is updated with the default one",
+        f"{name} lit {setting} dans les valeurs par défaut de l'optimiseur au lieu de chaque groupe de paramètres : "
+        "un groupe qui a sa propre valeur est mis à jour avec celle par défaut",
+        f"If two parameter groups are given different values of {setting}, which one does your step use for each?",
+        f"Si deux groupes de paramètres reçoivent des valeurs différentes de {setting}, laquelle votre step "
+        "utilise-t-il pour chacun ?")
+
+
+MISTAKES = {
+    "Adagrad: eps inside the square root": _eps_inside("Adagrad"),
+    "Adagrad: moving average instead of a sum": _mistake(
+        "Adagrad keeps a moving average of the squared gradients (as RMSprop does) instead of their sum",
+        "Adagrad garde une moyenne glissante des gradients au carré (comme RMSprop) au lieu de leur somme",
+        "In Adagrad, does the accumulator ever forget an old gradient?",
+        "Dans Adagrad, l'accumulateur oublie-t-il jamais un ancien gradient ?"),
+    "Adagrad: sum updated after the step": _mistake(
+        "the parameter is updated before the current squared gradient is added to the sum, so the first step "
+        "divides by eps alone",
+        "le paramètre est mis à jour avant que le gradient courant au carré soit ajouté à la somme : le premier "
+        "pas divise par eps seul",
+        "Does the denominator of the step at time t include g_t²?",
+        "Le dénominateur du pas à l'instant t contient-il g_t² ?"),
+    "Adagrad: weight decay ignored": _mistake(
+        "Adagrad ignores weight_decay: the gradient is not increased by weight_decay × p",
+        "Adagrad ignore weight_decay : le gradient n'est pas augmenté de weight_decay × p",
+        "When weight_decay is not zero, which gradient goes into the sum and the update?",
+        "Quand weight_decay n'est pas nul, quel gradient entre dans la somme et dans la mise à jour ?"),
+    "Adagrad: one accumulator per optimizer": _mistake(
+        "one number accumulates the squared gradients of every parameter, instead of one accumulator per "
+        "coordinate of each parameter",
+        "un seul nombre accumule les gradients au carré de tous les paramètres, au lieu d'un accumulateur par "
+        "coordonnée de chaque paramètre",
+        "Does Adagrad give each coordinate its own learning rate?",
+        "Adagrad donne-t-il à chaque coordonnée son propre pas d'apprentissage ?"),
+    "RMSprop: eps inside the square root": _eps_inside("RMSprop"),
+    "RMSprop: with momentum 0.9": _mistake(
+        "a momentum of 0.9 is added to RMSprop, which the course's RMSprop (momentum 0) does not have",
+        "un momentum de 0.9 est ajouté à RMSprop, que le RMSprop du cours (momentum 0) n'a pas",
+        "Does the course's RMSprop keep anything besides the running average of squared gradients?",
+        "Le RMSprop du cours conserve-t-il autre chose que la moyenne glissante des gradients au carré ?"),
+    "RMSprop: centered": _mistake(
+        "RMSprop is centred: it subtracts the square of the running mean gradient, which the course's RMSprop "
+        "does not",
+        "RMSprop est centré : il retranche le carré de la moyenne glissante du gradient, ce que ne fait pas le "
+        "RMSprop du cours",
+        "Does the course's RMSprop divide by the root of an average of g², or by a variance estimate?",
+        "Le RMSprop du cours divise-t-il par la racine d'une moyenne de g², ou par une estimation de variance ?"),
+    "RMSprop: alpha and 1 - alpha swapped": _mistake(
+        "alpha and 1 - alpha are swapped in the running average: the new squared gradient gets weight alpha",
+        "alpha et 1 - alpha sont échangés dans la moyenne glissante : le nouveau gradient au carré reçoit le "
+        "poids alpha",
+        "With alpha = 0.99, how much weight should the newest squared gradient get?",
+        "Avec alpha = 0.99, quel poids le gradient au carré le plus récent doit-il recevoir ?"),
+    "Adam: no bias correction": _mistake(
+        "Adam's moments are not bias-corrected, so the first steps are much too small",
+        "les moments d'Adam ne sont pas corrigés du biais : les premiers pas sont bien trop petits",
+        "The moments start at zero: what is the expected value of m_1 = (1 - β1) g_1 compared with g_1?",
+        "Les moments partent de zéro : que vaut l'espérance de m_1 = (1 - β1) g_1 comparée à g_1 ?"),
+    "Adam: first moment not corrected": _mistake(
+        "only the second moment is bias-corrected: the first moment m_t is used without dividing by 1 - β1^t",
+        "seul le second moment est corrigé du biais : le premier moment m_t est utilisé sans division par "
+        "1 - β1^t",
+        "Both moments start at zero: which of them need a correction?",
+        "Les deux moments partent de zéro : lesquels ont besoin d'une correction ?"),
+    "Adam: eps inside the square root": _eps_inside("Adam"),
+    "Adam: decoupled weight decay (AdamW)": _mistake(
+        "the weight decay is decoupled from the gradient (AdamW) instead of added to the gradient as in Adam",
+        "la décroissance des poids est découplée du gradient (AdamW) au lieu d'être ajoutée au gradient comme "
+        "dans Adam",
+        "In Adam, does weight_decay × p go through the moments, or straight onto the parameter?",
+        "Dans Adam, weight_decay × p passe-t-il par les moments, ou directement sur le paramètre ?"),
+    "Adam: bias correction counted from zero": _mistake(
+        "the bias correction is off by one step: it divides by 1 - β^(t+1) instead of 1 - β^t",
+        "la correction du biais est décalée d'un pas : elle divise par 1 - β^(t+1) au lieu de 1 - β^t",
+        "At the first step, t = 1: what is 1 - β1^t, and what does your code use?",
+        "Au premier pas, t = 1 : que vaut 1 - β1^t, et qu'utilise votre code ?"),
+    "Adam: zero-grad parameters still decayed": _mistake(
+        "a parameter without a gradient is still shrunk at every step",
+        "un paramètre sans gradient est quand même réduit à chaque pas",
+        "What should a step do to a parameter whose grad is None?",
+        "Que doit faire un pas à un paramètre dont grad vaut None ?"),
+    "Adagrad: torch.optim.Adagrad itself": _library("Adagrad"),
+    "RMSprop: torch.optim.RMSprop itself": _library("RMSprop"),
+    "Adam: torch.optim.Adam itself": _library("Adam"),
+    "Adagrad: a subclass of torch.optim.Adagrad": _library("Adagrad"),
+    "RMSprop: a subclass of torch.optim.RMSprop": _library("RMSprop"),
+    "Adam: a subclass of torch.optim.Adam": _library("Adam"),
+    "Adam: step calls torch.optim.Adam.step": _library("Adam"),
+    "Adam: step calls torch.optim.adam.adam": _library("Adam"),
+    "Adagrad: step calls torch.optim._functional.adagrad": _library("Adagrad"),
+    "RMSprop: step calls torch.optim.rmsprop.rmsprop": _library("RMSprop"),
+    "Adagrad: a missing gradient taken for zero": _missing_grad("Adagrad"),
+    "RMSprop: a missing gradient taken for zero": _missing_grad("RMSprop"),
+    "Adam: a missing gradient taken for zero": _missing_grad("Adam"),
+    "Adam: a skipped step still counted": _mistake(
+        "a step where a parameter has no gradient still advances that parameter's step count, so its bias "
+        "correction later uses the wrong t",
+        "un pas où un paramètre n'a pas de gradient fait quand même avancer son compteur de pas : sa correction "
+        "du biais utilise ensuite un mauvais t",
+        "Is t the number of optimizer calls, or the number of updates this parameter actually received?",
+        "t est-il le nombre d'appels à l'optimiseur, ou le nombre de mises à jour que ce paramètre a réellement "
+        "reçues ?"),
+    "Adam: one step count for the whole optimizer": _mistake(
+        "one step count is shared by every parameter instead of kept in each parameter's state",
+        "un seul compteur de pas est partagé par tous les paramètres au lieu d'être gardé dans l'état de chacun",
+        "If a parameter first gets a gradient at the tenth call, what should its t be at that step?",
+        "Si un paramètre reçoit son premier gradient au dixième appel, que doit valoir son t à ce pas ?"),
+    "Adagrad: eps from self.defaults": _defaults("Adagrad", "eps"),
+    "Adagrad: weight_decay from self.defaults": _defaults("Adagrad", "weight_decay"),
+    "RMSprop: alpha from self.defaults": _defaults("RMSprop", "alpha"),
+    "RMSprop: eps from self.defaults": _defaults("RMSprop", "eps"),
+    "RMSprop: weight_decay from self.defaults": _defaults("RMSprop", "weight_decay"),
+    "Adam: betas from self.defaults": _defaults("Adam", "betas"),
+    "Adam: eps from self.defaults": _defaults("Adam", "eps"),
+    "Adam: weight_decay from self.defaults": _defaults("Adam", "weight_decay"),
+    "trajectory without the starting point": _mistake(
+        "the trajectory leaves out the starting point x0 and takes one step too many",
+        "la trajectoire omet le point de départ x0 et fait un pas de trop",
+        "For steps = 0, what should the trajectory contain?",
+        "Pour steps = 0, que doit contenir la trajectoire ?"),
+    "trajectory moves x0 in place": _mistake(
+        "the optimizer moves the caller's tensor x0 itself: the starting point is changed by the run",
+        "l'optimiseur déplace le tenseur x0 de l'appelant lui-même : le point de départ est modifié par le calcul",
+        "After your function returns, does x0 still hold the starting point?",
+        "Quand votre fonction a terminé, x0 contient-il encore le point de départ ?"),
+    "Adagrad: the functional form through an alias bound inside step": _library("Adagrad"),
+    "Adam: the library class taken from torch.optim.__dict__": _library("Adam"),
+    "RMSprop: the library class found among Optimizer.__subclasses__()": _library("RMSprop"),
+    "Adam: the functional form imported inside step under another name": _library("Adam"),
+    "Adagrad: a library optimizer kept in the state and stepped": _library("Adagrad"),
+}
