@@ -260,3 +260,286 @@ def gd_weights(X, y, lr, steps):
     return w[-1]
 '''},
 }
+
+
+def _mistake(en: str, fr: str, hint_en: str, hint_fr: str) -> dict[str, str]:
+    return {"en": en, "fr": fr, "hint_en": hint_en, "hint_fr": hint_fr}
+
+
+# What each mutant gets wrong, in the course's terms (never the fix), and a question that leads the student there.
+# Teaching assistants read the descriptions (the class report); students see only the hint, at --feedback hints.
+_GD_NOT_CLOSED = _mistake(
+    "gradient descent is run step by step (a loop, a map or the released gd_weights_by_steps) instead of being "
+    "written in closed form with the spectral filter",
+    "la descente de gradient est déroulée pas à pas (une boucle, un map ou la fonction fournie gd_weights_by_steps) "
+    "au lieu d'être écrite en forme close avec le filtre spectral",
+    "In the eigenbasis of XᵀX / n, what does t steps of gradient descent do to each coordinate of the "
+    "least-squares solution?",
+    "Dans la base propre de XᵀX / n, que font t pas de descente de gradient à chaque coordonnée de la solution des "
+    "moindres carrés ?")
+_SHARED_NOISE = _mistake(
+    "one uniform draw is shared by several units (or examples), so their masks are not independent",
+    "un même tirage uniforme est partagé par plusieurs unités (ou exemples) : leurs masques ne sont pas "
+    "indépendants",
+    "Does every unit of every example get its own uniform noise u?",
+    "Chaque unité de chaque exemple reçoit-elle son propre bruit uniforme u ?")
+
+MISTAKES = {
+    "gd_filter: one step too many": _mistake(
+        "the filter counts one step too many: exponent t + 1 instead of t",
+        "le filtre compte un pas de trop : exposant t + 1 au lieu de t",
+        "After zero steps, starting from w = 0, what fraction of each direction has been fitted?",
+        "Après zéro pas, en partant de w = 0, quelle part de chaque direction a été ajustée ?"),
+    "gd_filter: one step too few": _mistake(
+        "the filter counts one step too few: exponent t - 1 instead of t",
+        "le filtre compte un pas de moins : exposant t - 1 au lieu de t",
+        "After exactly one step, what fraction of a direction with eigenvalue λ has been fitted?",
+        "Après exactement un pas, quelle part d'une direction de valeur propre λ a été ajustée ?"),
+    "gd_filter: the shrinkage (1 - lr lambda)^t instead of the filter": _mistake(
+        "the function returns the part of each direction still to be fitted, (1 - ηλ)^t, not the part fitted",
+        "la fonction renvoie la part de chaque direction qui reste à ajuster, (1 - ηλ)^t, et non la part ajustée",
+        "Starting from w = 0, should the filter be 0 or 1 before any step?",
+        "En partant de w = 0, le filtre doit-il valoir 0 ou 1 avant tout pas ?"),
+    "gd_filter: linearised, lr * lambda * t capped at 1": _mistake(
+        "the filter is linearised (ηλt, capped at 1): exact only while ηλt is small",
+        "le filtre est linéarisé (ηλt, plafonné à 1) : exact seulement tant que ηλt est petit",
+        "Is 1 - (1 - ηλ)^t equal to ηλt once ηλt is no longer small?",
+        "1 - (1 - ηλ)^t est-il égal à ηλt quand ηλt n'est plus petit ?"),
+    "gd_filter: exponential approximation 1 - exp(-lr lambda t)": _mistake(
+        "the filter of gradient flow, 1 - exp(-ηλt), is used instead of the exact one of discrete steps",
+        "le filtre du flot de gradient, 1 - exp(-ηλt), est utilisé à la place du filtre exact des pas discrets",
+        "With a finite learning rate, does one step multiply the remaining error by exp(-ηλ) or by (1 - ηλ)?",
+        "Avec un pas fini, un pas multiplie-t-il l'erreur restante par exp(-ηλ) ou par (1 - ηλ) ?"),
+    "ridge_filter: alpha / (lambda + alpha)": _mistake(
+        "the ridge filter returns the shrunk part α / (λ + α) instead of the kept part",
+        "le filtre ridge renvoie la part retirée α / (λ + α) au lieu de la part conservée",
+        "With α = 0, ridge is least squares: what should the filter be then?",
+        "Avec α = 0, ridge est la méthode des moindres carrés : que doit alors valoir le filtre ?"),
+    "ridge_filter: 1 / (lambda + alpha)": _mistake(
+        "the ridge filter is 1 / (λ + α), the factor applied to Xᵀy, not the fraction of each direction kept",
+        "le filtre ridge vaut 1 / (λ + α), le facteur appliqué à Xᵀy, et non la part conservée de chaque direction",
+        "Is your filter always between 0 and 1, as a fraction of the least-squares solution?",
+        "Votre filtre est-il toujours compris entre 0 et 1, comme une part de la solution des moindres carrés ?"),
+    "ridge_filter: lambda / (lambda + alpha^2)": _mistake(
+        "the penalty enters the ridge filter squared: λ / (λ + α²)",
+        "la pénalité entre au carré dans le filtre ridge : λ / (λ + α²)",
+        "The penalty α‖w‖² adds what to each eigenvalue of the Hessian?",
+        "La pénalité α‖w‖² ajoute quoi à chaque valeur propre de la hessienne ?"),
+    "gd_weights: X^T X without the 1 / n": _mistake(
+        "the Hessian and the gradient lack the 1 / n of the mean squared error: XᵀX instead of XᵀX / n",
+        "la hessienne et le gradient n'ont pas le 1 / n de l'erreur quadratique moyenne : XᵀX au lieu de XᵀX / n",
+        "The loss is a mean over the n examples: what is its Hessian?",
+        "La perte est une moyenne sur les n exemples : quelle est sa hessienne ?"),
+    "gd_weights: 1 / n on the Hessian only": _mistake(
+        "the 1 / n is applied to XᵀX but not to Xᵀy",
+        "le 1 / n est appliqué à XᵀX mais pas à Xᵀy",
+        "Which terms of the gradient of the mean squared error carry a 1 / n?",
+        "Quels termes du gradient de l'erreur quadratique moyenne portent un 1 / n ?"),
+    "gd_weights: the least-squares solution (steps ignored)": _mistake(
+        "the number of steps is ignored: the function returns the least-squares solution, the limit of "
+        "infinitely many steps",
+        "le nombre de pas est ignoré : la fonction renvoie la solution des moindres carrés, la limite d'une "
+        "infinité de pas",
+        "Does your result change when steps changes?",
+        "Votre résultat change-t-il quand steps change ?"),
+    "gd_weights: ridge at alpha = 1 / (lr t) instead of GD": _mistake(
+        "the ridge solution with α = 1 / (ηt) is returned: it only approximates t steps of gradient descent",
+        "la solution ridge avec α = 1 / (ηt) est renvoyée : elle n'est qu'une approximation de t pas de descente "
+        "de gradient",
+        "Is the filter of t steps of gradient descent exactly λ / (λ + 1/(ηt))?",
+        "Le filtre de t pas de descente de gradient est-il exactement λ / (λ + 1/(ηt)) ?"),
+    "gd_weights: lambda = 0 directions divided anyway (NaN)": _mistake(
+        "directions with eigenvalue 0 are divided by zero, which gives NaN instead of their limit ηt",
+        "les directions de valeur propre 0 sont divisées par zéro, ce qui donne NaN au lieu de leur limite ηt",
+        "What is the limit of (1 - (1 - ηλ)^t) / λ as λ tends to 0?",
+        "Quelle est la limite de (1 - (1 - ηλ)^t) / λ quand λ tend vers 0 ?"),
+    "gd_weights: filter without dividing by lambda": _mistake(
+        "the filter is applied to the projected Xᵀy / n without dividing by λ, so the least-squares solution "
+        "the filter scales is never formed",
+        "le filtre est appliqué à Xᵀy / n projeté sans division par λ : la solution des moindres carrés que le "
+        "filtre doit pondérer n'est jamais formée",
+        "In the eigenbasis, what is the least-squares coordinate along a direction with eigenvalue λ?",
+        "Dans la base propre, quelle est la coordonnée des moindres carrés selon une direction de valeur propre λ ?"),
+    "gd_weights: starts from the least-squares solution's filter of the wrong side": _mistake(
+        "the weights use the complement of the filter, 1 - filter: the part of each direction not yet fitted",
+        "les poids utilisent le complément du filtre, 1 - filtre : la part de chaque direction pas encore ajustée",
+        "Starting from w = 0, what should gd_weights return for steps = 0?",
+        "En partant de w = 0, que doit renvoyer gd_weights pour steps = 0 ?"),
+    "effective_dof: mean instead of sum": _mistake(
+        "the effective degrees of freedom are the mean of the filter over the directions instead of its sum",
+        "les degrés de liberté effectifs sont la moyenne du filtre sur les directions au lieu de sa somme",
+        "When every direction is fully fitted, how many degrees of freedom should there be?",
+        "Quand toutes les directions sont entièrement ajustées, combien de degrés de liberté doit-il y avoir ?"),
+    "effective_dof: hard count of fitted directions (lr lambda t > 1)": _mistake(
+        "directions are counted as fitted or not (ηλt > 1) instead of adding the filter's fraction of each",
+        "les directions sont comptées ajustées ou non (ηλt > 1) au lieu d'additionner la part du filtre de chacune",
+        "Can a direction count for half a degree of freedom?",
+        "Une direction peut-elle compter pour un demi degré de liberté ?"),
+    "effective_dof: ridge's at alpha = 1 / (lr t)": _mistake(
+        "the degrees of freedom of ridge with α = 1 / (ηt) are used instead of those of gradient descent",
+        "les degrés de liberté de ridge avec α = 1 / (ηt) sont utilisés au lieu de ceux de la descente de gradient",
+        "Which filter does gradient descent apply to each direction after t steps?",
+        "Quel filtre la descente de gradient applique-t-elle à chaque direction après t pas ?"),
+    "relaxed_keep_mask: keep and drop swapped": _mistake(
+        "the relaxed mask is the drop mask, not the keep mask: it is near 1 for units that are dropped",
+        "le masque relâché est celui d'abandon, pas de conservation : il est proche de 1 pour les unités abandonnées",
+        "When p_drop is close to 1, should the mask be close to 0 or to 1?",
+        "Quand p_drop est proche de 1, le masque doit-il être proche de 0 ou de 1 ?"),
+    "relaxed_keep_mask: temperature ignored": _mistake(
+        "the temperature is ignored, so the mask does not become binary as the temperature goes to 0",
+        "la température est ignorée : le masque ne devient pas binaire quand la température tend vers 0",
+        "What should the mask look like for a very small temperature?",
+        "À quoi doit ressembler le masque pour une très petite température ?"),
+    "relaxed_keep_mask: temperature multiplied": _mistake(
+        "the logits are multiplied by the temperature instead of divided by it",
+        "les logits sont multipliés par la température au lieu d'être divisés par elle",
+        "Should a lower temperature make the sigmoid sharper or flatter?",
+        "Une température plus basse doit-elle rendre la sigmoïde plus raide ou plus plate ?"),
+    "relaxed_keep_mask: log(u) instead of logit(u)": _mistake(
+        "the noise enters as log u instead of the logistic noise log u - log(1 - u)",
+        "le bruit entre sous la forme log u au lieu du bruit logistique log u - log(1 - u)",
+        "Which transform of a uniform u gives logistic noise?",
+        "Quelle transformation d'une variable uniforme u donne un bruit logistique ?"),
+    "relaxed_keep_mask: p_drop used as the keep probability": _mistake(
+        "p_drop is used as the keep probability: units are kept with probability p_drop",
+        "p_drop est utilisé comme probabilité de conservation : les unités sont conservées avec probabilité p_drop",
+        "With p_drop = 0.9, should most units be kept or dropped?",
+        "Avec p_drop = 0.9, la plupart des unités doivent-elles être conservées ou abandonnées ?"),
+    "relaxed_keep_mask: one uniform shared by all units": _SHARED_NOISE,
+    "ConcreteDropout: one uniform shared by all units": _SHARED_NOISE,
+    "ConcreteDropout: one uniform per unit shared by all examples": _SHARED_NOISE,
+    "ConcreteDropout: no 1 / (1 - p) rescaling": _mistake(
+        "the kept units are not rescaled by 1 / (1 - p), so the layer's expected output shrinks with p",
+        "les unités conservées ne sont pas remises à l'échelle par 1 / (1 - p) : la sortie moyenne de la couche "
+        "diminue avec p",
+        "What is the expected value of x × mask when the mask keeps x with probability 1 - p?",
+        "Quelle est l'espérance de x × masque quand le masque conserve x avec probabilité 1 - p ?"),
+    "ConcreteDropout: rescaled by 1 / p": _mistake(
+        "the kept units are rescaled by 1 / p instead of 1 / (1 - p)",
+        "les unités conservées sont remises à l'échelle par 1 / p au lieu de 1 / (1 - p)",
+        "With p the probability of dropping, what is the probability that a unit is kept?",
+        "Si p est la probabilité d'abandon, quelle est la probabilité qu'une unité soit conservée ?"),
+    "ConcreteDropout: rescaling with p detached": _mistake(
+        "p is detached in the 1 / (1 - p) rescaling, so that term sends no gradient to the dropout rates",
+        "p est détaché dans la remise à l'échelle 1 / (1 - p) : ce terme n'envoie aucun gradient aux taux "
+        "d'abandon",
+        "Does the output depend on p through the rescaling as well as through the mask?",
+        "La sortie dépend-elle de p à travers la remise à l'échelle autant qu'à travers le masque ?"),
+    "ConcreteDropout: hard Bernoulli mask (no gradient to p)": _mistake(
+        "the mask is a hard Bernoulli draw, through which no gradient reaches the dropout rates",
+        "le masque est un tirage de Bernoulli strict, à travers lequel aucun gradient n'atteint les taux d'abandon",
+        "Is the comparison u >= p differentiable with respect to p?",
+        "La comparaison u >= p est-elle dérivable par rapport à p ?"),
+    "ConcreteDropout: dropout left on in eval": _mistake(
+        "units are still dropped in evaluation mode",
+        "des unités sont encore abandonnées en mode évaluation",
+        "What should the layer do to its input after model.eval()?",
+        "Que doit faire la couche à son entrée après model.eval() ?"),
+    "ConcreteDropout: eval scales by 1 - p": _mistake(
+        "in evaluation mode the input is multiplied by 1 - p, although training already rescales by 1 / (1 - p) "
+        "(inverted dropout)",
+        "en mode évaluation l'entrée est multipliée par 1 - p, alors que l'entraînement remet déjà à l'échelle "
+        "par 1 / (1 - p) (dropout inversé)",
+        "With the rescaling done during training, what expected output should evaluation reproduce?",
+        "Avec la remise à l'échelle faite à l'entraînement, quelle sortie moyenne l'évaluation doit-elle "
+        "reproduire ?"),
+    "ConcreteDropout: p stored directly, not as a logit": _mistake(
+        "the learnt parameter holds p itself instead of its logit, so p is neither initialised as asked nor "
+        "kept in (0, 1)",
+        "le paramètre appris contient p lui-même au lieu de son logit : p n'est ni initialisé comme demandé ni "
+        "maintenu dans (0, 1)",
+        "What keeps p between 0 and 1 while gradient steps change the parameter freely?",
+        "Qu'est-ce qui maintient p entre 0 et 1 quand des pas de gradient modifient librement le paramètre ?"),
+    "ConcreteDropout: one logit shared by all units": _mistake(
+        "one dropout rate is shared by all units instead of one rate per unit",
+        "un seul taux d'abandon est partagé par toutes les unités au lieu d'un taux par unité",
+        "How many dropout rates should a layer of n units learn?",
+        "Combien de taux d'abandon une couche de n unités doit-elle apprendre ?"),
+    "concrete_regularizer: entropy term with the wrong sign": _mistake(
+        "the entropy term has the wrong sign: the regulariser rewards dropout rates near 0 or 1",
+        "le terme d'entropie a le mauvais signe : le régularisateur favorise les taux d'abandon proches de 0 ou 1",
+        "Should the regulariser push p towards 1/2 or away from it?",
+        "Le régularisateur doit-il pousser p vers 1/2 ou l'en éloigner ?"),
+    "concrete_regularizer: weight term without 1 / (1 - p)": _mistake(
+        "the weight term lacks the 1 / (1 - p) factor of the concrete dropout regulariser",
+        "le terme des poids n'a pas le facteur 1 / (1 - p) du régularisateur du concrete dropout",
+        "In the regulariser, how does the weights' penalty depend on the probability of keeping a unit?",
+        "Dans le régularisateur, comment la pénalité des poids dépend-elle de la probabilité de conserver une "
+        "unité ?"),
+    "concrete_regularizer: weight term times (1 - p)": _mistake(
+        "the weight term is multiplied by 1 - p instead of divided by it",
+        "le terme des poids est multiplié par 1 - p au lieu d'être divisé par 1 - p",
+        "Should the weights' penalty grow or shrink as p grows?",
+        "La pénalité des poids doit-elle croître ou décroître quand p augmente ?"),
+    "concrete_regularizer: only p log p": _mistake(
+        "the entropy term keeps p log p and leaves out (1 - p) log(1 - p)",
+        "le terme d'entropie garde p log p et omet (1 - p) log(1 - p)",
+        "What is the entropy of a Bernoulli variable of parameter p?",
+        "Quelle est l'entropie d'une variable de Bernoulli de paramètre p ?"),
+    "concrete_regularizer: mean over units": _mistake(
+        "the regulariser averages over the units instead of summing over them",
+        "le régularisateur fait la moyenne sur les unités au lieu de la somme",
+        "Doubling the number of units should do what to the regulariser?",
+        "Doubler le nombre d'unités doit faire quoi au régularisateur ?"),
+    "score_function_grad: score of the keep probability": _mistake(
+        "the score is taken with respect to the keep probability, so the gradient has the wrong sign",
+        "le score est pris par rapport à la probabilité de conservation : le gradient a le mauvais signe",
+        "What is d/dp log P(mask) for a unit that is dropped with probability p?",
+        "Que vaut d/dp log P(masque) pour une unité abandonnée avec probabilité p ?"),
+    "score_function_grad: baseline ignored": _mistake(
+        "the baseline is not subtracted from the losses",
+        "la ligne de base n'est pas retranchée des pertes",
+        "Where does the baseline enter the score-function estimator?",
+        "Où la ligne de base intervient-elle dans l'estimateur par fonction de score ?"),
+    "score_function_grad: baseline added": _mistake(
+        "the baseline is added to the losses instead of subtracted",
+        "la ligne de base est ajoutée aux pertes au lieu d'être retranchée",
+        "Should the baseline be added to or subtracted from each loss?",
+        "La ligne de base doit-elle être ajoutée à chaque perte ou en être retranchée ?"),
+    "score_function_grad: sum over samples": _mistake(
+        "the estimator sums over the samples instead of averaging them",
+        "l'estimateur somme sur les échantillons au lieu d'en faire la moyenne",
+        "Should the estimate grow when you draw more samples?",
+        "L'estimation doit-elle grandir quand vous tirez plus d'échantillons ?"),
+    "score_function_grad: only the dropped units' term": _mistake(
+        "the score keeps only the term of dropped units and leaves out that of kept units",
+        "le score ne garde que le terme des unités abandonnées et omet celui des unités conservées",
+        "What is d/dp log(1 - p), the score of a kept unit?",
+        "Que vaut d/dp log(1 - p), le score d'une unité conservée ?"),
+    "score_function_grad: d P / d p instead of d log P / d p": _mistake(
+        "the gradient of the probability of the mask is used instead of the gradient of its logarithm",
+        "le gradient de la probabilité du masque est utilisé au lieu du gradient de son logarithme",
+        "In the score-function estimator, is it ∇P or ∇log P that multiplies the loss?",
+        "Dans l'estimateur par fonction de score, est-ce ∇P ou ∇log P qui multiplie la perte ?"),
+    "exact_dropout_grad: gradient for the keep probability": _mistake(
+        "the exact gradient is taken with respect to the keep probabilities: its sign is reversed",
+        "le gradient exact est pris par rapport aux probabilités de conservation : son signe est inversé",
+        "Increasing p_drop[i] makes which masks more likely?",
+        "Augmenter p_drop[i] rend quels masques plus probables ?"),
+    "exact_dropout_grad: masks passed as drop masks": _mistake(
+        "the enumerated masks are passed to the loss as drop masks (1 = dropped) instead of keep masks",
+        "les masques énumérés sont transmis à la perte comme des masques d'abandon (1 = abandonnée) au lieu de "
+        "masques de conservation",
+        "In the masks your loss receives, does 1 mean kept or dropped?",
+        "Dans les masques que reçoit votre perte, 1 veut-il dire conservée ou abandonnée ?"),
+    "exact_dropout_grad: unweighted mean over masks": _mistake(
+        "every mask gets the same weight instead of its probability under the dropout rates",
+        "chaque masque reçoit le même poids au lieu de sa probabilité sous les taux d'abandon",
+        "What is the probability of a given mask when unit i is dropped with probability p_i?",
+        "Quelle est la probabilité d'un masque donné quand l'unité i est abandonnée avec probabilité p_i ?"),
+    "exact_dropout_grad: no limit on the number of units": _mistake(
+        "there is no limit on the number of units, although enumerating 2^n masks soon costs too much; the task "
+        "asks for an error past 12 units",
+        "il n'y a pas de limite au nombre d'unités, alors qu'énumérer 2^n masques devient vite trop coûteux ; la "
+        "tâche demande une erreur au-delà de 12 unités",
+        "How many masks are there for 40 units, and what should your function do then?",
+        "Combien y a-t-il de masques pour 40 unités, et que doit alors faire votre fonction ?"),
+    "exact_dropout_grad: P(mask) with p as the keep probability": _mistake(
+        "the probability of each mask uses p as the keep probability",
+        "la probabilité de chaque masque utilise p comme probabilité de conservation",
+        "For a kept unit, is the factor of P(mask) p_i or 1 - p_i?",
+        "Pour une unité conservée, le facteur de P(masque) est-il p_i ou 1 - p_i ?"),
+    "gd_weights: returns the released gd_weights_by_steps": _GD_NOT_CLOSED,
+    "gd_weights: gd_weights_by_steps through sys.modules": _GD_NOT_CLOSED,
+    "gd_weights: the steps run by map over a range, no loop statement": _GD_NOT_CLOSED,
+}
