@@ -19,6 +19,8 @@ from labkit.grading import MAX_RECORD_BYTES, compare, decode, dumps_strict, enco
 from labkit.i18n import tr
 from labkit.rules import broken_rules
 
+DIAGNOSIS_SWITCH = "AUTOGRADER_DIAGNOSIS"  # "off": judge without diagnosing (grades are the same either way)
+
 
 class RecordError(ValueError):
     pass
@@ -94,7 +96,7 @@ def _reference_result(lab: Lab, check_id: str, case: dict[str, Any]) -> dict[str
 
 def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, module_source: str | None = None,
                 feedback: str = "inputs", cases: list[dict[str, Any]] | None = None,
-                diagnose: bool = True) -> CheckResult:
+                diagnose: bool | None = None) -> CheckResult:
     """Score one check: points shared equally between its cases; a message for each failed case.
 
     A broken method rule (judged from `module_source`, the submitted file, and the run-time evidence recorded beside
@@ -102,8 +104,9 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, mod
     cases ship with their expected outputs, so their messages always show them; for hidden cases `feedback` says
     what a message shows: "summary" only how many failed, "inputs" each failed case's inputs and what kind of
     failure, "hints" that and, when the failure is a catalogued mistake, a question that leads to it, "full" the
-    expected and actual values too (and the hint). A failed check gets its diagnosis (autograder.diagnosis) unless
-    `diagnose` is False: which catalogued mistake the student's outputs show, for the teaching assistant."""
+    expected and actual values too (and the hint). A failed check gets its diagnosis (autograder.diagnosis), which
+    catalogued mistake the student's outputs show, for the teaching assistant, unless `diagnose` is False (None: on
+    unless the environment sets AUTOGRADER_DIAGNOSIS=off, as benchmarks/diagnosis_cost.py does)."""
     if feedback not in FEEDBACK_LEVELS:
         raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {feedback!r}")
     check = lab.checks[check_id]
@@ -119,6 +122,8 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, mod
     reasons = [compare(e, got, check.rtol, check.atol) for e, got in zip(expected, actual, strict=True)]
     passed = sum(r is None for r in reasons)
     found = None
+    if diagnose is None:
+        diagnose = os.environ.get(DIAGNOSIS_SWITCH, "on").strip().lower() not in ("off", "0", "no", "false")
     if diagnose and (broken or passed < len(cases)):
         found = _diagnosis(lab, check_id, cases, expected, actual, broken)
     hints = _hints(lab, found) if feedback in ("hints", "full") else []
