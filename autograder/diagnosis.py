@@ -51,7 +51,7 @@ MISTAKE, AMBIGUOUS, UNKNOWN = "mistake", "ambiguous", "unknown"
 KINDS = (MISTAKE, AMBIGUOUS, UNKNOWN)
 # Extra hidden-case draws on which two matching mistakes must also agree to be one group.
 GROUPING_SEEDS = ("diagnosis-grouping-1", "diagnosis-grouping-2")
-_MAX_REMEMBERED = 20000
+_MAX_REMEMBERED = 4096
 RUN_LIMIT_S = 5.0  # one mistake on one case; past it the mistake matches nothing on that case
 BUDGET_S = 60.0  # one check's diagnosis; past it the diagnosis is "not in the catalogue", never a guess
 
@@ -84,9 +84,10 @@ def diagnose(lab: Lab, check_id: str, cases: list[dict[str, Any]], expected: lis
     signature = [failure_kind(e, a, check.rtol, check.atol) for e, a in zip(expected, actual, strict=True)]
     keys = [dumps_strict(encode(c)) for c in cases]
     rules = frozenset(r.text for r in check.rules if any(b == r.text or b.startswith(r.text + " (") for b in broken))
+    shared = [i < len(check.public) for i in range(len(keys))]  # public cases: every student's
     reached: set[str] = set()
-    for key in keys:
-        reached |= _functions_reached(lab, check, key)
+    for key, remember in zip(keys, shared, strict=True):
+        reached |= _functions_reached(lab, check, key, remember)
     # The cases the student fails first: most mistakes are told apart there.
     order = sorted(range(len(keys)), key=lambda i: signature[i] == "ok")
     deadline = time.monotonic() + BUDGET_S
@@ -98,8 +99,9 @@ def diagnose(lab: Lab, check_id: str, cases: list[dict[str, Any]], expected: lis
             if _rules_broken(lab, check, name) != rules:
                 continue
             module = _mutant(lab, name)
-            if module is not None and all(_matches(_mutant_result(lab, check, name, module, keys[i], deadline),
-                                                   actual[i], check) for i in order):
+            if module is not None and all(
+                    _matches(_mutant_result(lab, check, name, module, keys[i], deadline, shared[i]), actual[i], check)
+                    for i in order):
                 matches.append(name)
         groups = _group(lab, check, matches, deadline)
     except _OutOfTime:
@@ -168,9 +170,9 @@ def _reaches(function: str, reached: set[str]) -> bool:
     return any(q == function or q.startswith(function + ".") for q in reached)
 
 
-def _functions_reached(lab: Lab, check: Check, key: str) -> frozenset[str]:
+def _functions_reached(lab: Lab, check: Check, key: str, remember: bool) -> frozenset[str]:
     """The reference's functions and methods (qualified names) that the probe runs on one case: a mistake that
-    replaces none of them computes, on that case, what the reference does."""
+    replaces none of them computes, on that case, what the reference does. Remembered for shared cases."""
     cache_key = (str(lab.source_dir), check.id, key)
     found = _reached.get(cache_key)
     if found is None:
@@ -195,7 +197,8 @@ def _functions_reached(lab: Lab, check: Check, key: str) -> frozenset[str]:
         finally:
             sys.settrace(previous)
         found = frozenset(seen)
-        _remember(_reached, cache_key, found)
+        if remember:
+            _remember(_reached, cache_key, found)
     return found
 
 
@@ -269,10 +272,11 @@ class _OutOfTime(BaseException):
 _NOT_RUN = {"__not_run__": True}  # a run past its limit: matches nothing
 
 
-def _mutant_result(lab: Lab, check: Check, name: str, module: ModuleType, key: str,
-                   deadline: float) -> dict[str, Any] | None:
+def _mutant_result(lab: Lab, check: Check, name: str, module: ModuleType, key: str, deadline: float,
+                   remember: bool = True) -> dict[str, Any] | None:
     """A mistake's result on one case (as run_case records it; None past its time limit), computed once per
-    worker: every student meets the same public cases. Each run gets its own copy of the case."""
+    worker for the cases that are shared (the public cases, every student's; the grouping draws), not for a
+    student's own hidden cases. Each run gets its own copy of the case."""
     cache_key = (str(lab.source_dir), check.id, name, key)
     result = _results.get(cache_key)
     if result is None:
@@ -280,7 +284,8 @@ def _mutant_result(lab: Lab, check: Check, name: str, module: ModuleType, key: s
             raise _OutOfTime
         with _as_lab_module(lab, module):
             result = _limited(lambda: run_case(check, module, decode(loads_strict(key))))
-        _remember(_results, cache_key, result)
+        if remember:
+            _remember(_results, cache_key, result)
     return None if result is _NOT_RUN else result
 
 
