@@ -261,9 +261,11 @@ def _students(names: list[str], limit: int = 12) -> str:
 def render(data: dict[str, Any]) -> str:
     e = html.escape
     s = data["scores"]
-    stats = (f"{s['count']} judged of {data['students']} students / {s['count']} corrigés sur {data['students']} "
-             f"étudiants" + (f" — mean / moyenne {s['mean']:g}, median / médiane {s['median']:g}, full marks / note "
-                             f"maximale {s['full_marks']} (out of / sur {s['max_score']:g})" if s["count"] else ""))
+    n, judged_n = data["students"], s["count"]
+    stats = f"{judged_n} judged of {n} students / {judged_n} corrigés sur {n} étudiants"
+    if s["count"]:
+        stats += (f" — mean / moyenne {s['mean']:.3g}, median / médiane {s['median']:.3g}, full marks / note maximale "
+                  f"{s['full_marks']} (out of / sur {s['max_score']:g})")
     checks = "".join(
         f"<tr><td>{e(c['check'])}</td><td class=n>{c['points']:g}</td><td>{_bar(c['public_pass_rate'])}</td>"
         f"<td>{_bar(c['hidden_pass_rate'])}</td><td class=n>{c['full_marks']}/{c['students']}</td>"
