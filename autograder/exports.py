@@ -215,20 +215,18 @@ def gradescope(o: Outcome, lab: Lab) -> dict:
                              "seconds_late": o.gradebook.get("seconds_late", 0.0),
                              "timestamp": o.gradebook.get("timestamp", ""),
                              "timestamp_source": o.gradebook.get("timestamp_source", ""),
-                             "written": list(written.values())}}
+                             "written": list(written.values()),
+                             # for teaching assistants (Gradescope shows students a test's output, not extra_data)
+                             "diagnosis": {c.check: {**c.diagnosis, "label": label(c.diagnosis)} for c in o.checks
+                                           if c.diagnosis}}}
     if not final:
         result["visibility"] = "hidden"
     return result
 
 
 def _test(c) -> dict:
-    """One check as a Gradescope test; its diagnosis (for teaching assistants: Gradescope shows students a test's
-    output, not its extra_data) in extra_data."""
-    test = {"name": c.check, "score": c.score, "max_score": c.max_score,
+    return {"name": c.check, "score": c.score, "max_score": c.max_score,
             "output": "\n".join([f"{c.passed}/{c.total} cases passed", *c.messages])}
-    if c.diagnosis:
-        test["extra_data"] = {"diagnosis": {**c.diagnosis, "label": label(c.diagnosis)}}
-    return test
 
 
 def feedback_html(o: Outcome, lab: Lab) -> str:

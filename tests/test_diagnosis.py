@@ -219,10 +219,12 @@ def test_sample_class_report_and_exports(graded_classes):
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert all(m in rows["partial"]["diagnosis"] for m in partial_mistakes)
     assert rows["perfect"]["diagnosis"] == ""
-    tests = json.loads((course / "results" / "partial.json").read_text())["tests"]
-    labels = [t["extra_data"]["diagnosis"]["label"] for t in tests if "extra_data" in t]
+    result = json.loads((course / "results" / "partial.json").read_text())
+    labels = [d["label"] for d in result["extra_data"]["diagnosis"].values()]
+    assert set(result["extra_data"]["diagnosis"]) <= set(lab.checks)
     assert all(any(m in x for x in labels) for m in partial_mistakes)
-    assert not [t for t in tests if any(m in t["output"] for m in partial_mistakes)]
+    assert not [t for t in result["tests"] if any(m in t["output"] for m in partial_mistakes)]
+    assert not [m for m in partial_mistakes if m in result["output"]]
     feedback = (course / "feedback" / "partial.html").read_text(encoding="utf-8")
     assert not [m for m in partial_mistakes if m in feedback or lab.mutants.MISTAKES[m]["en"] in feedback]
     text = undiagnosed_text(course, lab.name)
