@@ -72,9 +72,8 @@ def _evidence(data: Any) -> dict[str, Any]:
     def table(x: Any, ok) -> bool:
         return isinstance(x, dict) and all(isinstance(k, str) and ok(v) for k, v in x.items())
 
-    if (not isinstance(data, dict) or set(data) != {"calls", "direct", "mro", "foreign", "tampered"}
-            or not table(data["calls"], strings) or not table(data["direct"], strings)
-            or not table(data["mro"], strings)
+    if (not isinstance(data, dict) or set(data) != {"calls", "direct", "own", "mro", "foreign", "tampered"}
+            or not all(table(data[k], strings) for k in ("calls", "direct", "own", "mro"))
             or not table(data["foreign"], lambda v: isinstance(v, str)) or not strings(data["tampered"])):
         raise RecordError("the run-time evidence of the method rules is malformed")
     return data

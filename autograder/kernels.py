@@ -107,11 +107,13 @@ class KernelFactory:
             raise FactoryError(answer["error"])
         return answer
 
-    def run_checks(self, job: Path, module: str, limits: sandbox.Limits) -> int:
-        """Run the clean check process (labkit.grading.record_checks) in `job`, sandboxed like a kernel; its exit
-        status once it has ended (zygote.EXIT_MEMORY or EXIT_TIME when its keeper ended it)."""
+    def run_checks(self, job: Path, module: str, limits: sandbox.Limits, check_seconds: float,
+                   checks: list[str]) -> int:
+        """Run the clean check process (labkit.grading.record_checks) on `checks` in `job`, sandboxed like a
+        kernel; its exit status once it has ended (zygote.EXIT_MEMORY or EXIT_TIME when its keeper ended it)."""
         answer = self.request(op="spawn", mode="check", job=job.name, module=module, connection={},
-                              limits=asdict(limits), seconds=limits.notebook_seconds)
+                              limits=asdict(limits), seconds=limits.notebook_seconds, check_seconds=check_seconds,
+                              checks=checks)
         generation = self.generation
         while (status := self.request(op="poll", pid=answer["pid"])["status"]) is None:
             time.sleep(0.05)

@@ -15,6 +15,7 @@ settings: a machine whose sandbox, kernels or checks are broken must stop the ba
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -236,13 +237,8 @@ def _grade(job: Job) -> StudentResult:
         nb = _run_notebook(job, new_folder(), factory, limits, resources)
         checks_dir = new_folder()
         WriteCases().preprocess(nb, {**resources, "grading": {**resources["grading"], "workdir": str(checks_dir)}})
-        status = _run_checks(job, lab, checks_dir, factory, limits)
-        if not (checks_dir / GRADING_DIR / READY_FILE).is_file():
-            raise GraderError(f"the check process could not start (exit status {status})")
-        if status == zygote.EXIT_MEMORY:
-            resources["grading"]["notes"].append(_memory_note("the checks", limits))
-        elif status == zygote.EXIT_TIME:
-            resources["grading"]["notes"].append(f"time limit: the checks ran past {limits.notebook_seconds} s")
+        sandbox.hand_over(checks_dir)
+        resources["grading"]["notes"] += _record_checks(job, lab, checks_dir, factory, limits)
         resources["grading"]["records"] = str(checks_dir / GRADING_DIR / "records")
         nb, resources = Judge().preprocess(nb, resources)
         grading = resources["grading"]
@@ -280,19 +276,42 @@ def _run_notebook(job: Job, workdir: Path, factory: KernelFactory | None, limits
     return nb
 
 
-def _run_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None, limits: sandbox.Limits) -> int:
-    """The clean check process's exit status; its records are in the folder."""
-    sandbox.hand_over(folder)
+def _record_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None,
+                   limits: sandbox.Limits) -> list[str]:
+    """Record every check in clean check processes, and say what stopped them. A check whose code ends its process
+    (`os._exit`, a crash) loses only itself: the checks after it run in a fresh process."""
+    records, notes = folder / GRADING_DIR / "records", []
+    remaining = list(lab.checks)
+    while remaining:
+        status = _run_checks(job, lab, folder, factory, limits, remaining)
+        if not (folder / GRADING_DIR / READY_FILE).is_file():
+            raise GraderError(f"the check process could not start (exit status {status})")
+        missing = [c for c in remaining if not (records / f"{c}.json").is_file()]
+        if status == zygote.EXIT_MEMORY:
+            return [*notes, _memory_note("the checks", limits)]
+        if status == zygote.EXIT_TIME:
+            return [*notes, f"time limit: the checks ran past {limits.notebook_seconds} s"]
+        if missing:
+            notes.append(f"{missing[0]}: the module ended the check process (exit status {status}) before this "
+                         "check finished")
+        remaining = missing[1:]
+    return notes
+
+
+def _run_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None, limits: sandbox.Limits,
+                checks: list[str]) -> int:
+    """The exit status of a clean check process run on `checks`; its records are in the folder."""
     if factory is not None:
         try:
-            return factory.run_checks(folder, lab.module_file.name, limits)
+            return factory.run_checks(folder, lab.module_file.name, limits, job.cell_timeout, checks)
         except FactoryError as exc:
             raise GraderError(f"the check process could not be started: {exc}") from None
-    code = "import sys; from labkit.grading import record_checks; record_checks(sys.argv[1], sys.argv[2])"
+    code = ("import json, sys; from labkit.grading import record_checks; "
+            "record_checks(sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]))")
     env = {**os.environ, **{k: sandbox.KERNEL_ENV[k] for k in ("NBGRADER_EXECUTION", "WANDB_MODE", "MPLBACKEND")}}
     try:
-        return subprocess.run([sys.executable, "-c", code, str(folder), lab.module_file.name], cwd=folder, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              timeout=limits.notebook_seconds).returncode
+        return subprocess.run([sys.executable, "-c", code, str(folder), lab.module_file.name, str(job.cell_timeout),
+                               json.dumps(checks)], cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=limits.notebook_seconds).returncode
     except subprocess.TimeoutExpired:
         return zygote.EXIT_TIME

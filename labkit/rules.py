@@ -20,7 +20,6 @@ Either kind of direct evidence breaks a rule. The grader judges both outside the
 from __future__ import annotations
 
 import ast
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -91,15 +90,13 @@ def broken_rules(source: str, rules: tuple[Rule, ...] | list[Rule], evidence: di
 
 @cache
 def _forbidden(rule: Rule, lab_module: str) -> tuple[str, ...]:
-    names = canonical_names(rule.names, lab_module)
-    return names + (canonical_names(AUTOGRAD, lab_module) if rule.autograd else ())
+    return canonical_names(rule.names, lab_module)
 
 
-def _target_calls(rule: Rule, evidence: dict[str, Any], kind: str = "calls") -> Iterator[str]:
-    """Every name the target's code reached at run time ("calls"), or called itself ("direct")."""
-    for entry, names in evidence.get(kind, {}).items():
-        if entry == rule.target or entry.startswith(f"{rule.target}."):
-            yield from names
+def _target_calls(rule: Rule, evidence: dict[str, Any], *kinds: str) -> set[str]:
+    """The names the target's code reached at run time, by kind (labkit.evidence.Observer)."""
+    return {name for kind in kinds for entry, names in evidence.get(kind, {}).items()
+            if entry == rule.target or entry.startswith(f"{rule.target}.") for name in names}
 
 
 def _run_time_violation(rule: Rule, evidence: dict[str, Any], lab_module: str) -> str | None:
@@ -109,29 +106,25 @@ def _run_time_violation(rule: Rule, evidence: dict[str, Any], lab_module: str) -
         if where == rule.target or where.startswith(f"{rule.target}."):
             return why
     forbidden = _forbidden(rule, lab_module)
-    if not forbidden:
-        return None
     for name in evidence.get("mro", {}).get(rule.target, [])[1:]:
-        if matches(name, forbidden):
+        if forbidden and matches(name, forbidden):
             return f"inherits from {name}"
-    # A library forbidden by name counts wherever the target's code reached it (through a wrapper, a helper of
-    # the library's); the standard library's utilities, which libraries use for their own ends, only when the
-    # student's code calls them itself.
-    library = tuple(n for n in forbidden if n.split(".")[0].lstrip("_") not in sys.stdlib_module_names)
-    for name in sorted(set(_target_calls(rule, evidence))):
-        if not matches(name, HARMLESS) and matches(name, library):
-            return f"called {name} while the checks ran"
-    for name in sorted(set(_target_calls(rule, evidence, "direct"))):
-        if not matches(name, HARMLESS) and matches(name, forbidden):
-            return f"called {name} while the checks ran"
-    return None
+    # What the student's code called, and what those calls reached inside their own library; autograd wherever it
+    # was reached.
+    reached = sorted(_target_calls(rule, evidence, "direct", "own"))
+    found = [n for n in reached if forbidden and matches(n, forbidden) and not matches(n, HARMLESS)]
+    if rule.autograd:
+        autograd = canonical_names(AUTOGRAD, lab_module)
+        found += [n for n in sorted(_target_calls(rule, evidence, "calls"))
+                  if matches(n, autograd) and not matches(n, HARMLESS)]
+    return f"called {found[0]} while the checks ran" if found else None
 
 
 def _required_at_run_time(rule: Rule, evidence: dict[str, Any] | None, lab_module: str) -> bool:
     if not rule.requires or evidence is None:
         return False
     required = canonical_names(rule.requires, lab_module)
-    return any(matches(name, required) for name in _target_calls(rule, evidence))
+    return any(matches(name, required) for name in _target_calls(rule, evidence, "direct", "own"))
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)

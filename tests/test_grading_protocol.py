@@ -94,7 +94,7 @@ def test_read_records_accepts_a_well_formed_file(tmp_path):
                                                                             {"error": "ValueError", "message": "m"}]}))
     results, evidence = read_records(p, "c", 2)
     assert results[0] == {"value": {"x": 1}} and evidence is None
-    good = {"calls": {"Adam.step": ["torch.optim.adam.adam"]}, "direct": {}, "mro": {}, "foreign": {},
+    good = {"calls": {"Adam.step": ["torch.optim.adam.adam"]}, "direct": {}, "own": {}, "mro": {}, "foreign": {},
             "tampered": []}
     p = _write(tmp_path / "e.json", dumps_strict({"check": "c", "results": [{"value": 1}], "evidence": good}))
     assert read_records(p, "c", 1, with_evidence=True)[1] == good
@@ -102,10 +102,10 @@ def test_read_records_accepts_a_well_formed_file(tmp_path):
 
 @pytest.mark.parametrize("evidence", [
     None,
-    {"calls": {}, "direct": {}, "mro": {}, "foreign": {}},
-    {"calls": {"Adam": "torch.optim.adam.adam"}, "direct": {}, "mro": {}, "foreign": {}, "tampered": []},
-    {"calls": {}, "direct": {}, "mro": {"Adam": [1]}, "foreign": {}, "tampered": []},
-    {"calls": {}, "direct": {}, "mro": {}, "foreign": {}, "tampered": "no"},
+    {"calls": {}, "direct": {}, "own": {}, "mro": {}, "foreign": {}},
+    {"calls": {"Adam": "torch.optim.adam.adam"}, "direct": {}, "own": {}, "mro": {}, "foreign": {}, "tampered": []},
+    {"calls": {}, "direct": {}, "own": {}, "mro": {"Adam": [1]}, "foreign": {}, "tampered": []},
+    {"calls": {}, "direct": {}, "own": {}, "mro": {}, "foreign": {}, "tampered": "no"},
 ])
 def test_read_records_requires_well_formed_evidence_where_a_check_has_rules(tmp_path, evidence):
     data = {"check": "c", "results": [{"value": 1}]} | ({} if evidence is None else {"evidence": evidence})

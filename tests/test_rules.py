@@ -98,7 +98,7 @@ def test_a_required_method_on_a_value_counts():
 
 
 def _evidence(**calls):
-    return {"calls": calls, "direct": {}, "mro": {}, "foreign": {}, "tampered": []}
+    return {"calls": calls, "direct": {}, "own": calls, "mro": {}, "foreign": {}, "tampered": []}
 
 
 def test_run_time_evidence_breaks_a_rule_the_source_hides():
@@ -126,12 +126,16 @@ def test_run_time_autograd_and_grad_mode():
         assert broken_rules(closed_form, [rule], _evidence(grad_w=[name]), "lab"), name
 
 
-def test_a_utility_of_the_standard_library_counts_only_when_the_student_calls_it():
-    rule = Rule("f", "no fold", names=("functools.reduce",))
+def test_what_another_library_reaches_is_not_the_students_call():
+    """torch's internals use functools.reduce, and a logger's handler may be lightning's: only what the student's
+    code called, and what that reached inside its own library, counts (autograd excepted)."""
+    rule = Rule("f", "no fold", names=("functools.reduce", "lightning"))
     source = "import torch\ndef f(xs):\n    return torch.stack(xs).sum(0)\n"
-    inside_torch = _evidence(f=["_functools.reduce"])
-    assert broken_rules(source, [rule], inside_torch, "lab") == []
-    assert broken_rules(source, [rule], {**inside_torch, "direct": {"f": ["_functools.reduce"]}}, "lab")
+    elsewhere = {**_evidence(f=["_functools.reduce", "lightning.fabric.utilities.rank_zero.filter"]), "own": {}}
+    assert broken_rules(source, [rule], elsewhere, "lab") == []
+    assert broken_rules(source, [rule], {**elsewhere, "direct": {"f": ["_functools.reduce"]}}, "lab")
+    autograd = {**_evidence(grad_w=["torch.autograd.grad"]), "own": {}}
+    assert broken_rules("def grad_w(w, x):\n    return x\n", [no_autograd("grad_w")], autograd, "lab")
 
 
 def test_the_observer_sees_calls_through_any_spelling(tmp_path):
@@ -156,6 +160,8 @@ def test_the_observer_sees_calls_through_any_spelling(tmp_path):
         student.build(torch.zeros(2, requires_grad=True))
     finally:
         observer.stop()
-    assert "torch.optim.adam.Adam.__init__" in observer.calls["build"]
+    assert "torch.optim.adam.Adam.__init__" in observer.direct["build"]
     assert "student._helper" in observer.direct["build"]
+    # Adam.step, behind torch's wrapper, is reached inside the package the student called.
+    assert "torch.optim.adam.Adam.step" in observer.own["build"]
     assert not observer.tampered

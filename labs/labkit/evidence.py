@@ -132,18 +132,38 @@ def matches(name: str, names: Iterable[str]) -> bool:
     return any(name == n or name.startswith(f"{n}.") for n in names)
 
 
+def package(name: str) -> str:
+    """The top-level package a canonical name belongs to (`torch._C.TensorBase.add` and `torch.optim.adam.adam`:
+    torch; `_functools.reduce`: functools)."""
+    return name.split(".")[0].lstrip("_")
+
+
+class _Thread(threading.local):
+    def __init__(self) -> None:
+        self.names: list[str] = []  # the student functions on this thread's stack, outermost first
+        self.library: list[tuple[types.FrameType, str]] = []  # library calls the student's code made, and package
+
+
 class Observer:
     """Watches the code of the files that are not the Python environment's, labkit's or `trusted` ones: the
-    student's module, and code it compiles itself."""
+    student's module, and code it compiles itself. For each student function it keeps:
+
+    - `calls`: every function reached while it ran;
+    - `direct`: what the student's own code called;
+    - `own`: what a library function the student's code called reached inside its own package (the real
+      `torch.optim.adam.adam` behind a wrapper of torch's), and not beyond: a logger's handler that another library
+      installed is not the student's doing.
+    """
 
     def __init__(self, trusted: Iterable[str | Path] = ()) -> None:
         self._roots = _trusted_roots()
         self._trusted_files = {os.path.realpath(p) for p in trusted}
         self._student_code: dict[str, bool] = {}
-        self._stacks = threading.local()
+        self._thread = _Thread()
         self._hook = self._profile  # one bound method, to recognise it later
-        self.calls: dict[str, set[str]] = defaultdict(set)  # everything reached while each function ran
-        self.direct: dict[str, set[str]] = defaultdict(set)  # what each function's own code called
+        self.calls: dict[str, set[str]] = defaultdict(set)
+        self.direct: dict[str, set[str]] = defaultdict(set)
+        self.own: dict[str, set[str]] = defaultdict(set)
         self.tampered: list[str] = []
 
     def _is_student(self, filename: str) -> bool:
@@ -155,43 +175,44 @@ class Observer:
             self._student_code[filename] = known
         return known
 
-    def _active(self) -> list[str]:
-        stack = getattr(self._stacks, "names", None)
-        if stack is None:
-            stack = self._stacks.names = []
-        return stack
-
-    def _note(self, stack: list[str], name: str, caller: types.FrameType | None) -> None:
-        for entry in set(stack):
+    def _note(self, name: str, caller: types.FrameType | None, library_frame: types.FrameType | None) -> None:
+        state = self._thread
+        entries = set(state.names)
+        for entry in entries:
             self.calls[entry].add(name)
         if caller is not None and self._is_student(caller.f_code.co_filename):
-            for entry in set(stack):
+            for entry in entries:
                 self.direct[entry].add(name)
+            if library_frame is not None:
+                state.library.append((library_frame, package(name)))
             # Only the student's own calls: libraries use ctypes and gc for their own ends.
             if matches(name, TAMPERING):
                 self.tampered.append(f"called {name}")
+        elif state.library and package(name) == state.library[-1][1]:
+            for entry in entries:
+                self.own[entry].add(name)
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
         if event == "call":
             code = frame.f_code
             if code.co_qualname == "<module>":  # a module's body: importing it is not using it
                 return
-            stack = self._active()
-            if self._is_student(code.co_filename):
-                if stack:
-                    self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}", frame.f_back)
-                stack.append(code.co_qualname)
-            elif stack:
-                self._note(stack, f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}", frame.f_back)
+            student = self._is_student(code.co_filename)
+            if self._thread.names:
+                self._note(f"{frame.f_globals.get('__name__', '?')}.{code.co_qualname}", frame.f_back,
+                           None if student else frame)
+            if student:
+                self._thread.names.append(code.co_qualname)
         elif event == "return":
-            if frame.f_code.co_qualname != "<module>" and self._is_student(frame.f_code.co_filename):
-                stack = self._active()
-                if stack:
-                    stack.pop()
-        elif event == "c_call":
-            stack = self._active()
-            if stack:
-                self._note(stack, c_function_name(arg), frame)
+            if frame.f_code.co_qualname == "<module>":
+                return
+            state = self._thread
+            if state.library and state.library[-1][0] is frame:
+                state.library.pop()
+            elif state.names and self._is_student(frame.f_code.co_filename):
+                state.names.pop()
+        elif event == "c_call" and self._thread.names:
+            self._note(c_function_name(arg), frame, None)
 
     def start(self) -> None:
         threading.setprofile(self._hook)
@@ -204,7 +225,7 @@ class Observer:
         threading.setprofile(None)  # type: ignore[arg-type]
 
     def reset(self) -> None:
-        self.calls, self.direct = defaultdict(set), defaultdict(set)
+        self.calls, self.direct, self.own = defaultdict(set), defaultdict(set), defaultdict(set)
 
 
 def graded_objects(module: types.ModuleType, targets: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, str]]:

@@ -17,9 +17,11 @@ import json
 import math
 import numbers
 import os
+import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -384,36 +386,51 @@ def check(check_id: str, lab_dir: Path | str = ".") -> None:
              f"{check_id} : les {n} cas publics sont réussis (les cas cachés sont notés après la remise)"))
 
 
-def record_checks(lab_dir: Path | str, module_file: str) -> None:
+class CheckTimeout(BaseException):
+    """A check ran past its time in the clean check process (a BaseException: run_case must not record it as the
+    student's own error)."""
+
+
+def record_checks(lab_dir: Path | str, module_file: str, check_seconds: float | None = None,
+                  only: Sequence[str] | None = None) -> None:
     """The clean check process: import the submitted module from its file, nothing else of the student's, and run
-    every check's cases (`_grading/cases.json`), writing each check's outputs and the run-time evidence of its method
-    rules to `_grading/records/<check>.json` for the judge. Compares nothing."""
+    each check's cases (`_grading/cases.json`; `only` these checks, when given), writing each check's outputs and
+    the run-time evidence of its method rules to `_grading/records/<check>.json` for the judge. Compares nothing.
+    Importing the module and each check get `check_seconds` each, as a notebook cell would."""
     lab_dir = Path(lab_dir).resolve()
     grading = lab_dir / GRADING_DIR
     cases = decode(loads_strict((grading / CASES_FILE).read_text()))
-    checks = load_checks(lab_dir)
+    checks = {k: c for k, c in load_checks(lab_dir).items() if only is None or k in only}
     observer = Observer(trusted=[lab_dir / "checks.py"])
     watched = any(c.rules for c in checks.values())
+    (grading / "records").mkdir(exist_ok=True)
     (grading / READY_FILE).write_text("")  # set up: from here on only the student's code can fail
     module, failure = None, None
     if watched:
         observer.start()
     try:
-        module = _import_file(lab_dir / module_file)
+        with _time_limit(check_seconds):
+            module = _import_file(lab_dir / module_file)
     except BaseException as exc:  # whatever the module raises at import (SystemExit too) answers every case
         failure = {"error": type(exc).__name__, "message": str(exc)[:300]}
     finally:
         if watched:
             observer.stop()
     tampered_at_import = list(observer.tampered)
-    (grading / "records").mkdir(exist_ok=True)
     for check_id, c in checks.items():
         observer.reset()
         observer.tampered = list(tampered_at_import)
+        results: list[dict[str, Any]] = []
         if module is None:
             results = [dict(failure) for _ in cases[check_id]]
         else:
-            results = [_observed_case(c, module, case, observer if c.rules else None) for case in cases[check_id]]
+            try:
+                with _time_limit(check_seconds):
+                    for case in cases[check_id]:
+                        results.append(_observed_case(c, module, case, observer if c.rules else None))
+            except CheckTimeout:
+                late = {"error": "CheckTimeout", "message": f"the check ran past {check_seconds:g} s"}
+                results += [dict(late) for _ in cases[check_id][len(results):]]
         data: dict[str, Any] = {"check": check_id, "results": results}
         if c.rules:
             data["evidence"] = _evidence(c, module, observer)
@@ -421,6 +438,25 @@ def record_checks(lab_dir: Path | str, module_file: str) -> None:
         tmp = out.with_suffix(".tmp")
         tmp.write_text(dumps_strict(data))
         os.replace(tmp, out)
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise CheckTimeout in this (main) thread after `seconds`, and every second after that, until left."""
+    if not seconds:
+        yield
+        return
+
+    def expire(*_: Any) -> None:
+        raise CheckTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _import_file(path: Path) -> ModuleType:
@@ -452,5 +488,5 @@ def _evidence(c: Check, module: ModuleType | None, observer: Observer) -> dict[s
         return {entry: sorted(names) for entry, names in table.items() if entry.split(".")[0] in targets}
 
     mro, foreign = graded_objects(module, targets) if module is not None else ({}, {})
-    return {"calls": of_targets(observer.calls), "direct": of_targets(observer.direct), "mro": mro,
-            "foreign": foreign, "tampered": observer.tampered[:20]}
+    return {"calls": of_targets(observer.calls), "direct": of_targets(observer.direct), "own": of_targets(observer.own),
+            "mro": mro, "foreign": foreign, "tampered": observer.tampered[:20]}

@@ -93,13 +93,15 @@ def show() -> None:
 # `kl_diag_gaussian_std_normal`: the KL of a diagonal Gaussian $q$ from the prior, $\mathrm{KL}(q \,\|\,
 # \mathcal{N}(0, I))$, in closed form. `gaussian_kl`: the KL between two full-covariance Gaussians,
 # $\tfrac12\big[\operatorname{tr}(\Sigma_p^{-1}\Sigma_q) + (m_p - m_q)^\top \Sigma_p^{-1}(m_p - m_q) - K
-# + \log\det\Sigma_p - \log\det\Sigma_q\big]$. The checks switch `torch.distributions` off.
+# + \log\det\Sigma_p - \log\det\Sigma_q\big]$. Write both without `torch.distributions`: the checks look for
+# it in your code and in what your code calls while they run.
 #
 # **FR —** `kl_diag_gaussian_std_normal` : la divergence KL d'une gaussienne diagonale $q$ à la loi a priori,
 # $\mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, en forme close. `gaussian_kl` : la divergence KL entre deux gaussiennes à
 # covariance pleine,
 # $\tfrac12\big[\operatorname{tr}(\Sigma_p^{-1}\Sigma_q) + (m_p - m_q)^\top \Sigma_p^{-1}(m_p - m_q) - K
-# + \log\det\Sigma_p - \log\det\Sigma_q\big]$. Les vérifications désactivent `torch.distributions`.
+# + \log\det\Sigma_p - \log\det\Sigma_q\big]$. Écrivez-les sans `torch.distributions` : les vérifications le
+# cherchent dans votre code et dans ce qu'il appelle pendant qu'elles s'exécutent.
 
 # %% check="kl_std_normal"
 
