@@ -246,7 +246,9 @@ EXPECTED_ATTACKERS = {
     "network": 0, "import_exit": 0, "import_sys_exit": 0, "tensor_liar": 0, "checksum_edit": 0, "not_utf8": 0,
     "bad_json": 0, "zipslip": 0,
     "loop": 10.0, "sleeper": 10.0, "memory": 10.0,  # the cell is interrupted or fails, the notebook goes on
-    "exit_cell": 0,  # the kernel dies before any test cell runs
+    # the notebook's kernel dies before any test cell runs; its module (the reference) is still graded in a clean
+    # process, and the problem is reported
+    "exit_cell": 10.0,
     "points_edit": 10.0,  # test cells and points are restored from the source: exactly the module's 10 points
     "grade_id_edit": 0,  # nbgrader cannot match the notebook to its source: nothing is graded, a TA is told
     "deleted_tests": 10.0,  # deleted test cells come back and are graded
@@ -266,6 +268,7 @@ def test_attackers_gain_nothing(corpus):
     attackers = EXPECTED_ATTACKERS if corpus["mode"] == "caller" else {
         s: points for s, points in EXPECTED_ATTACKERS.items() if s in WALL_ATTACKS}
     assert {s: corpus["outcomes"][s].auto_score for s in attackers} == attackers
+    assert "stopped running" in " ".join(corpus["outcomes"]["exit_cell"].problems)
 
 
 def test_gradebook_is_intact(corpus):
