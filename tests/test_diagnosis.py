@@ -22,7 +22,8 @@ from autograder.diagnosis import AMBIGUOUS, MISTAKE, UNKNOWN
 from autograder.judge import judge_check
 from autograder.report import build, render, summarize, undiagnosed_text
 from autograder.results import Outcome
-from labkit.grading import decode, dumps_strict, encode, run_case
+from labkit.evidence import Observer
+from labkit.grading import _evidence, decode, dumps_strict, encode, run_case
 from tests.test_checks import HONEST_PREFIX, LAB_NAMES, LABS, graded  # noqa: F401 (graded: the session fixture)
 
 FIELDS = {"en", "fr", "hint_en", "hint_fr"}
@@ -152,12 +153,13 @@ def test_hints_feedback_level(tmp_path, monkeypatch):
     module = diagnosis._mutant(lab, name)
     path = _records(tmp_path, lab, "receptive_field", module, "hints")
     data = json.loads(path.read_text())
-    data["evidence"] = {"calls": {}, "direct": {}, "mro": {}, "foreign": {}, "tampered": []}
+    data["evidence"] = _evidence(lab.checks["receptive_field"], module, Observer())  # as the clean process writes it
     path.write_text(json.dumps(data))
     source = diagnosis._mutant_source(lab, name)
     entry = lab.mutants.MISTAKES[name]
     by_level = {level: judge_check(lab, "receptive_field", path, "hints", source, feedback=level)
                 for level in ("summary", "inputs", "hints", "full")}
+    assert by_level["hints"].diagnosis, by_level["hints"]
     assert by_level["hints"].diagnosis["mistakes"] == [[name]]
     assert f"hint: {entry['hint_en']}" in by_level["hints"].messages
     assert not [m for m in by_level["inputs"].messages + by_level["summary"].messages if entry["hint_en"] in m]
