@@ -190,7 +190,7 @@ def canary(lab: Lab, settings: GradingSettings) -> Canary:
 
     def job(student: str, module: str) -> Job:
         return Job(lab=lab.name, root=str(lab.source_dir.parent.parent), student=student, notebook=notebook,
-                   files={"checks.py": checks, lab.module_file.name: module.encode()}, seed_text=f"canary:{student}",
+                   files={"checks.py": checks, lab.module_file.name: module.encode()}, seed_text="canary",
                    cell_timeout=settings.cell_timeout or lab.cell_timeout,
                    notebook_timeout=settings.notebook_timeout or lab.notebook_timeout, sandbox=settings.sandbox,
                    feedback=settings.feedback, memory_bytes=settings.memory_bytes)

@@ -159,9 +159,10 @@ def check_canary(canary: Canary) -> None:
     if key in _canaries_passed:
         return
     problems = []
+    # The stub's notebook would only fail cell by cell: its checks are what must score nothing.
     for name, job, wanted in (("reference", canary.reference, canary.points), ("stub", canary.stub, 0.0)):
         try:
-            result = _grade(job)
+            result = _grade(job, run_notebook=name == "reference")
         except (GraderError, WorkerUnavailable) as exc:
             raise CanaryFailed(_canary_message(job.lab, [f"the {name} could not be graded: {exc}"])) from None
         score = round(sum(c.score for c in result.checks), 4)
@@ -209,7 +210,7 @@ def grade_job(job: Job, canary: Canary | None = None) -> StudentResult:
     return _grade(job)
 
 
-def _grade(job: Job) -> StudentResult:
+def _grade(job: Job, run_notebook: bool = True) -> StudentResult:
     """Run the student's notebook in a fresh sandboxed kernel, then the checks in a clean sandboxed process, and
     judge the records outside both."""
     lab = _lab(job)
@@ -234,7 +235,8 @@ def _grade(job: Job) -> StudentResult:
         resources = {"nbgrader": {"student": job.student, "assignment": lab.name},
                      "grading": {"lab": lab, "cases": cases, "notes": [], "feedback": job.feedback,
                                  "module_source": _source(job.files.get(lab.module_file.name))}}
-        nb = _run_notebook(job, new_folder(), factory, limits, resources)
+        nb = (_run_notebook(job, new_folder(), factory, limits, resources) if run_notebook
+              else nbformat.reads(job.notebook, as_version=4))
         checks_dir = new_folder()
         WriteCases().preprocess(nb, {**resources, "grading": {**resources["grading"], "workdir": str(checks_dir)}})
         sandbox.hand_over(checks_dir)
