@@ -199,7 +199,7 @@ def _canary_message(lab: str, problems: list[str]) -> str:
     return (f"the grading machine failed its check on {lab}'s reference solution and stub, so no student was graded "
             "and nothing was written:\n  - " + "\n  - ".join(problems) + "\nWhat to do: make the course's Python "
             "environment, labkit and the lab's solutions work in the sandbox (SECURITY.md; `./course.sh test "
-            "tests/test_faults.py` checks this machine), or raise --cell-timeout / --notebook-timeout / "
+            "tests/test_grading_machine.py` checks this machine), or raise --cell-timeout / --notebook-timeout / "
             "--memory-limit if the reference needs more; then run the same command again.")
 
 
