@@ -6,8 +6,8 @@ its own hidden cases, as in a real batch) is measured two ways:
    in a fresh course directory and a fresh worker (sandbox on, warm kernels, `--workers` workers): the fastest
    run's seconds per student each way, and their ratio;
 2. the judge alone: every student's records (written once by the clean check process) judged here by a cold judge
-   (empty caches), with diagnosis off and on, twice each after a warm-up pass: the diagnosis's own seconds per
-   student, beside the judge's; on a busy machine this is the steadier number.
+   (empty caches, the mistakes' modules built again), with diagnosis off and on, twice each after a warm-up pass:
+   the diagnosis's own seconds per student, beside the judge's; on a busy machine this is the steadier number.
 
     python benchmarks/diagnosis_cost.py [--lab lab01_cnn] [--students 16] [--workers 1]
 
@@ -74,8 +74,8 @@ def judge_only(lab, subs: Path, students: list[str], tmp: Path) -> dict[str, flo
     timings: dict[str, list[float]] = {"off": [], "on": []}
     for i, diagnose in enumerate((False, False, True, False, True)):  # the first pass warms up and is not counted
         judge._REFERENCE_RESULTS.clear()  # a cold worker each time
-        for cache in (diagnosis._results, diagnosis._reached, diagnosis._rules):
-            cache.clear()
+        for cache in (diagnosis._results, diagnosis._reached, diagnosis._rules, diagnosis._modules):
+            cache.clear()  # mistakes' modules built again too: a fresh worker's one-time cost is counted
         start = time.perf_counter()
         for student in students:
             d = tmp / student / lab.name
