@@ -85,6 +85,13 @@ def cmd_finalize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mistakes(args: argparse.Namespace) -> int:
+    from autograder.report import undiagnosed_text
+
+    print(undiagnosed_text(Path(args.out), args.lab))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from autograder.grade import grade
     from autograder.labs import all_labs
@@ -143,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade again only these students; everyone else's grades are left as they are")
     p.add_argument("--feedback", choices=FEEDBACK_LEVELS, default="inputs",
                    help="what students see of a failed hidden case: summary (how many failed), inputs (its inputs "
-                        "and the kind of failure; the default) or full (expected values too)")
+                        "and the kind of failure; the default), hints (inputs, plus a question leading to the "
+                        "catalogued mistake the grader diagnosed) or full (expected values too)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="at most this many students graded in parallel on this machine (default: the number of "
                         "cores); a batch starts one worker per 8 students, as a worker's start costs about what "
@@ -181,6 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--late-penalty", default=None, metavar="METHOD",
                    help="none, zero or module.Class (default: the one the course was graded with)")
     p.set_defaults(func=cmd_finalize)
+    p = sub.add_parser("mistakes", help="the failures no catalogued mistake explains, largest cluster first",
+                       description="After grading: the failed checks whose outputs match no mistake of the lab's "
+                                   "catalogue (solutions/LAB/mutants.py), clustered by how they fail, with one "
+                                   "student's example each: candidates for new catalogue entries.")
+    p.add_argument("lab", help="the lab's name, e.g. lab06_vae")
+    p.add_argument("--out", required=True, help="the course directory (autograder grade's --out)")
+    p.set_defaults(func=cmd_mistakes)
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
     p.add_argument("--out", default="out", help="where the course directories go, one per lab (default: out)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,

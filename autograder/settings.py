@@ -22,7 +22,7 @@ class GradingSettings:
     notebook_timeout: int | None = None  # seconds per notebook; None: the lab's own
     regrade: bool = False  # grade everyone again, even students already graded with the same files
     progress: bool = True
-    feedback: str = "inputs"  # what a failed hidden case's message shows: summary, inputs or full (autograder.judge)
+    feedback: str = "inputs"  # what a failed hidden case's message shows: summary, inputs, hints or full
     only: tuple[str, ...] = ()  # grade again just these students; everyone else's grades stay as they are
     roster: str | None = None  # CSV of student_id, names, email (autograder.roster)
     due: str | None = None  # the lab's due date, ISO 8601 ("2026-12-01 23:59 UTC"); kept in the gradebook

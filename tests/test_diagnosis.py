@@ -232,3 +232,11 @@ def test_sample_class_report_and_exports(graded_classes):
     text = undiagnosed_text(course, lab.name)
     assert text.startswith(lab.name)
     assert all(re.search(rf"e\.g\. {u['example']} ", text) for u in data["undiagnosed"] if not u["not_attempted"])
+
+
+def test_the_mistakes_command_prints_the_undiagnosed_clusters(graded_classes, capsys):
+    from autograder.cli import main
+
+    course, _ = graded_classes("lab01_cnn")
+    assert main(["mistakes", "lab01_cnn", "--out", str(course)]) == 0
+    assert capsys.readouterr().out.strip() == undiagnosed_text(course, "lab01_cnn").strip()
