@@ -1,7 +1,8 @@
 """`labkit check LAB` runs every public check of a lab and names the next task; `labkit submit LAB` builds the zip
 the grader expects and checks it with the grader's own intake rules.
 
-Run from the folder that holds the lab folders (the student release), or from inside a lab folder.
+Run from the folder that holds the lab folders (the student release), or from inside a lab folder. Messages are in
+the student's language (labkit.i18n: LABKIT_LANG=fr or a French locale).
 """
 
 from __future__ import annotations
@@ -35,6 +36,64 @@ def find_lab(lab: str, where: Path | None = None) -> Path:
                          "contient les labs, ou depuis le dossier du lab"))
 
 
+DESCRIPTION = (
+    "Run every public check of a lab and name the next task (labkit check LAB), or build the zip the grader expects "
+    "(labkit submit LAB). Run from the folder that holds the lab folders, or from inside a lab folder.",
+    "Lance tous les tests publics d'un lab et indique la tâche suivante (labkit check LAB), ou construit le zip "
+    "qu'attend le correcteur (labkit submit LAB). À lancer depuis le dossier qui contient les labs, ou depuis le "
+    "dossier du lab.",
+)
+
+# The stub's functions raise NotImplementedError; its written-answer cells say this until the student answers.
+ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
+
+
+def one_language(text: str) -> str:
+    """The student's half of a bilingual heading "Task 2.2 — ... / Tâche 2.2 — ..." (the text itself when it has no
+    " / " between its two languages). A heading whose formulas hold " / " has an odd number of them: the middle one
+    separates the languages."""
+    parts = text.split(" / ")
+    if len(parts) < 2 or len(parts) % 2:
+        return text
+    half = len(parts) // 2
+    return " / ".join(parts[half:] if tr("en", "fr") == "fr" else parts[:half]).strip()
+
+
+def unfinished_functions(source: str) -> list[str]:
+    """The functions (and methods) of a module whose body still raises NotImplementedError, as the stub's do."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for stmt in node.body:
+            exc = stmt.exc if isinstance(stmt, ast.Raise) else None
+            exc = exc.func if isinstance(exc, ast.Call) else exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                names.append(node.name)
+                break
+    return names
+
+
+def unanswered_questions(raw: bytes) -> list[str]:
+    """The grade ids of the written-answer cells of a notebook that still hold the answer placeholder."""
+    try:
+        cells = json.loads(raw.decode("utf-8"))["cells"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return []
+    unanswered = []
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if meta.get("solution") and cell.get("cell_type") == "markdown" and ANSWER_PLACEHOLDER in text:
+            unanswered.append(str(meta.get("grade_id", "?")))
+    return unanswered
+
+
 def task_headings(notebook: Path) -> dict[str, str]:
     """Check id -> the heading of the notebook section its test cell sits in ("Task 2.2 — ...")."""
     if not notebook.is_file():
@@ -66,7 +125,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             result = run_public(check_id, lab_dir)
             passed, failures = result.passed, result.failures
         except Exception as exc:  # the module does not import: every check fails the same way
-            passed, failures = 0, [f"{type(exc).__name__}: {exc}"]
+            passed, failures = 0, [tr("the lab's module or checks did not load: ",
+                                      "le module du lab ou ses tests ne se chargent pas : ")
+                                   + f"{type(exc).__name__}: {exc}"]
         ok = not failures
         total += check.points
         earned += check.points if ok else 0.0
@@ -85,7 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                  f"`labkit submit {name}`."))
         return 0
     check_id, failures = next_task
-    where = headings.get(check_id) or check_id
+    where = one_language(headings.get(check_id) or check_id)
     print(tr(f"Next task: {where} (check {check_id})", f"Tâche suivante : {where} (test {check_id})"))
     for line in failures[:5]:
         print(f"  {line}")
@@ -120,6 +181,16 @@ def cmd_submit(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
+    unfinished = unfinished_functions(files[f"{name}.py"].read_text(encoding="utf-8", errors="replace"))
+    unanswered = unanswered_questions(files[f"{name}.ipynb"].read_bytes())
+    if unfinished:
+        print(tr(f"warning: these functions still raise NotImplementedError (they score 0): {', '.join(unfinished)}",
+                 f"attention : ces fonctions lèvent encore NotImplementedError (elles valent 0) : "
+                 f"{', '.join(unfinished)}"), file=sys.stderr)
+    if unanswered:
+        print(tr(f"warning: these written answers still say {ANSWER_PLACEHOLDER}: {', '.join(unanswered)}",
+                 f"attention : ces réponses écrites contiennent encore {ANSWER_PLACEHOLDER} : "
+                 f"{', '.join(unanswered)}"), file=sys.stderr)
     out = Path(args.output or f"{name}_submission.zip")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for arcname, path in files.items():
@@ -138,14 +209,38 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix if prefix is not None else tr("usage: ",
+                                                                                              "utilisation : "))
+
+
+def _parser(prog: str, description: str, **kwargs) -> argparse.ArgumentParser:
+    """An argument parser whose help reads in the student's language, argparse's own headings included."""
+    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=_HelpFormatter,
+                                     add_help=False, **kwargs)
+    parser._positionals.title = tr("positional arguments", "arguments positionnels")
+    parser._optionals.title = tr("options", "options")
+    parser.add_argument("-h", "--help", action="help",
+                        help=tr("show this help and exit", "afficher cette aide et quitter"))
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="labkit", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("check", help=tr("run every public check of a lab", "lancer tous les tests publics d'un lab"))
-    p.add_argument("lab", help="lab01_cnn, ...")
+    parser = _parser("labkit", tr(*DESCRIPTION))
+    sub = parser.add_subparsers(dest="command", required=True, title=tr("commands", "commandes"),
+                                parser_class=_parser_class)
+    lab_help = tr("the lab folder: lab01_cnn, ..., lab08_boltzmann",
+                  "le dossier du lab : lab01_cnn, ..., lab08_boltzmann")
+    check_help = tr("run every public check of a lab and name the next task",
+                    "lancer tous les tests publics d'un lab et indiquer la tâche suivante")
+    p = sub.add_parser("check", help=check_help, description=check_help)
+    p.add_argument("lab", help=lab_help)
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("submit", help=tr("build the zip to upload", "construire le zip à déposer"))
-    p.add_argument("lab", help="lab01_cnn, ...")
+    submit_help = tr("build the zip to upload (warns about unfinished functions and unanswered questions)",
+                     "construire le zip à déposer (signale les fonctions inachevées et les questions sans réponse)")
+    p = sub.add_parser("submit", help=submit_help, description=submit_help)
+    p.add_argument("lab", help=lab_help)
     p.add_argument("--output", "-o", help=tr("the zip to write (default: LAB_submission.zip)",
                                              "le zip à écrire (par défaut : LAB_submission.zip)"))
     p.set_defaults(func=cmd_submit)
@@ -155,6 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     except LabNotFound as exc:
         print(tr("error: ", "erreur : ") + str(exc), file=sys.stderr)
         return 2
+
+
+def _parser_class(prog: str | None = None, description: str | None = None, **kwargs) -> argparse.ArgumentParser:
+    kwargs.pop("formatter_class", None)
+    kwargs.pop("add_help", None)
+    return _parser(prog or "labkit", description or "", **kwargs)
 
 
 if __name__ == "__main__":

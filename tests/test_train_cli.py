@@ -31,6 +31,15 @@ def test_each_lab_trains_from_the_command_line(lab, tmp_path, monkeypatch, capsy
     logged = {k: float(v) for k, v in cli.trainer.callback_metrics.items()}
     assert logged and all(math.isfinite(v) for v in logged.values()), logged
     assert list((tmp_path / "logs" / lab.name).glob("*/metrics.csv")), "the run is logged like the notebook's"
+    # The command ends with the run's result, in the student's language.
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    assert train.result_line(cli.trainer).startswith("Result")
+    monkeypatch.setenv("LABKIT_LANG", "fr")
+    french = train.result_line(cli.trainer)
+    assert french.startswith("Résultat") and "Result" not in french
+    val = {k: v for k, v in logged.items() if k.startswith("val")}
+    assert all(k in french for k in val), (val, french)
+    monkeypatch.delenv("LABKIT_LANG")
 
     # The GPU profile resolves (its classes import, its arguments exist) without training.
     with pytest.raises(SystemExit) as exit_info:
@@ -41,5 +50,10 @@ def test_each_lab_trains_from_the_command_line(lab, tmp_path, monkeypatch, capsy
 
 def test_an_unknown_lab_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LABKIT_LANG", "en")
     with pytest.raises(SystemExit, match="no lab 'lab09_missing'"):
         train.run(["lab09_missing"])
+    monkeypatch.setenv("LABKIT_LANG", "fr")
+    with pytest.raises(SystemExit, match="aucun lab 'lab09_missing'") as exit_info:
+        train.run(["lab09_missing"])
+    assert "no lab" not in str(exit_info.value)

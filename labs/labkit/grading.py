@@ -215,7 +215,9 @@ def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol:
                                f"{expected['error']} attendue, {actual['error']} obtenue"))
         return None
     if "error" in actual:
-        text = tr("raised", "lève") + f" {actual['error']}: {actual.get('message', '')}".rstrip(": ")
+        message = actual.get("message", "")
+        text = tr(f"raised {actual['error']}: {message}".rstrip(": "),
+                  f"lève {actual['error']}" + (f" (message d'origine : {message})" if message else ""))
         return Mismatch(text, text)
     return _compare_values(expected["value"], actual["value"], rtol, atol, path="")
 
@@ -313,7 +315,8 @@ def load_checks(lab_dir: Path | str = ".") -> dict[str, Check]:
     name = f"_labchecks_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"{path}: no checks.py in this lab folder")
+        raise FileNotFoundError(tr(f"{path}: no checks.py in this lab folder",
+                                   f"{path} : pas de checks.py dans ce dossier de lab"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return {c.id: c for c in module.CHECKS}
@@ -380,10 +383,12 @@ def check(check_id: str, lab_dir: Path | str = ".") -> None:
     n = len(result.check.public)
     if not result.ok:
         header = tr(f"{check_id}: {result.passed} of {n} public cases pass; to fix:",
-                    f"{check_id} : {result.passed} cas publics sur {n} réussis ; à corriger :")
+                    f"{check_id} : {result.passed} cas public{'s' if result.passed > 1 else ''} sur {n} "
+                    f"réussi{'s' if result.passed > 1 else ''} ; à corriger :")
         raise AssertionError("\n".join([header, *(f"  {line}" for line in result.failures)]))
     print(tr(f"{check_id}: all {n} public cases pass (hidden cases are graded later)",
-             f"{check_id} : les {n} cas publics sont réussis (les cas cachés sont notés après la remise)"))
+             f"{check_id} : " + ("le cas public est réussi" if n == 1 else f"les {n} cas publics sont réussis")
+             + " (les cas cachés sont notés après la remise)"))
 
 
 class CheckTimeout(BaseException):

@@ -24,6 +24,7 @@ from lightning.pytorch import Trainer
 from lightning.pytorch.cli import LightningCLI
 
 from labkit import training
+from labkit.i18n import tr
 
 CONFIG_FILE = "train.yaml"
 PROFILES = ("cpu", "gpu")
@@ -35,9 +36,10 @@ def find_lab(name: str) -> Path:
     for folder in (Path(name), Path.cwd() / name, Path(__file__).resolve().parents[1] / name):
         if (folder / CONFIG_FILE).is_file():
             return folder.resolve()
-    raise SystemExit(f"labkit.train: no lab {name!r} with a {CONFIG_FILE} here; give a lab folder such as lab01_cnn "
-                     f"(run from the folder that holds the labs) or its path / aucun lab {name!r} avec un "
-                     f"{CONFIG_FILE} ici : donnez un dossier de lab comme lab01_cnn ou son chemin")
+    raise SystemExit(tr(f"labkit.train: no lab {name!r} with a {CONFIG_FILE} here; give a lab folder such as "
+                        "lab01_cnn (run from the folder that holds the labs) or its path",
+                        f"labkit.train : aucun lab {name!r} avec un {CONFIG_FILE} ici ; donnez un dossier de lab comme "
+                        "lab01_cnn (depuis le dossier qui contient les labs) ou son chemin"))
 
 
 class LabCLI(LightningCLI):
@@ -75,9 +77,23 @@ def run(argv: list[str] | None = None) -> LabCLI:
                   trainer_defaults={"log_every_n_steps": 5})
 
 
+def result_line(trainer: Trainer) -> str:
+    """The run's last validation metrics, in the student's language (French numbers with a decimal comma)."""
+    metrics = {k: float(v) for k, v in sorted(trainer.callback_metrics.items())
+               if k.startswith("val") and getattr(v, "numel", lambda: 1)() == 1}
+    if not metrics:
+        return tr(f"Result: training finished after {trainer.current_epoch} epochs; no validation metric was logged.",
+                  f"Résultat : entraînement terminé après {trainer.current_epoch} époques ; aucune métrique de "
+                  "validation n'a été enregistrée.")
+    shown = ", ".join(f"{k} = " + tr(f"{v:.4g}", f"{v:.4g}".replace(".", ",")) for k, v in metrics.items())
+    return tr(f"Result after {trainer.current_epoch} epochs, last validation metrics: {shown}",
+              f"Résultat après {trainer.current_epoch} époques, dernières métriques de validation : {shown}")
+
+
 def main() -> None:
     argv, sys.argv[1:] = sys.argv[1:], []  # LightningCLI reads sys.argv unless given args, and warns when both are
-    run(argv)
+    cli = run(argv)
+    print(result_line(cli.trainer))
 
 
 if __name__ == "__main__":

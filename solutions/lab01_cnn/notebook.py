@@ -144,7 +144,9 @@ lab.receptive_field(n_layers=6, kernel=5)
 sizes = {mode: lab.feature_map_sizes(256, 6, 5, lab.padding_for(mode, 5)) for mode in lab.MODES}
 for mode, row in sizes.items():
     print(f"{mode:>5} (padding {lab.padding_for(mode, 5)}):", row)
-fig = plotting.line_plot(sizes, xlabel="layer", ylabel="feature-map side", title="5x5 convolutions, stride 1")
+fig = plotting.line_plot(sizes, xlabel="layer / couche",
+                         ylabel="feature-map side / côté de la carte",
+                         title="5x5 convolutions, stride 1 / convolutions 5x5, pas 1")
 plt.show()
 
 # %% [markdown] answer="answer_1c"
@@ -209,10 +211,11 @@ def stack(n_layers: int, channels: int = 1) -> nn.Module:
 depths = list(range(1, 7))
 measured = [lab.measured_receptive_field(stack(n), 64) for n in depths]
 formula = [lab.receptive_field(n, 5) for n in depths]
-print("measured:", measured)
-print("formula: ", formula)
-fig = plotting.line_plot({"measured (autograd)": measured, "formula": formula}, x=depths, xlabel="layers",
-                         ylabel="receptive field side", title="Receptive field of 5x5 convolutions")
+print("measured / mesuré :", measured)
+print("formula / formule :", formula)
+fig = plotting.line_plot({"measured (autograd) / mesuré": measured, "formula / formule": formula}, x=depths,
+                         xlabel="layers / couches", ylabel="receptive field side / côté du champ récepteur",
+                         title="Receptive field of 5x5 convolutions / champ récepteur des convolutions 5x5")
 plt.show()
 
 # %% [markdown]
@@ -275,8 +278,9 @@ sides = {"support (uniform)": [support_side(g) for g in grads["uniform"]]}
 sides |= {f"{MASS:.0%} footprint ({kind})": [footprint_side(g) for g in grads[kind]] for kind in grads}
 for name, row in sides.items():
     print(f"{name:>26}:", row)
-fig = plotting.line_plot(sides, x=depths, xlabel="layers", ylabel="side (input pixels)",
-                         title="Support of the gradient and its 95% footprint")
+fig = plotting.line_plot(sides, x=depths, xlabel="layers / couches",
+                         ylabel="side (input pixels) / côté (pixels d'entrée)",
+                         title="Support of the gradient and its 95% footprint / support du gradient et son empreinte à 95 %")
 plt.show()
 c, half = SIDE // 2, sides["support (uniform)"][-1] // 2 + 2  # the six-layer support and a 2-pixel margin
 for kind, maps in grads.items():
@@ -320,11 +324,11 @@ data = DigitsDataModule(image_size=cfg["image_size"], batch_size=cfg["batch_size
 model = lab.ExamCNN(width=cfg["width"], channels_last=cfg["channels_last"])
 with torch.no_grad():
     shapes = [tuple(m.shape[1:]) for m in model.feature_maps(torch.zeros(1, 1, cfg["image_size"], cfg["image_size"]))]
-print("feature maps (channels, height, width):", shapes)
+print("feature maps (channels, height, width) / cartes (canaux, hauteur, largeur) :", shapes)
 trainer = training.make_trainer("lab01_cnn", run_name=f"exam-cnn-{PROFILE}", config=cfg,
                                 max_epochs=cfg["max_epochs"], precision=cfg["precision"])
 start = time.perf_counter()
 trainer.fit(model, datamodule=data)
-print(f"trained in {time.perf_counter() - start:.0f} s")
+print(f"trained in / entraîné en {time.perf_counter() - start:.0f} s")
 print({k: round(float(v), 3) for k, v in trainer.callback_metrics.items()})
 training.finish(trainer)

@@ -78,8 +78,8 @@ lab.rnn_unroll(W, U, b, h0, xs)
 # le code source). La cellule la compare à la récurrence.
 
 # %%
-print("recurrence: ", lab.rnn_unroll(W, U, b, h0, xs)[-1])
-print("closed form:", lab.rnn_closed_form(W, U, b, h0, xs))
+print("recurrence / récurrence :", lab.rnn_unroll(W, U, b, h0, xs)[-1])
+print("closed form / forme close :", lab.rnn_closed_form(W, U, b, h0, xs))
 
 # %% check="rnn_closed_form"
 
@@ -108,7 +108,7 @@ print("closed form:", lab.rnn_closed_form(W, U, b, h0, xs))
 # %%
 t = 4
 autograd_jacobian = torch.autograd.functional.jacobian(lambda h: lab.rnn_unroll(W, U, b, h, xs)[t], h0)
-print("max |yours - autograd| =", float((lab.jacobian_h_t_h0(W, t) - autograd_jacobian).abs().max()))
+print("max |yours / le vôtre - autograd| =", float((lab.jacobian_h_t_h0(W, t) - autograd_jacobian).abs().max()))
 
 # %% check="jacobian_h_t_h0"
 
@@ -156,9 +156,9 @@ norms = {name: [float(torch.linalg.matrix_norm(lab.jacobian_h_t_h0(w, s), ord=2)
          for name, w in examples.items()}
 for name, w in examples.items():
     peak = max(norms[name])
-    print(f"{name:<30} rho={lab.spectral_radius(w):.3f} regime={lab.asymptotic_regime(w):<10} "
-          f"max ||J_t|| = {peak:8.2f} at t = {norms[name].index(peak):2d}, ||J_60|| = {norms[name][60]:.3g}")
-fig = plotting.line_plot(norms, x=steps, xlabel="t", ylabel="||J_t|| (spectral norm)", logy=True,
+    print(f"{name:<30} rho={lab.spectral_radius(w):.3f} regime / régime={lab.asymptotic_regime(w):<10} "
+          f"max ||J_t|| = {peak:8.2f} at / en t = {norms[name].index(peak):2d}, ||J_60|| = {norms[name][60]:.3g}")
+fig = plotting.line_plot(norms, x=steps, xlabel="t", ylabel="||J_t|| (spectral norm / norme spectrale)", logy=True,
                          title="||dh_t/dh_0||")
 plt.show()
 
@@ -255,8 +255,9 @@ for radius in cfg["radii"]:
         training.finish(trainer)
 
 fig = plotting.line_plot({f"rho = {r}": [accuracy[(r, n)] for n in cfg["lengths"]] for r in cfg["radii"]},
-                         x=cfg["lengths"], xlabel="sequence length T", ylabel="validation accuracy",
-                         title="Recalling the first input (chance = 0.25)")
+                         x=cfg["lengths"], xlabel="sequence length T / longueur de séquence T",
+                         ylabel="validation accuracy / exactitude en validation",
+                         title="Recalling the first input (chance = 0.25) / rappel de la première entrée (hasard = 0,25)")
 plt.show()
 
 # %% [markdown]
@@ -319,13 +320,16 @@ for clip in (None, 1.0):
     trainer.fit(model, DataLoader(train, batch_size=64, shuffle=True), DataLoader(val, batch_size=512))
     rec = records[clip]
     largest = float(torch.tensor(rec.grad_norm).nan_to_num(nan=math.inf).max())
-    print(f"gradient_clip_val={clip}: largest gradient norm before clipping {largest:.2e}; W's spectral radius "
-          f"after step 1 {rec.radius[0]:.3f}, at the end {rec.radius[-1]:.3f}; non-finite losses "
-          f"{sum(not math.isfinite(x) for x in rec.loss)} of {len(rec.loss)} steps; validation accuracy "
+    print(f"gradient_clip_val={clip}: largest gradient norm before clipping / plus grande norme du gradient avant "
+          f"écrêtage {largest:.2e}; W's spectral radius / rayon spectral de W: after step 1 / après le pas 1 "
+          f"{rec.radius[0]:.3f}, at the end / à la fin {rec.radius[-1]:.3f}; non-finite losses / coûts non finis "
+          f"{sum(not math.isfinite(x) for x in rec.loss)} / {len(rec.loss)} steps / pas; validation accuracy / "
+          f"exactitude en validation "
           f"{float(trainer.callback_metrics['val/acc']):.3f}")
     training.finish(trainer)
-fig = plotting.line_plot({f"gradient_clip_val={c}": r.grad_norm for c, r in records.items()}, xlabel="step",
-                         ylabel="gradient norm before clipping", logy=True, title="Training W (rho = 1.1, T = 40)")
+fig = plotting.line_plot({f"gradient_clip_val={c}": r.grad_norm for c, r in records.items()}, xlabel="step / pas",
+                         ylabel="gradient norm before clipping / norme du gradient avant écrêtage", logy=True,
+                         title="Training W (rho = 1.1, T = 40) / entraînement de W")
 plt.show()
 
 # %% [markdown]

@@ -95,7 +95,7 @@ def compare_with_torch(name: str, steps: int = 300, **kwargs) -> float:
 # %%
 for name, kwargs in [("Adagrad", dict(lr=0.05)), ("RMSprop", dict(lr=0.01)), ("Adam", dict(lr=0.01)),
                      ("Adam", dict(lr=0.01, weight_decay=0.1))]:
-    print(f"{name:<8} {kwargs}: max |ours - torch.optim| after 300 steps = {compare_with_torch(name, **kwargs):.2e}")
+    print(f"{name:<8} {kwargs}: max |ours / le nôtre - torch.optim| after / après 300 steps / pas = {compare_with_torch(name, **kwargs):.2e}")
 
 # %% [markdown]
 # ## Experiment 1 — the effective step when the gradient scale changes / Expérience 1 — le pas effectif quand l'échelle du gradient change
@@ -104,10 +104,10 @@ for name, kwargs in [("Adagrad", dict(lr=0.05)), ("RMSprop", dict(lr=0.01)), ("A
 # *effective step size* is $|\Delta p| / |g|$, the learning rate the optimizer really applies to this gradient.
 # Adagrad runs with its other defaults, RMSprop twice: with $\alpha = 0.9$ and with its default $\alpha = 0.99$.
 #
-# **FR —** Un seul paramètre, un gradient de 10 pendant 100 pas, puis de 0.1 pendant 400 pas, toujours avec le même pas
+# **FR —** Un seul paramètre, un gradient de 10 pendant 100 pas, puis de 0,1 pendant 400 pas, toujours avec le même pas
 # d'apprentissage 0.1. Le *pas effectif* est $|\Delta p| / |g|$, le pas d'apprentissage que l'optimiseur applique
-# réellement à ce gradient. Adagrad tourne avec ses autres valeurs par défaut, RMSprop deux fois : avec $\alpha = 0.9$
-# et avec sa valeur par défaut $\alpha = 0.99$.
+# réellement à ce gradient. Adagrad tourne avec ses autres valeurs par défaut, RMSprop deux fois : avec $\alpha = 0{,}9$
+# et avec sa valeur par défaut $\alpha = 0{,}99$.
 
 # %%
 def positions(opt_class, grads, **kwargs) -> torch.Tensor:
@@ -132,10 +132,10 @@ eff = {"Adagrad": effective_steps(lab.Adagrad, grads, lr=0.1),
        "RMSprop, alpha 0.9": effective_steps(lab.RMSprop, grads, lr=0.1, alpha=0.9),
        "RMSprop, alpha 0.99": effective_steps(lab.RMSprop, grads, lr=0.1, alpha=0.99)}
 for name, e in eff.items():
-    print(f"{name:<20} effective step at t=1: {e[0]:.2e}, t=100: {e[99]:.2e}, t=101: {e[100]:.2e}, "
+    print(f"{name:<20} effective step / pas effectif at / en t=1: {e[0]:.2e}, t=100: {e[99]:.2e}, t=101: {e[100]:.2e}, "
           f"t=200: {e[199]:.2e}, t=500: {e[499]:.2e}")
-fig_steps = plotting.line_plot(eff, xlabel="step", ylabel="|dp| / |g|", logy=True,
-                               title="Gradient 10, then 0.1 from step 101 (lr 0.1)")
+fig_steps = plotting.line_plot(eff, xlabel="step / pas", ylabel="|dp| / |g|", logy=True,
+                               title="Gradient 10, then 0.1 from step 101 (lr 0.1) / puis 0,1 dès le pas 101")
 plt.show()
 
 # %% [markdown]
@@ -157,10 +157,10 @@ plt.show()
 # $\xi_t \sim \mathcal{N}(0, 1)$, for 1,000 steps: the loss decreases in the $-p$ direction; *progress* is how far
 # $p$ went that way, *path length* the sum of all $|\Delta p|$.
 #
-# **FR —** Trois optimiseurs avec le même pas d'apprentissage 0.01 : RMSprop avec $\alpha = 0.999$, Adam avec sa valeur
-# par défaut $\beta = (0.9, 0.999)$, et Adam avec $\beta_1 = 0$, c'est-à-dire $(0, 0.999)$. D'abord un gradient constant
+# **FR —** Trois optimiseurs avec le même pas d'apprentissage 0,01 : RMSprop avec $\alpha = 0{,}999$, Adam avec sa valeur
+# par défaut $\beta = (0{,}9\,;\ 0{,}999)$, et Adam avec $\beta_1 = 0$, c'est-à-dire $(0\,;\ 0{,}999)$. D'abord un gradient constant
 # $g = 1$ pendant 30 pas : la taille du pas $|\Delta p|$ divisée par le pas d'apprentissage. Puis un gradient bruité,
-# $g_t = 0.1 + \xi_t$ avec $\xi_t \sim \mathcal{N}(0, 1)$, pendant 1 000 pas : le coût diminue dans la direction $-p$ ;
+# $g_t = 0{,}1 + \xi_t$ avec $\xi_t \sim \mathcal{N}(0, 1)$, pendant 1 000 pas : le coût diminue dans la direction $-p$ ;
 # le *progrès* est la distance parcourue par $p$ dans cette direction, la *longueur du chemin* la somme de tous les
 # $|\Delta p|$.
 
@@ -172,19 +172,19 @@ CONTENDERS = {"RMSprop, alpha 0.999": (lab.RMSprop, dict(lr=lr, alpha=0.999)),
 first_steps = {name: [s / lr for s in effective_steps(cls, [1.0] * 30, **kw)]
                for name, (cls, kw) in CONTENDERS.items()}
 for name, steps_over_lr in first_steps.items():
-    print(f"{name:<26} |dp| / lr at steps 1-5: {[round(s, 3) for s in steps_over_lr[:5]]}, "
-          f"step 30: {steps_over_lr[-1]:.3f}")
-fig_first = plotting.line_plot(first_steps, xlabel="step", ylabel="|dp| / lr", logy=True,
-                               title="Constant gradient 1")
+    print(f"{name:<26} |dp| / lr at steps / aux pas 1-5: {[round(s, 3) for s in steps_over_lr[:5]]}, "
+          f"step / pas 30: {steps_over_lr[-1]:.3f}")
+fig_first = plotting.line_plot(first_steps, xlabel="step / pas", ylabel="|dp| / lr", logy=True,
+                               title="Constant gradient 1 / gradient constant 1")
 plt.show()
 
 noise = torch.Generator().manual_seed(0)
 noisy_grads = (0.1 + torch.randn(1000, generator=noise, dtype=torch.float64)).tolist()
 paths = {name: positions(cls, noisy_grads, **kw) for name, (cls, kw) in CONTENDERS.items()}
 for name, path in paths.items():
-    print(f"{name:<26} progress {float(path[0] - path[-1]):.3f}, path length {float(path.diff().abs().sum()):.3f}")
-fig_noisy = plotting.line_plot({name: path.tolist() for name, path in paths.items()}, xlabel="step", ylabel="p",
-                               title="Noisy gradient, mean 0.1, std 1")
+    print(f"{name:<26} progress / progrès {float(path[0] - path[-1]):.3f}, path length / longueur du chemin {float(path.diff().abs().sum()):.3f}")
+fig_noisy = plotting.line_plot({name: path.tolist() for name, path in paths.items()}, xlabel="step / pas", ylabel="p",
+                               title="Noisy gradient, mean 0.1, std 1 / gradient bruité, moyenne 0,1, écart type 1")
 plt.show()
 
 # %% [markdown]
@@ -231,7 +231,7 @@ for ax, (title, (fn, x0, lrs, (x_lo, x_hi, y_lo, y_hi))) in zip(axes, SETUPS.ite
     ax.contour(xx, yy, zz.log1p(), levels=25, cmap="Greys", linewidths=0.6)
     for name, factory in FACTORIES.items():
         path = lab.trajectory(lambda ps, f=factory, lr=lrs[name]: f(ps, lr), fn, x0, steps)
-        ax.plot(path[:, 0], path[:, 1], label=f"{name} (final loss {float(fn(path[-1])):.2e})", lw=1.2)
+        ax.plot(path[:, 0], path[:, 1], label=f"{name} (final loss / coût final {float(fn(path[-1])):.2e})", lw=1.2)
     ax.set(title=title, xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
     ax.legend(fontsize=7)
 fig_paths.tight_layout()
@@ -266,7 +266,9 @@ for name, lr in LRS.items():
     curves[name] = history.series("val/acc")
     print(name, {"val/acc": round(curves[name][-1], 3)})
     training.finish(trainer)
-fig = plotting.line_plot(curves, xlabel="epoch", ylabel="validation accuracy", title="MLP on 8x8 digits")
+fig = plotting.line_plot(curves, xlabel="epoch / époque",
+                         ylabel="validation accuracy / exactitude en validation",
+                         title="MLP on 8x8 digits / MLP sur les chiffres 8x8")
 plt.show()
 
 # %% [markdown] answer="answer_3a"

@@ -92,11 +92,11 @@ if PROFILE != "gpu":
 # Bengio et Courville 2016, section 7.8).
 
 # %% [markdown]
-# ### Tasks 4.1–4.3 — filter factors and closed-form weights / Tâches 4.1 à 4.3 — facteurs de filtre et poids sous forme fermée
+# ### Tasks 4.1–4.3 — filter factors and closed-form weights / Tâches 4.1 à 4.3 — facteurs de filtre et poids sous forme close
 #
 # Write `gd_filter`, `ridge_filter`, `gd_weights` (closed form, no loop over the steps) and `effective_dof`.
 #
-# **FR —** Écrivez `gd_filter`, `ridge_filter`, `gd_weights` (forme fermée, sans boucle sur les pas) et
+# **FR —** Écrivez `gd_filter`, `ridge_filter`, `gd_weights` (forme close, sans boucle sur les pas) et
 # `effective_dof`.
 
 # %% check="gd_filter"
@@ -147,14 +147,17 @@ positive = lam > 1e-10 * lam.max()
 for t in (10, 1_000, 100_000):
     line, = axes[0].semilogx(lam[positive], lab.gd_filter(lam[positive], lr, t), label=f"GD, t = {t:,}")
     axes[0].semilogx(lam[positive], lab.ridge_filter(lam[positive], 1 / (lr * t)), "--", color=line.get_color(),
-                     label="ridge, alpha = 1/(lr t)")
-axes[0].set(xlabel="eigenvalue of X^T X / n", ylabel="filter factor", title="Filter factors")
+                     label="ridge / ridge, alpha = 1/(lr t)")
+axes[0].set(xlabel="eigenvalue of X^T X / n (valeur propre)", ylabel="filter factor / facteur de filtre",
+           title="Filter factors / facteurs de filtre")
 axes[0].legend(fontsize=7)
 dense_t = torch.logspace(0, 6, 60 if PROFILE != "grading" else 4)
 axes[1].semilogx(dense_t, [float(lab.effective_dof(lam, lr, int(t))) for t in dense_t], label="GD: sum phi_i(t)")
 axes[1].semilogx(dense_t, [float(lab.ridge_filter(lam, 1 / (lr * float(t))).sum()) for t in dense_t], "--",
                  label="ridge at alpha = 1/(lr t)")
-axes[1].set(xlabel="gradient steps t", ylabel="effective degrees of freedom", title="Directions fitted")
+axes[1].set(xlabel="gradient steps t / pas de gradient t",
+           ylabel="effective degrees of freedom / degrés de liberté effectifs",
+           title="Directions fitted / directions ajustées")
 axes[1].legend()
 fig_filters.tight_layout()
 plt.show()
@@ -240,13 +243,15 @@ for name, fraction in (("true labels", 0.0), ("shuffled labels", 1.0)):
 fig_memo, axes = plt.subplots(1, 3, figsize=(13, 3.5))
 for name, history in memorisation.items():
     epochs = range(1, len(history.series("train/acc")) + 1)
-    axes[0].plot(epochs, history.series("train/acc"), label=f"{name}: train")
-    axes[0].plot(epochs, history.series("val/acc"), "--", label=f"{name}: validation")
+    axes[0].plot(epochs, history.series("train/acc"), label=f"{name}: train / entraînement")
+    axes[0].plot(epochs, history.series("val/acc"), "--", label=f"{name}: validation / validation")
     axes[1].plot(epochs, history.series("weights/distance"), label=name)
     axes[2].plot(epochs, [a - b for a, b in zip(history.series("train/acc"), history.series("val/acc"))], label=name)
-axes[0].set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
-axes[1].set(xlabel="epoch", ylabel="||theta_t - theta_0||", title="Distance travelled by the weights")
-axes[2].set(xlabel="epoch", ylabel="train acc - val acc", title="Generalization gap")
+axes[0].set(xlabel="epoch / époque", ylabel="accuracy / exactitude", title="Accuracy / exactitude")
+axes[1].set(xlabel="epoch / époque", ylabel="||theta_t - theta_0||",
+            title="Distance travelled by the weights / distance parcourue par les poids")
+axes[2].set(xlabel="epoch / époque", ylabel="train acc - val acc",
+            title="Generalization gap / écart de généralisation")
 for ax in axes:
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
@@ -268,7 +273,7 @@ noisy = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"], shuffle_fractio
 no_stop = fit("noisy-40pc", lab.RegularizedMLP(hidden=cfg["hidden"]), noisy, cfg["noisy_epochs"], [])
 early = fit("noisy-40pc-early-stopping", lab.RegularizedMLP(hidden=cfg["hidden"]), noisy, cfg["noisy_epochs"],
             [EarlyStopping(monitor="val/loss", mode="min", patience=3)])
-print(f"{noisy.corrupted:.0%} of the training labels are wrong")
+print(f"{noisy.corrupted:.0%} of the training labels are wrong / des étiquettes d'entraînement sont fausses")
 for name, history in (("no early stopping", no_stop), ("early stopping", early)):
     best = max(range(len(history.series("val/acc"))), key=lambda i: history.series("val/acc")[i])
     print(f"{name:<18} trained {len(history.history):>3} epochs:",
@@ -281,7 +286,8 @@ fig_early = plotting.line_plot({"train acc, no early stopping": no_stop.series("
                                 "val acc, no early stopping": no_stop.series("val/acc"),
                                 "train acc, early stopping": early.series("train/acc"),
                                 "val acc, early stopping": early.series("val/acc")},
-                               xlabel="epoch", ylabel="accuracy", title="40 % shuffled training labels")
+                               xlabel="epoch / époque", ylabel="accuracy / exactitude",
+                               title="40 % shuffled training labels / étiquettes mélangées")
 plt.show()
 if PROFILE != "grading":  # the grader keeps no figures
     training.log_figures("lab04_regularization", f"capacity-{PROFILE}",
@@ -393,7 +399,9 @@ print({"learned on the training loss/mean_final_p": round((learned.series("p/lay
 fig_rates = plotting.line_plot({f"{name}, layer {k}": history.series(f"p/layer{k}")
                                 for name, history in dropout_runs.items() for k in (0, 1)
                                 if VARIANTS[name]["dropout"] != "none"},
-                               xlabel="epoch", ylabel="mean dropout rate p", title="Dropout rates during training")
+                               xlabel="epoch / époque",
+                               ylabel="mean dropout rate p / taux de dropout moyen p",
+                               title="Dropout rates during training / taux de dropout pendant l'entraînement")
 plt.show()
 
 # %% [markdown]
@@ -556,7 +564,8 @@ fig_est, ax = plt.subplots(figsize=(6, 3.5))
 names = list(table)
 ax.barh(names, [table[n][2] for n in names], label="MSE")
 ax.barh(names, [table[n][0] ** 2 for n in names], label="bias^2")
-ax.set(xscale="log", xlabel="squared error, summed over the 10 units", title=f"{S} samples per estimate")
+ax.set(xscale="log", xlabel="squared error, summed over the 10 units / erreur quadratique sommée sur les 10 unités",
+       title=f"{S} samples per estimate / échantillons par estimation")
 ax.legend()
 fig_est.tight_layout()
 plt.show()

@@ -96,7 +96,7 @@ if PROFILE != "gpu":
 #
 # **FR —**
 #
-# - 5.2 `relu_jacobian(W, b, x)` : $J$ pour chaque exemple, de forme $(B, H, D)$, sous forme fermée, avec
+# - 5.2 `relu_jacobian(W, b, x)` : $J$ pour chaque exemple, de forme $(B, H, D)$, sous forme close, avec
 #   $\mathrm{relu}'(0) = 0$.
 # - 5.3 `cae_penalty(W, b, x, activation)` : $\|J(\mathbf{x})\|_F^2$ pour chaque exemple, de forme $(B,)$, sous forme
 #   fermée, pour `"linear"`, `"relu"` et `"sigmoid"`, sans construire $J$.
@@ -245,18 +245,21 @@ basis, _ = torch.linalg.qr(linear_runs["cae"].W.detach().T)  # an orthonormal ba
 cosines = torch.linalg.svdvals(basis.T @ components[:k].T).clamp(max=1.0)
 angles = torch.rad2deg(torch.arccos(cosines))  # smallest first
 variances = singular[: k + 1] ** 2 / len(x_train)
-print("principal angles (degrees) between the rows of W and the top", k, "principal components:")
+print("principal angles (degrees) between the rows of W and the top", k, "principal components / angles principaux "
+      "(degrés) entre les lignes de W et les", k, "premières composantes principales :")
 print([round(float(a), 1) for a in angles])
-print(f"variance along components 1 to {k + 1}:", [round(float(v), 3) for v in variances])
+print(f"variance along components / selon les composantes 1..{k + 1}:", [round(float(v), 3) for v in variances])
 print("lambda:", lin["lam"])
 if track:
     fig_linear, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    axes[0].plot([s[0] for s in cae_steps], label="CAE penalty")
-    axes[0].plot([s[0] for s in wd_steps], "--", label="weight decay")
-    axes[0].set(xlabel="step", ylabel="training loss", yscale="log", title="Same seed, same lambda")
+    axes[0].plot([s[0] for s in cae_steps], label="CAE penalty / pénalité CAE")
+    axes[0].plot([s[0] for s in wd_steps], "--", label="weight decay / weight decay")
+    axes[0].set(xlabel="step / pas", ylabel="training loss / coût d'entraînement", yscale="log",
+                title="Same seed, same lambda / même graine, même lambda")
     axes[0].legend()
     axes[1].bar(range(1, k + 1), angles.numpy())
-    axes[1].set(xlabel="principal angle (smallest first)", ylabel="degrees", title="Rows of W against PCA")
+    axes[1].set(xlabel="principal angle (smallest first) / angle principal (le plus petit d'abord)",
+                ylabel="degrees / degrés", title="Rows of W against PCA / lignes de W face à l'ACP")
     fig_linear.tight_layout()
     lab.log_experiment(f"linear-{PROFILE}", {"linear": fig_linear},
                        {"largest_loss_difference": loss_gap, "largest_weight_difference": weight_gap,
@@ -341,7 +344,7 @@ def compare(activation: str) -> dict[str, lab.ContractiveAutoencoder]:
     with torch.no_grad():
         ratios = {p: [float(lab.contraction_ratio(m.encoder, x_val, r, directions)) for r in RADII]
                   for p, m in models.items()}
-    print("contraction ratio at radii", RADII)
+    print("contraction ratio at radii / taux de contraction aux rayons", RADII)
     for penalty, values in ratios.items():
         print(f"  {penalty:<13}", [round(v, 3) for v in values])
     if not track:
@@ -351,9 +354,11 @@ def compare(activation: str) -> dict[str, lab.ContractiveAutoencoder]:
         axes[0].plot(range(1, len(model.spectrum) + 1), model.spectrum.numpy(), label=penalty)
         axes[1].plot(RADII, ratios[penalty], marker="o", label=penalty)
         axes[2].hist(model.b.detach().numpy(), bins=30, alpha=0.5, label=penalty)
-    axes[0].set(xlabel="index", ylabel="mean singular value of J", yscale="log", title=f"{activation}: spectrum")
-    axes[1].set(xlabel="radius", ylabel="contraction ratio", xscale="log", title=f"{activation}: contraction")
-    axes[2].set(xlabel="b_j", ylabel="units", title=f"{activation}: encoder biases")
+    axes[0].set(xlabel="index / indice", ylabel="mean singular value of J / valeur singulière moyenne de J",
+                yscale="log", title=f"{activation}: spectrum / spectre")
+    axes[1].set(xlabel="radius / rayon", ylabel="contraction ratio / taux de contraction", xscale="log",
+                title=f"{activation}: contraction")
+    axes[2].set(xlabel="b_j", ylabel="units / unités", title=f"{activation}: encoder biases / biais de l'encodeur")
     for ax in axes:
         ax.legend()
     fig.tight_layout()

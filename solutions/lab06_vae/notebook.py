@@ -186,7 +186,7 @@ print(f"gap / écart: {float(gap.min()):.3g} .. {float(gap.max()):.3g} nats; "
 print({"ppca/max_gap_minus_kl": float(f"{float((gap - kl).abs().max()):.2e}")})
 fig_identity, ax = plt.subplots(figsize=(4.5, 4))
 ax.loglog(kl, gap, "o", ms=3)
-ax.set(xlabel="KL(q || p(z|x))", ylabel="log p(x) - ELBO(q)", title="PPCA, 200 random diagonal q")
+ax.set(xlabel="KL(q || p(z|x))", ylabel="log p(x) - ELBO(q)", title="PPCA, 200 random diagonal q / 200 q diagonales aléatoires")
 fig_identity.tight_layout()
 show()
 
@@ -213,8 +213,8 @@ for angle in angles:
     print(f"angle {angle:.3f}: mean log p(x) = {float(log_px_r.mean()):.6f}, max |off-diagonal of W^T W| = "
           f"{float(off):6.4f}, posterior corr(z_1, z_K) = {correlations[-1]:+.3f}, mean-field gap = "
           f"{mf_gaps[-1]:.6f} nats (spread over x {float(mf_gap.std()):.1e})")
-fig_angle = plotting.line_plot({"log p(x) - ELBO(best diagonal q)": mf_gaps}, x=angles, xlabel="rotation angle (rad)",
-                               ylabel="nats", title="PPCA: the mean-field gap")
+fig_angle = plotting.line_plot({"log p(x) - ELBO(best diagonal q)": mf_gaps}, x=angles, xlabel="rotation angle (rad) / angle de rotation",
+                               ylabel="nats", title="PPCA: the mean-field gap / l'écart du champ moyen")
 show()
 
 # %% [markdown]
@@ -264,8 +264,9 @@ L = torch.diag_embed(log_diag.exp()) + below * mask
 final_gap = float((log_px - full_gaussian_elbo(m_ar, L).detach()).mean())
 print(f"angle {angles[worst]:.3f}: mean-field gap {mf_gaps[worst]:.6f} nats; one affine autoregressive step, "
       f"{len(trace_gap)} Adam steps: gap {final_gap:.2e} nats")
-fig_ar = plotting.line_plot({"log p(x) - ELBO, affine AR step": trace_gap}, xlabel="Adam step", ylabel="nats",
-                            title="PPCA: one affine AR step from the mean-field optimum", logy=True)
+fig_ar = plotting.line_plot({"log p(x) - ELBO, affine AR step": trace_gap}, xlabel="Adam step / pas d'Adam", ylabel="nats",
+                            title="PPCA: one affine AR step from the mean-field optimum / une étape AR affine depuis "
+                                  "l'optimum du champ moyen", logy=True)
 show()
 
 # %% [markdown] answer="answer_6a"
@@ -375,7 +376,8 @@ for posterior in ("diagonal", "iaf"):
     last = histories[posterior].history[-1]
     print(posterior, {k: round(v, 3) for k, v in last.items() if k.startswith("val/")})
 fig_curves = plotting.line_plot({p: h.series("val/elbo") for p, h in histories.items()}, xlabel="epoch",
-                                ylabel="validation ELBO (nats)", title="VAE training, 2-D latent")
+                                ylabel="validation ELBO (nats) / ELBO de validation",
+                                title="VAE training, 2-D latent / entraînement du VAE, latent 2-D")
 show()
 
 # %%
@@ -436,11 +438,11 @@ print({"iaf/per_example_minus_mean_field": round(t["per-example IAF q*"] - t["pe
 
 fig_gaps, ax = plt.subplots(figsize=(6, 3.5))
 labels = list(gaps)
-ax.bar(labels, [gaps[f]["approximation"] for f in labels], label="approximation gap")
+ax.bar(labels, [gaps[f]["approximation"] for f in labels], label="approximation gap / écart d'approximation")
 amortized = [f for f in labels if gaps[f]["amortization"] is not None]
 ax.bar(amortized, [gaps[f]["amortization"] for f in amortized], bottom=[gaps[f]["approximation"] for f in amortized],
-       label="amortization gap")
-ax.set(ylabel="nats", title="log p(x) - ELBO, split as in Cremer et al. (2018)")
+       label="amortization gap / écart d'amortissement")
+ax.set(ylabel="nats", title="log p(x) - ELBO, split as in / décomposé comme dans Cremer et al. (2018)")
 ax.tick_params(axis="x", labelsize=7)
 ax.legend()
 fig_gaps.tight_layout()

@@ -43,9 +43,9 @@
 #   de l'entraînement de GAN classique ?
 #
 # **Déroulement du lab.** Complétez les fonctions de `lab07_gans.py` (tâches 7.1 à 7.6). Chaque cellule de test
-# exécute les cas publics ; d'autres cas (d'autres tailles de lot, critiques et graines, des quasi-échecs autour du
+# exécute les cas publics ; d'autres cas (d'autres tailles de lot, critiques et graines, des cas limites autour du
 # seuil de 3 écarts-types) sont notés après la remise. Le correcteur lit aussi votre code source :
-# `linear_critic_grad_w` est votre réponse à (b) sous forme fermée, et elle obtient 0 si elle utilise la
+# `linear_critic_grad_w` est votre réponse à (b) sous forme close, et elle obtient 0 si elle utilise la
 # différentiation automatique (autograd). Les expériences utilisent ensuite votre code : ce que mesure un critique
 # linéaire, ce que voit un discriminateur qui juge des groupes d'exemples, le tableau 1 de PacGAN, et le WGAN-GP de
 # l'examen sur l'anneau. Rédigez les trois réponses dans les cellules marquées *YOUR ANSWER HERE* (en français ou en
@@ -87,8 +87,10 @@ g = torch.Generator().manual_seed(0)
 ring, ring_centers = lab.ring_of_gaussians(2000, generator=g)
 grid, grid_centers = lab.grid_of_gaussians(2000, generator=g)
 fig_data, axes = plt.subplots(1, 2, figsize=(8, 4))
-plotting.scatter_2d({"samples": ring, "modes": ring_centers}, title="ring: 8 modes, std 0.01", ax=axes[0])
-plotting.scatter_2d({"samples": grid, "modes": grid_centers}, title="grid: 25 modes, std 0.05", ax=axes[1])
+plotting.scatter_2d({"samples / échantillons": ring, "modes": ring_centers},
+                    title="ring / anneau: 8 modes, std 0.01", ax=axes[0])
+plotting.scatter_2d({"samples / échantillons": grid, "modes": grid_centers},
+                    title="grid / grille: 25 modes, std 0.05", ax=axes[1])
 plt.show()
 
 # %% [markdown]
@@ -115,7 +117,7 @@ plt.show()
 # %% [markdown]
 # Your closed form against autograd through your `critic_loss`, on critics whose $\|w\|$ is below, near and above 1.
 #
-# **FR —** Votre forme fermée comparée à autograd à travers votre `critic_loss`, pour des critiques dont $\|w\|$
+# **FR —** Votre forme close comparée à autograd à travers votre `critic_loss`, pour des critiques dont $\|w\|$
 # est inférieure, proche ou supérieure à 1.
 
 # %%

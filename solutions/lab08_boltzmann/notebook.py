@@ -32,12 +32,12 @@
 #
 # **FR —** **Question 8 de l'examen (15 points). Modèles génératifs.** Considérez que vous entraînez une *Boltzmann
 # machine* sur des observations $\mathbf{x} \in \{0, 1\}^N$ avec deux ensembles de variables latentes :
-# $\mathbf{y} \in \{0, 1\}^M$ et $\mathbf{z} \in \{0, 1\}^K$. La probabilité jointe est paramétrisée comme suit :
+# $\mathbf{y} \in \{0, 1\}^M$ et $\mathbf{z} \in \{0, 1\}^K$. La probabilité jointe est paramétrée comme suit :
 # $$P(\mathbf{x}, \mathbf{y}, \mathbf{z}) = \frac{1}{Z} \exp(-E(\mathbf{x}, \mathbf{y}, \mathbf{z})), \quad
 # Z = \sum_{\mathbf{x}} \sum_{\mathbf{y}} \sum_{\mathbf{z}} \exp(-E(\mathbf{x}, \mathbf{y}, \mathbf{z})), \quad
 # E(\mathbf{x}, \mathbf{y}, \mathbf{z}) = \sum_{ijk} W_{ijk} x_i y_j z_k.$$
 #
-# - (a) Décrivez une stratégie d'échantillonnage de *blocs-Gibbs* qui échantillonne à partir d'ensembles de variables
+# - (a) Décrivez une stratégie d'échantillonnage de *Gibbs par blocs* qui échantillonne à partir d'ensembles de variables
 #   conditionnellement indépendantes les unes des autres. Dérivez et énoncez clairement les distributions
 #   conditionnelles requises.
 # - (b) Est-ce que le calcul de la probabilité marginale (non-normalisée) dans $\mathbf{x}$
@@ -188,7 +188,7 @@ for name, curve in tv_curves.items():
     print(f"{name:<26} TV, sweeps / balayages {', '.join(map(str, shown))}: " + ", ".join(f"{curve[t]:.3f}" for t in shown))
 fig_tv = plotting.line_plot(tv_curves, x=range(len(next(iter(tv_curves.values())))), xlabel="sweeps / balayages",
                             ylabel="TV", logy=True,
-                            title=f"N = M = K = 3, {tv_cfg['chains']} chains")
+                            title=f"N = M = K = 3, {tv_cfg['chains']} chains / chaînes")
 plt.show()
 
 # %% [markdown]
@@ -213,9 +213,9 @@ plt.show()
 # %%
 energies = -torch.einsum("ijk,ai,bj,ck->abc", W_small, S, S, S)
 brute_marginal = torch.logsumexp(energies.reshape(8, -1), dim=1)
-print("max |brute force - unnormalized_log_marginal| over the 8 settings of x:",
+print("max |brute force / force brute - unnormalized_log_marginal| over the 8 settings of x / sur les 8 valeurs de x :",
       f"{float((brute_marginal - lab.unnormalized_log_marginal(W_small, S)).abs().max()):.1e}")
-print("|brute force - log_partition|:", f"{abs(float(torch.logsumexp(energies.reshape(-1), 0) - lab.log_partition(W_small))):.1e}")
+print("|brute force / force brute - log_partition| :", f"{abs(float(torch.logsumexp(energies.reshape(-1), 0) - lab.log_partition(W_small))):.1e}")
 
 # %% [markdown]
 # ## Experiment 2 — what the marginal costs (question 8(b)) / Expérience 2 — ce que coûte la marginale (question 8(b))
@@ -270,7 +270,7 @@ for name, times in cost.items():
 fig_cost, ax = plt.subplots(figsize=(6, 4))
 for name, times in cost.items():
     ax.semilogy(cost_cfg["ks"], [1e3 * t for t in times], "o-", label=name)
-ax.set(xlabel="M = K  (RBM: H = M + K)", ylabel="ms",
+ax.set(xlabel="M = K  (RBM: H = M + K)", ylabel="ms (time / temps)",
        title=f"log P(x) + log Z, B = {cost_cfg['batch']}, N = 64")
 ax.legend()
 plt.show()
@@ -348,7 +348,7 @@ W_check = (0.5 * torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(5)
 x_check = digits[:7, :5]
 nll = -(lab.unnormalized_log_marginal(W_check, x_check).mean() - lab.log_partition(W_check))
 (autograd,) = torch.autograd.grad(nll, W_check)
-print("max |exact_nll_gradient - autograd of the exact NLL|:",
+print("max |exact_nll_gradient - autograd of the exact NLL / autograd de la NLL exacte| :",
       f"{float((lab.exact_nll_gradient(W_check.detach(), x_check) - autograd).abs().max()):.1e}")
 
 # %% [markdown]
@@ -396,8 +396,9 @@ for ax, split in zip(axes, ("train", "val")):
     for name, model in models.items():
         ax.plot([h["epoch"] for h in model.history], [h[f"{split}/log_likelihood"] for h in model.history], "o-",
                 label=name)
-    ax.axhline(UNIFORM_LL, color="grey", ls=":", label="uniform")
-    ax.set(xlabel="epoch", ylabel="average log-likelihood (nats)", title=f"exact {split} log-likelihood")
+    ax.axhline(UNIFORM_LL, color="grey", ls=":", label="uniform / uniforme")
+    ax.set(xlabel="epoch / époque", ylabel="average log-likelihood (nats) / log-vraisemblance moyenne",
+           title=f"exact {split} log-likelihood / log-vraisemblance exacte")
 axes[0].legend(fontsize=8)
 plt.show()
 
@@ -454,7 +455,8 @@ def angles_at(W_at: torch.Tensor) -> dict[str, tuple[float, float]]:
 W_init = lab.ThreeWayBoltzmann(seed=0, **tcfg).W.detach()  # the initial weights of every training run
 angles = {"initial weights": angles_at(W_init), "after exact training": angles_at(models["exact gradient"].W.detach())}
 print(f"angle to the exact gradient (degrees), {ANGLE_DRAWS} draws: mean of one draw / of the mean of the draws")
-print(f"{'estimator':<30}" + "".join(f"{point:>26}" for point in angles))
+print(f"FR : angle au gradient exact (degrés), {ANGLE_DRAWS} tirages : moyenne d'un tirage / de la moyenne des tirages")
+print(f"{'estimator / estimateur':<30}" + "".join(f"{point:>26}" for point in angles))
 for name in ANGLE_RUNS:
     print(f"{name:<30}" + "".join(f"{angles[p][name][0]:>16.1f} / {angles[p][name][1]:>6.1f}" for p in angles))
 
@@ -483,7 +485,7 @@ else:
     SAMPLE_STEPS = {"cpu": 200, "gpu": 1000}[PROFILE]
     grid = torch.cat([model.samples(10, SAMPLE_STEPS) for model in models.values()] + [digits[:10]])
     fig_samples = lab.show_images(grid)
-    fig_samples.suptitle("rows: " + "; ".join(models) + "; training digits", fontsize=7)
+    fig_samples.suptitle("rows / lignes : " + "; ".join(models) + "; training digits / chiffres d'entraînement", fontsize=7)
     plt.show()
     training.log_figures("lab08_boltzmann", f"experiments-{PROFILE}",
                          {"tv": fig_tv, "cost": fig_cost, "log_likelihood": fig_ll, "samples": fig_samples})
