@@ -119,15 +119,24 @@ def test_a_labkit_that_does_not_import_in_the_sandbox_stops_the_batch(under_tmp,
     assert not (tmp_path / "course" / "grades.csv").exists()
 
 
-def _zygotes() -> list[int]:
-    pids = []
+def _our_zygotes() -> list[int]:
+    """The kernel factory processes this test process started (through its workers), and no other test's."""
+    parents, commands = {}, {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if b"zygote.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                pids.append(int(pid))
-        except OSError:
+            parents[int(pid)] = int(Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+            commands[int(pid)] = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
             continue
-    return pids
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == os.getpid():
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return [pid for pid, command in commands.items() if b"zygote.py" in command and ours(pid)]
 
 
 def test_a_factory_that_dies_mid_notebook_is_a_grader_error_and_the_next_run_grades_the_student(lab01, tmp_path):
@@ -147,7 +156,7 @@ def test_a_factory_that_dies_mid_notebook_is_a_grader_error_and_the_next_run_gra
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not killed:
             if list(JOBS_ROOT.glob(f"{JOBS_PREFIX}*/j*/running")):
-                for pid in _zygotes():
+                for pid in _our_zygotes():
                     os.kill(pid, signal.SIGKILL)
                 killed.append(True)
             time.sleep(0.1)
