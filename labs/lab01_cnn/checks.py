@@ -119,8 +119,8 @@ def _describe_model(case: dict[str, Any]) -> str:
 def _formula(target: str) -> Rule:
     """The geometry functions are asked as formulas: running a layer (or any torch code) to read a size is not one."""
     return Rule(target, f"{target} is asked as a formula: no torch, lightning or torchmetrics (no layer run to read a "
-                        f"size) / {target} est demandée comme une formule : ni torch, ni lightning, ni torchmetrics "
-                        "(aucune couche exécutée pour lire une taille)",
+                        f"size) / {target} se calcule par une formule : sans torch, lightning ni torchmetrics "
+                        "(n'exécutez aucune couche pour en lire la taille)",
                 names=("torch", "lightning", "torchmetrics"))
 
 

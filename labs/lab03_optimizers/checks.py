@@ -119,9 +119,9 @@ def _own_code(target: str):
     return no_library(target, *_LIBRARY, text=(
         f"{target} must be your own code: it may subclass torch.optim.Optimizer, but not use torch.optim.{target}, "
         f"another adaptive torch.optim optimizer or their functional forms (torch.optim.{target.lower()}, "
-        f"torch.optim._functional) / {target} doit être votre propre code : il peut hériter de "
-        f"torch.optim.Optimizer, mais pas utiliser torch.optim.{target}, un autre optimiseur adaptatif de torch.optim "
-        f"ni leurs formes fonctionnelles (torch.optim.{target.lower()}, torch.optim._functional)"))
+        f"torch.optim._functional) / {target} doit être écrit par vous : la classe peut hériter de "
+        f"torch.optim.Optimizer, mais ne doit utiliser ni torch.optim.{target}, ni un autre optimiseur adaptatif de "
+        f"torch.optim, ni leurs versions fonctionnelles (torch.optim.{target.lower()}, torch.optim._functional)"))
 
 
 def _opt_check(check_id: str, points: float, probe, public: list[dict], target: str) -> Check:

@@ -3,7 +3,7 @@ the stochastic functions is an input, so every probe is deterministic. Gradients
 hide in them, and torch.distributions is switched off during a probe: the lab asks for these formulas built by hand.
 
 Vérifications du lab 6 : chaque entrée est construite à partir d'une graine ; torch.distributions est désactivé
-pendant une vérification, car le lab demande de construire ces formules vous-même."""
+pendant chaque vérification, car le lab demande d'écrire ces formules à la main."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def no_distributions(mod):
     def refuse(name):
         def _raise(*args, **kwargs):
             raise LibraryNotAllowed(f"torch.distributions.{name} is not allowed in this lab: build the formula "
-                                    f"yourself / torch.distributions.{name} n'est pas permis : écrivez la formule")
+                                    f"yourself / torch.distributions.{name} n'est pas autorisé dans ce lab : "
+                                    "écrivez la formule vous-même")
         return _raise
 
     saved = []
@@ -86,6 +87,36 @@ class TanhDecoder(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z)
+
+
+@contextlib.contextmanager
+def reference_kl(mod, mu: torch.Tensor, logvar: torch.Tensor):
+    """`elbo` and `ppca_elbo` call `kl_diag_gaussian_std_normal`: while their probe runs, that name answers with the
+    reference's KL for the probe's (mu, logvar), computed here by torch.distributions before the library is switched
+    off, so that a wrong KL value costs once, in its own check. The module's own function still runs (the method rules
+    see what `elbo` reaches at run time, helpers included); called with other tensors, it answers; an `elbo` that
+    writes the KL inline is judged on it as written."""
+    standard = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    value = torch.distributions.kl_divergence(torch.distributions.Normal(mu, (0.5 * logvar).exp()), standard).sum(-1)
+    own = getattr(mod, "kl_diag_gaussian_std_normal", None)
+
+    def kl_diag_gaussian_std_normal(m, lv):
+        if own is None:
+            raise NameError("kl_diag_gaussian_std_normal")
+        if m is mu and lv is logvar:
+            with contextlib.suppress(Exception):  # it runs as the submitted code runs it; only its value is unused
+                own(m, lv)
+            return value
+        return own(m, lv)
+
+    mod.kl_diag_gaussian_std_normal = kl_diag_gaussian_std_normal
+    try:
+        yield
+    finally:
+        if own is None:
+            del mod.kl_diag_gaussian_std_normal
+        else:
+            mod.kl_diag_gaussian_std_normal = own
 
 
 def _grads(value: torch.Tensor, wrt: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -142,7 +173,7 @@ def _elbo(mod, case):
     logvar = randn(g, b, k, scale=case.get("logvar_scale", 0.5)).requires_grad_()
     eps = randn(g, case["samples"], b, k)
     decoder = TanhDecoder(k, d, case["seed"] + 1)
-    with no_distributions(mod):
+    with reference_kl(mod, mu, logvar), no_distributions(mod):
         value = _out(mod.elbo(x, mu, logvar, decoder, eps))
     params = dict(decoder.named_parameters())
     grads = _grads(value, {"mu": mu, "logvar": logvar, **{n.replace(".", "_"): p for n, p in params.items()}})
@@ -192,7 +223,7 @@ def _ppca_elbo(mod, case):
     m = randn(g, case["batch"], case["dim"]).requires_grad_()
     logvar = randn(g, case["batch"], case["dim"], scale=case.get("logvar_scale", 1.0)).requires_grad_()
     W.requires_grad_()
-    with no_distributions(mod):
+    with reference_kl(mod, m, logvar), no_distributions(mod):
         value = _out(mod.ppca_elbo(x, W, mu, sigma2, m, logvar))
     return {"value": value.detach(), **_grads(value, {"m": m, "logvar": logvar, "W": W})}
 
@@ -237,11 +268,11 @@ def _describe(case: dict) -> str:
 
 def _by_hand(target: str, closed_form: bool = False) -> tuple[Rule, ...]:
     """torch.distributions (its private KL functions included) is not allowed; a closed form may not optimise."""
-    rules = [Rule(target, f"{target} is built by hand: no torch.distributions / {target} se construit à la main : "
-                          "pas de torch.distributions", names=("torch.distributions",))]
+    rules = [Rule(target, f"{target} is built by hand: no torch.distributions / {target} s'écrit à la main : "
+                          "sans torch.distributions", names=("torch.distributions",))]
     if closed_form:
-        rules.append(Rule(target, f"{target} is asked in closed form: no autograd and no torch.optim / {target} est "
-                                  "demandée sous forme fermée : ni différentiation automatique ni torch.optim",
+        rules.append(Rule(target, f"{target} is asked in closed form: no autograd and no torch.optim / {target} se "
+                                  "calcule sous forme close : ni différentiation automatique, ni torch.optim",
                           names=("torch.autograd", "torch.func", "torch._functorch", "functorch", "torch.optim"),
                           attributes=("backward", "requires_grad", "requires_grad_", "enable_grad")))
     return tuple(rules)

@@ -194,7 +194,7 @@ def _describe_coverage(case: dict) -> str:
 
 _NO_AUTOGRAD = no_autograd("linear_critic_grad_w", text=(
     "linear_critic_grad_w is question 7(b) in closed form: no autograd (backward, torch.autograd, torch.func, .grad, "
-    "requires_grad) / linear_critic_grad_w est la question 7(b) sous forme fermée : pas de différentiation "
+    "requires_grad) / linear_critic_grad_w est la forme close de la question 7(b) : pas de différentiation "
     "automatique (backward, torch.autograd, torch.func, .grad, requires_grad)"))
 # torch.func's private modules too: `from torch._functorch.apis import grad` is torch.func.grad.
 CLOSED_FORM_RULE = Rule(_NO_AUTOGRAD.target, _NO_AUTOGRAD.text,

@@ -119,7 +119,7 @@ CLOSED_FORM_RULE = Rule(
     "rnn_closed_form",
     "rnn_closed_form is question (a)'s closed form: use torch.linalg.matrix_power, and no rnn_unroll, LinearRNN, "
     "functools.reduce or itertools.accumulate / rnn_closed_form est la forme close de la question (a) : utilisez "
-    "torch.linalg.matrix_power, sans rnn_unroll, LinearRNN, functools.reduce ni itertools.accumulate",
+    "torch.linalg.matrix_power, sans recourir à rnn_unroll, LinearRNN, functools.reduce ni itertools.accumulate",
     names=("rnn_unroll", "LinearRNN", "functools.reduce", "itertools.accumulate"),
     requires=("torch.linalg.matrix_power", "torch.matrix_power", "torch.Tensor.matrix_power"))
 

@@ -31,7 +31,8 @@ def effective_dof(rng: random.Random) -> list[dict]:
     random_cases = [dict(n=rng.randint(5, 30), lr=rng.choice([0.05, 0.1, 0.5]), steps=rng.randint(1, 200),
                          seed=_s(rng)) for _case in "abc"]
     return random_cases + [dict(n=12, lr=0.3, steps=0, seed=_s(rng)),
-         dict(n=20, lr=0.9, steps=10**5, seed=_s(rng), extra=[0.0])]  # every positive direction fitted
+         # lr * lambda <= 0.9 and (1 - lr * lambda)^steps <= exp(-90): every positive direction fitted, the zero one not
+         dict(n=20, lr=0.09, steps=10**6, seed=_s(rng), extra=[0.0])]
 
 
 def gd_weights(rng: random.Random) -> list[dict]:
@@ -39,7 +40,8 @@ def gd_weights(rng: random.Random) -> list[dict]:
         dict(n=rng.randint(20, 40), d=rng.randint(3, 8), lr=0.1, steps=rng.randint(1, 80), seed=_s(rng)),
         dict(n=30, d=6, k=rng.randint(2, 4), lr=0.05, steps=rng.randint(100, 400), seed=_s(rng)),
         dict(n=7, d=12, lr=0.02, steps=rng.randint(10, 50), seed=_s(rng)),  # d > n: directions never fitted
-        dict(n=25, d=5, lr=0.1, steps=rng.randint(5, 40), seed=_s(rng), zero_column=True),  # an eigenvalue 0
+        dict(n=25, d=5, lr=0.1, steps=rng.randint(5, 40), seed=_s(rng), zero_column=True),  # an eigenvalue 0: no NaN
+        dict(n=25, d=5, lr=0.1, steps=rng.randint(20, 60), seed=_s(rng), near_zero_column=True),  # lr * steps there
         dict(n=15, d=4, lr=0.3, steps=0, seed=_s(rng)),
         dict(n=40, d=3, lr=0.01, steps=2000, seed=_s(rng), k=1),
     ]

@@ -151,7 +151,7 @@ def _closed_form(target: str) -> Rule:
     """No autograd, torch.func or their private modules (torch._functorch) in a closed form."""
     rule = no_autograd(target, text=(
         f"{target} is asked in closed form: no autograd (backward, torch.autograd, torch.func, .grad, requires_grad) "
-        f"/ {target} est demandée sous forme fermée : pas de différentiation automatique (backward, torch.autograd, "
+        f"/ {target} se calcule sous forme close : pas de différentiation automatique (backward, torch.autograd, "
         "torch.func, .grad, requires_grad)"))
     return Rule(target, rule.text, names=(*rule.names, "torch._functorch", "torch._C._functorch"),
                 attributes=rule.attributes)
