@@ -139,6 +139,29 @@ def _lie(*args, **kwargs):
 """
 
 
+# Rewrites the clean check process's records behind its back, for as long as the process lives.
+CLEAN_FORGER = """
+import os as _os, pickle as _pickle, threading as _threading, time as _time
+def _forge():
+    d = '_grading/records'
+    while True:
+        for name in list(_os.listdir(d)) if _os.path.isdir(d) else []:
+            path = _os.path.join(d, name)
+            try:
+                _os.remove(path)
+                if name.startswith('conv'):
+                    _os.symlink('/etc/passwd', path)
+                elif name.startswith('feature'):
+                    open(path, 'w').write(' ' * 9_000_000)
+                else:
+                    open(path, 'wb').write(_pickle.dumps({'score': 10}))
+            except OSError:
+                pass
+        _time.sleep(0.001)
+_threading.Thread(target=_forge, daemon=True).start()
+"""
+
+
 def _at_import(code: str, module: str) -> str:
     """`code` run when the module is imported, right after its `from __future__` line."""
     future = "from __future__ import annotations\n"
@@ -198,6 +221,7 @@ def corpus(request, tmp_path_factory):
     for name, nb in _notebook_edits(release_nb).items():
         student(name, nb, modules["perfect"])
     student("import_exit", release_nb, _at_import("import os\nos._exit(0)\n", modules["perfect"]))
+    student("clean_forger", release_nb, _at_import(CLEAN_FORGER, modules["stub"]))
     student("import_sys_exit", release_nb, _at_import("import sys\nsys.exit(0)\n", modules["perfect"]))
     student("tensor_liar", release_nb,
             _at_import(TENSOR_LIAR, modules["stub"].replace("raise NotImplementedError(", "return _lie(")))
@@ -252,7 +276,10 @@ EXPECTED_ATTACKERS = {
     "points_edit": 10.0,  # test cells and points are restored from the source: exactly the module's 10 points
     "grade_id_edit": 0,  # nbgrader cannot match the notebook to its source: nothing is graded, a TA is told
     "deleted_tests": 10.0,  # deleted test cells come back and are graded
-    "forger": 10.0 - 2 - 1 - 2,  # the forged records (symlink, oversized, pickle) score zero, the others stand
+    "forger": 10.0,  # records forged by the notebook are never read: the clean check process writes the judged ones
+    # the stub's module forging the clean process's records from a thread (symlink, oversized, pickle): the forged
+    # files score zero, the genuine ones are the stub's
+    "clean_forger": 0,
 }
 
 
