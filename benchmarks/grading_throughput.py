@@ -3,7 +3,8 @@
 One class of N students of one lab (the reference, the stub and the lab's catalogued mutants, in turn) is graded
 three times in this one command:
 1. stock nbgrader: `nbgrader autograde LAB` over the same notebooks, serial, no sandbox, each kernel started afresh
-   (the cases file the hidden test cells read is given to it, so every cell does the same work as in our run);
+   (its hidden test cells run each check's cases in the kernel, from the cases file given to it, so that it does
+   the work our clean check process does);
 2. this grader with its defaults (sandbox on, warm kernels, one worker per core), timed as the whole
    `grade()` call (nbgrader set-up, intake and exports included);
 3. this grader with one worker, to check that parallel grading gives the same scores as a serial run.
@@ -63,7 +64,13 @@ def stock_nbgrader(lab, subs: Path, students: list[str], course: Path) -> float:
     """Seconds for `nbgrader autograde LAB` over the class, as nbgrader ships (no sandbox, serial)."""
     source = course / "source" / lab.name
     source.mkdir(parents=True)
-    nbformat.write(source_notebook(lab), source / lab.notebook_name)
+    nb = source_notebook(lab)
+    for cell in nb.cells:  # each test cell runs its check's cases in the kernel, as nbgrader's own tests would
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in lab.checks and not cell.metadata["nbgrader"].get("solution"):
+            cell.source += (f"\n### BEGIN HIDDEN TESTS\nfrom labkit.grading import record_checks\n"
+                            f"record_checks('.', {lab.module_file.name!r}, only=[{grade_id!r}])\n### END HIDDEN TESTS")
+    nbformat.write(nb, source / lab.notebook_name)
     shutil.copy(lab.source_dir / "checks.py", source / "checks.py")
     (source / GRADING_DIR).mkdir()  # nbgrader copies it into every submission: the hidden cells find their cases
     cases = {cid: encode(lab.cases(cid, "stock")) for cid in lab.checks}
