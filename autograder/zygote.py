@@ -311,7 +311,11 @@ def main() -> None:
     # /proc/PID/mem) and planting code in the next student's kernel.
     _call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
     labkit_root, modules = sys.argv[1], sys.argv[2:]
-    READ_ONLY_ROOTS.extend(os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, labkit_root))
+    # What every student process must still see: the environment with the package folders its .pth files add, and
+    # labkit (not the folder above it, the course repository).
+    packages = [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    READ_ONLY_ROOTS.extend(os.path.realpath(p) for p in (sys.prefix, sys.base_prefix,
+                                                          os.path.join(labkit_root, "labkit"), *packages))
     sys.path.insert(0, labkit_root)  # the labkit the worker bound into the sandbox (autograder.sandbox)
     for module in modules:  # what every kernel would otherwise import again
         importlib.import_module(module)
