@@ -115,8 +115,7 @@ class KernelFactory:
                               limits=asdict(limits), seconds=limits.notebook_seconds, check_seconds=check_seconds,
                               checks=checks)
         generation = self.generation
-        while (status := self.request(op="poll", pid=answer["pid"])["status"]) is None:
-            time.sleep(0.05)
+        status = ForkedKernel(self, answer["pid"]).wait()
         if self.generation != generation:
             raise FactoryError("the kernel factory died while the checks ran")
         return status

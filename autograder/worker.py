@@ -118,12 +118,15 @@ def start_worker(sandbox: bool, canary: Canary | None = None, reports=None) -> N
     reports.put((True, ""))
 
 
+# Without the sandbox, student code gets the grader's environment with these set as the sandbox sets them.
+UNSAFE_GRADING_ENV = {k: sandbox.KERNEL_ENV[k] for k in ("NBGRADER_EXECUTION", "WANDB_MODE", "MPLBACKEND")}
+
+
 @contextmanager
 def _unsafe_environment():
     """Without the sandbox the kernel inherits this process's environment: make it the grading one."""
-    keys = ("NBGRADER_EXECUTION", "WANDB_MODE", "MPLBACKEND")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update({k: sandbox.KERNEL_ENV[k] for k in keys})
+    saved = {k: os.environ.get(k) for k in UNSAFE_GRADING_ENV}
+    os.environ.update(UNSAFE_GRADING_ENV)
     try:
         yield
     finally:
@@ -310,7 +313,7 @@ def _run_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None,
             raise GraderError(f"the check process could not be started: {exc}") from None
     code = ("import json, sys; from labkit.grading import record_checks; "
             "record_checks(sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]))")
-    env = {**os.environ, **{k: sandbox.KERNEL_ENV[k] for k in ("NBGRADER_EXECUTION", "WANDB_MODE", "MPLBACKEND")}}
+    env = {**os.environ, **UNSAFE_GRADING_ENV}
     try:
         return subprocess.run([sys.executable, "-c", code, str(folder), lab.module_file.name, str(job.cell_timeout),
                                json.dumps(checks)], cwd=folder, env=env, stdout=subprocess.DEVNULL,
