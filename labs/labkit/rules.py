@@ -150,20 +150,6 @@ class _Module:
         # The module's own scope: its imports and aliases (`A = torch.optim.Adam`), blocks included, defs excluded.
         self.aliases = _bindings(tree, {}, self.definitions)
 
-    def _dotted(self, node: ast.AST, aliases: dict[str, str]) -> str | None:
-        """`o.Adam` -> "torch.optim.Adam" through the aliases in scope; None for a local value or anything but a
-        name or attribute chain."""
-        parts = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        head = aliases.get(node.id, node.id)
-        if head == _LOCAL:
-            return None
-        return ".".join([head, *reversed(parts)])
-
     def _reached(self, target: str) -> Iterator[tuple[str, ast.AST, dict[str, str]]]:
         """The target's definition and every module-level definition it reaches by name (not through a local variable
         of the same name), each once; with every node, the aliases in force where it stands."""
@@ -193,11 +179,11 @@ class _Module:
             if rule.loops and isinstance(sub, _LOOPS):
                 return f"a loop at line {sub.lineno}{where}"
             if isinstance(sub, (ast.Attribute, ast.Name)):
-                dotted = self._dotted(sub, aliases)
+                dotted = _dotted(sub, aliases)
                 if dotted and rule.requires and _matches(dotted, rule.requires):
                     used_required = True
                 if (rule.requires and isinstance(sub, ast.Attribute) and sub.attr in required_attributes
-                        and self._dotted(sub.value, aliases) is None):
+                        and _dotted(sub.value, aliases) is None):
                     used_required = True  # W.matrix_power(k): a method of a value the source cannot name
                 if dotted and forbidden and _matches(dotted, forbidden):
                     return f"uses {dotted} at line {sub.lineno}{where}"
@@ -214,7 +200,7 @@ class _Module:
             if forbidden and isinstance(sub, ast.Call) and _is_dynamic_getattr(sub):
                 return f"getattr with a computed name at line {sub.lineno}{where}"
             if isinstance(sub, ast.Call) and _literal_getattr(sub):
-                obj = self._dotted(sub.args[0], aliases)
+                obj = _dotted(sub.args[0], aliases)
                 attr = sub.args[1].value  # type: ignore[attr-defined]
                 dotted = f"{obj}.{attr}" if obj else None
                 if dotted and forbidden and _matches(dotted, forbidden):
@@ -289,7 +275,7 @@ def _bindings(scope: ast.AST, outer: dict[str, str], definitions: dict[str, ast.
             names[node.id] = _LOCAL
     for _ in range(2):  # aliases of aliases: o = torch.optim; A = o.Adam
         for name, value in assigned:
-            dotted = _dotted_in(value, names)
+            dotted = _dotted(value, names)
             if dotted is not None and dotted.split(".")[0] in _import_roots(names):
                 names[name] = dotted
     return names
@@ -299,7 +285,9 @@ def _import_roots(names: dict[str, str]) -> set[str]:
     return {v.split(".")[0] for v in names.values() if v}
 
 
-def _dotted_in(node: ast.AST, names: dict[str, str]) -> str | None:
+def _dotted(node: ast.AST, names: dict[str, str]) -> str | None:
+    """`o.Adam` -> "torch.optim.Adam" through the aliases in scope; None for a local value or anything but a name or
+    attribute chain."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
