@@ -8,9 +8,9 @@ import sys
 import warnings
 from pathlib import Path
 
+from autograder.gradebook import GRADER_ERROR
 from autograder.labs import REPO_ROOT, LabError
-from autograder.outcomes import GRADER_ERROR
-from autograder.settings import DEFAULT_MEMORY_GB, FEEDBACK_LEVELS
+from autograder.settings import DEFAULT_MEMORY_GB, Feedback
 
 
 def _table(outcomes) -> str:
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                         "in it, with their offset")
     p.add_argument("--only", nargs="+", metavar="STUDENT", default=(),
                    help="grade again only these students; everyone else's grades are left as they are")
-    p.add_argument("--feedback", choices=FEEDBACK_LEVELS, default="inputs",
+    p.add_argument("--feedback", choices=list(Feedback), default=Feedback.INPUTS, type=Feedback.parse,
                    help="what students see of a failed hidden case: summary (how many failed), inputs (its inputs "
                         "and the kind of failure; the default), hints (inputs, plus a question leading to the "
                         "catalogued mistake the grader diagnosed) or full (expected values too)")

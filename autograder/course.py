@@ -5,6 +5,8 @@ Every path of the course directory is named here and nowhere else.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import importlib
 import json
 import logging
@@ -12,6 +14,8 @@ import os
 import secrets
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -22,6 +26,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
+from autograder.files import write_json
 from autograder.labs import Lab
 from autograder.notebooks import source_notebook
 
@@ -29,6 +34,10 @@ from autograder.notebooks import source_notebook
 _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+
+class GraderBusy(RuntimeError):
+    pass
 
 
 @cache
@@ -74,9 +83,27 @@ class CourseDir:
         """The judge's results for one student (checks and notes), written once the gradebook has them."""
         return self.root / "reports" / lab / f"{student}.json"
 
-    def done(self, lab: str, student: str) -> Path:
-        """What a finished student was graded from (files and secret), so a restarted grader can skip them."""
+    def _stamp_file(self, lab: str, student: str) -> Path:
         return self.root / "done" / lab / f"{student}.json"
+
+    def stamp(self, lab: str, student: str) -> dict | None:
+        """What a graded student was graded from (the submission's digest, the secret's, the feedback level), so
+        that a restarted grader skips them; None if they are not graded."""
+        try:
+            return json.loads(self._stamp_file(lab, student).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def save_stamp(self, lab: str, student: str, stamp: dict) -> None:
+        """Written last, once the gradebook and the report have the student's grades."""
+        write_json(self._stamp_file(lab, student), stamp)
+
+    def submission_digest(self, student: str, lab: str) -> str:
+        folder, h = self.submitted(student, lab), hashlib.sha256()
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()
 
     def intake_record(self, lab: str, student: str) -> Path:
         """What intake found wrong with a student's latest submission of the lab (kept for later exports)."""
@@ -139,9 +166,17 @@ class CourseDir:
         except TimesError:
             return parse_zone("UTC")
 
-    @property
-    def lock(self) -> Path:
-        return self.root / ".grader.lock"
+    @contextmanager
+    def locked(self, busy: str = "another grader is running on this course directory") -> Iterator[None]:
+        """One grading batch or finalize per course directory at a time: another is refused (GraderBusy, saying
+        `busy`), never interleaved."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".grader.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise GraderBusy(f"{self.root}: {busy}") from None
+            yield
 
     @property
     def secret_file(self) -> Path:

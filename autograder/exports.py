@@ -1,6 +1,10 @@
 """Exports of one graded lab: grades.csv, canvas.csv and moodle.csv (gradebook imports), Gradescope-style
 results/<student>.json, feedback/<student>.html and the class report (report.html, report.json: autograder.report).
 
+Each format is a function registered with :func:`export` (as nbgrader's export plugins): given the course, the lab
+and every student's outcome, it returns the files it writes. :func:`write_all` writes every registered format, each
+file whole or not at all. A new format is one such function.
+
 Feedback shows each check's score and its failed cases (inputs and what was wrong), never a test's source, nor a
 model answer. Every export says the same of each student: the total (autograded plus written answers) after the
 late penalty, which is computed on that total; the lateness; the teaching assistant's comments. A student whose
@@ -13,13 +17,16 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder import report
 from autograder.diagnosis import label
-from autograder.outcomes import GRADER_ERROR
+from autograder.files import write_atomic
+from autograder.gradebook import GRADER_ERROR
 from autograder.results import Outcome
 from autograder.times import current_policy, zone_name
 
@@ -47,26 +54,29 @@ CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_IDENTITY = ["First name", "Last name", "ID number", "Email address"]
 
 
+Files = dict[Path, str]  # what an export writes: each file's path and text
+Export = Callable[["CourseDir", "Lab", list[Outcome]], Files]
+EXPORTS: dict[str, Export] = {}
+
+
+def export(name: str) -> Callable[[Export], Export]:
+    """Register an export format under `name`."""
+    def register(make: Export) -> Export:
+        EXPORTS[name] = make
+        return make
+    return register
+
+
 def write_all(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> None:
-    write_csv(course.grades_csv, outcomes)
-    _write_rows(course.canvas_csv, *canvas_rows(lab, outcomes))
-    _write_rows(course.moodle_csv, *moodle_rows(lab, outcomes))
-    for o in outcomes:
-        _write(course.results(o.student), json.dumps(gradescope(o, lab), indent=1, ensure_ascii=False) + "\n")
-        _write(course.feedback(o.student), feedback_html(o, lab))
-    report.write_report(course, lab, outcomes)  # the class report: report.html and report.json
+    """Every registered export, from the same outcomes."""
+    for make in EXPORTS.values():
+        for path, text in make(course, lab, outcomes).items():
+            write_atomic(path, text)
     # What the next run (finalize, the formgrader's buttons) needs to export as this one did.
     policy = current_policy()
     course.save_settings(late_penalty=course.late_penalty,
                          timezone=zone_name(policy.zone) if policy and policy.zone_given else None,
                          off_roster=sorted(o.student for o in outcomes if "not on the roster" in o.problems))
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def state(o: Outcome) -> str:
@@ -115,7 +125,9 @@ def _comments(o: Outcome) -> str:
     return " | ".join(f"{c['id']}: {c['comment']}" for c in o.gradebook.get("comments", []))
 
 
-def write_csv(path: Path, outcomes: list[Outcome]) -> None:
+@export("grades")
+def grades_csv(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Files:
+    """grades.csv: every column a teaching assistant needs, one row per student."""
     rows = []
     for o in outcomes:
         written, written_max = written_total(o)
@@ -126,13 +138,8 @@ def write_csv(path: Path, outcomes: list[Outcome]) -> None:
                "state": state(o), "written_score": written, "written_max_score": written_max,
                "late": bool(float(o.gradebook.get("seconds_late") or 0) > 0), "comments": _comments(o),
                "notes": " | ".join(o.gradebook.get("notes", []))}
-        rows.append({k: row.get(k, "") for k in CSV_COLUMNS})
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
+        rows.append([row.get(k, "") for k in CSV_COLUMNS])
+    return {course.grades_csv: _csv(CSV_COLUMNS, rows)}
 
 
 def diagnoses(o: Outcome) -> str:
@@ -183,13 +190,41 @@ def summary(o: Outcome) -> str:
     return "; ".join(parts)
 
 
-def _write_rows(path: Path, header: list[str], rows: list[list]) -> None:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    tmp.replace(path)
+@export("canvas")
+def canvas_csv(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Files:
+    return {course.canvas_csv: _csv(*canvas_rows(lab, outcomes))}
+
+
+@export("moodle")
+def moodle_csv(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Files:
+    return {course.moodle_csv: _csv(*moodle_rows(lab, outcomes))}
+
+
+@export("gradescope")
+def gradescope_results(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Files:
+    return {course.results(o.student): json.dumps(gradescope(o, lab), indent=1, ensure_ascii=False) + "\n"
+            for o in outcomes}
+
+
+@export("feedback")
+def feedback_pages(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Files:
+    return {course.feedback(o.student): feedback_html(o, lab) for o in outcomes}
+
+
+@export("report")
+def class_report(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Files:
+    """The class report (autograder.report): report.json and report.html."""
+    data = report.build(lab, outcomes)
+    return {course.root / "report.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+            course.root / "report.html": report.render(data)}
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue()
 
 
 def gradescope(o: Outcome, lab: Lab) -> dict:

@@ -9,19 +9,18 @@ written answers are still ungraded stays pending in every export.
 
 from __future__ import annotations
 
-import fcntl
+import io
 import json
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 
 from autograder import exports
 from autograder.course import CourseDir
+from autograder.files import write_atomic
+from autograder.gradebook import outcome, update_penalties
 from autograder.labs import REPO_ROOT, Lab, get_lab
-from autograder.outcomes import outcome, update_penalties
 from autograder.results import Outcome
 from autograder.roster import RosterEntry
 
@@ -33,7 +32,7 @@ def finalize(lab_name: str, out: Path, root: Path = REPO_ROOT, late_penalty: str
         raise FileNotFoundError(f"{out}: no gradebook.db; grade the lab first (autograder grade {lab_name} "
                                 f"SUBMISSIONS --out {out})")
     course.configure_late_penalty(late_penalty)
-    with hold(course):
+    with course.locked("a grading batch is running on this course directory; finalize when it ends"):
         with Gradebook(course.db_url) as gb:
             try:
                 gb.find_assignment(lab.name)
@@ -48,19 +47,6 @@ def finalize(lab_name: str, out: Path, root: Path = REPO_ROOT, late_penalty: str
         exports.write_all(course, lab, outcomes)
         write_upload(course, lab, outcomes)
     return outcomes
-
-
-@contextmanager
-def hold(course: CourseDir) -> Iterator[None]:
-    """The course directory's lock, the same one a grading batch holds (autograder.grade.course_lock): finalize
-    never interleaves with grading."""
-    with open(course.lock, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RuntimeError(f"{course.root}: a grading batch is running on this course directory; finalize "
-                               "when it ends") from None
-        yield
 
 
 def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict) -> Outcome:
@@ -82,22 +68,21 @@ def write_upload(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Path:
     scores and comments), `feedback.zip` of them (one folder per student id), and `grades.csv`, `canvas.csv`,
     `moodle.csv` copies. Pending students get their feedback too, marked pending."""
     dest = course.root / "upload" / lab.name
-    dest.mkdir(parents=True, exist_ok=True)
-    tmp = dest / "feedback.zip.tmp"
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for o in outcomes:
             page = exports.feedback_html(o, lab)
-            (dest / f"{o.student}.html").write_text(page, encoding="utf-8")
+            write_atomic(dest / f"{o.student}.html", page)
             zf.writestr(f"{o.student}/{lab.name}-feedback.html", page)
-    tmp.replace(dest / "feedback.zip")
+    write_atomic(dest / "feedback.zip", archive.getvalue())
     for name in ("grades.csv", "canvas.csv", "moodle.csv"):
-        (dest / name).write_bytes((course.root / name).read_bytes())
+        write_atomic(dest / name, (course.root / name).read_bytes())
     states = {o.student: exports.state(o) for o in outcomes}
-    (dest / "README.txt").write_text(
+    write_atomic(dest / "README.txt", (
         f"{lab.name}: {sum(s == exports.FINAL for s in states.values())} final, "
         f"{sum(s == exports.PENDING for s in states.values())} pending "
         f"({', '.join(sorted(s for s, v in states.items() if v == exports.PENDING)) or 'none'}).\n"
         "Pending students have an empty grade in canvas.csv and moodle.csv: grade their written answers in the "
-        "formgrader, then run `autograder finalize` again.\n", encoding="utf-8")
-    (dest / "states.json").write_text(json.dumps(states, indent=1, sort_keys=True) + "\n")
+        "formgrader, then run `autograder finalize` again.\n"))
+    write_atomic(dest / "states.json", json.dumps(states, indent=1, sort_keys=True) + "\n")
     return dest

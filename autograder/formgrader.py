@@ -16,7 +16,6 @@ validate and assignment-list extensions are off.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shlex
@@ -35,6 +34,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from autograder.course import CourseDir
 from autograder.intake import STUDENT_ID
 from autograder.notebooks import MODEL_ANSWER_NOTE, model_answers, without_model_answers
+from autograder.settings import Feedback
 
 COURSE_ENV, ROOT_ENV = "AUTOGRADER_FORMGRADER_COURSE", "AUTOGRADER_ROOT"
 CONFIG_MARK = "# Written by `autograder formgrader`"
@@ -125,11 +125,7 @@ class CourseAPI(NbGraderAPI):
             return {"success": False, "log": "",
                     "error": f"{submitted}: no submission to grade; put it in SUBMISSIONS and run "
                              + grade_command(course.root, assignment_id, student_id)}
-        marker = course.done(assignment_id, student_id)
-        try:
-            feedback = json.loads(marker.read_text()).get("feedback") or "inputs"
-        except (OSError, ValueError):
-            feedback = "inputs"
+        feedback = (course.stamp(assignment_id, student_id) or {}).get("feedback") or Feedback.INPUTS
         with tempfile.TemporaryDirectory(prefix="formgrader-") as tmp:
             shutil.copytree(submitted, Path(tmp) / student_id)  # intake empties submitted/ before it reads
             argv = [sys.executable, "-m", "autograder.cli", "--root", os.environ.get(ROOT_ENV) or _repo_root(),

@@ -14,7 +14,7 @@ from typing import Any
 from autograder import diagnosis
 from autograder.labs import Lab
 from autograder.results import CheckResult
-from autograder.settings import FEEDBACK_LEVELS
+from autograder.settings import Feedback
 from labkit.grading import MAX_RECORD_BYTES, compare, decode, dumps_strict, encode, loads_strict, run_case
 from labkit.i18n import tr
 from labkit.rules import broken_rules
@@ -93,23 +93,20 @@ def _reference_result(lab: Lab, check_id: str, case: dict[str, Any]) -> dict[str
     return _REFERENCE_RESULTS[key]
 
 
-def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, module_source: str | None = None,
-                feedback: str = "inputs", cases: list[dict[str, Any]] | None = None,
+def judge_check(lab: Lab, check_id: str, cases: list[dict[str, Any]], records_path: Path,
+                module_source: str | None = None, feedback: Feedback = Feedback.INPUTS,
                 diagnose: bool | None = None) -> CheckResult:
-    """Score one check: points shared equally between its cases; a message for each failed case.
+    """Score one check on its `cases` (public, then hidden): points shared equally between them; a message for each
+    failed case.
 
     A broken method rule (judged from `module_source`, the submitted file, and the run-time evidence recorded beside
-    the outputs) scores the whole check zero. `cases` are the check's cases if already drawn. Public
-    cases ship with their expected outputs, so their messages always show them; for hidden cases `feedback` says
-    what a message shows: "summary" only how many failed, "inputs" each failed case's inputs and what kind of
-    failure, "hints" that and, when the failure is a catalogued mistake, a question that leads to it, "full" the
-    expected and actual values too (and the hint). A failed check gets its diagnosis (autograder.diagnosis), which
-    catalogued mistake the student's outputs show, for the teaching assistant, unless `diagnose` is False (None: on
-    unless the environment sets AUTOGRADER_DIAGNOSIS=off, as benchmarks/diagnosis_cost.py does)."""
-    if feedback not in FEEDBACK_LEVELS:
-        raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {feedback!r}")
+    the outputs) scores the whole check zero. Public cases ship with their expected outputs, so their messages
+    always show them; for hidden cases `feedback` (autograder.settings.Feedback) says what a message shows. A failed
+    check gets its diagnosis (autograder.diagnosis), which catalogued mistake the student's outputs show, for the
+    teaching assistant, unless `diagnose` is False (None: on unless the environment sets AUTOGRADER_DIAGNOSIS=off,
+    as benchmarks/diagnosis_cost.py does)."""
+    feedback = Feedback.parse(feedback)
     check = lab.checks[check_id]
-    cases = lab.cases(check_id, seed_text) if cases is None else cases
     n_public = len(check.public)
     try:
         actual, evidence = read_records(records_path, check_id, len(cases), with_evidence=bool(check.rules))
@@ -125,7 +122,7 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, mod
         diagnose = os.environ.get(DIAGNOSIS_SWITCH, "on").strip().lower() not in ("off", "0", "no", "false")
     if diagnose and (broken or passed < len(cases)):
         found = _diagnosis(lab, check_id, cases, expected, actual, broken)
-    hints = _hints(lab, found) if feedback in ("hints", "full") else []
+    hints = _hints(lab, found) if feedback in (Feedback.HINTS, Feedback.FULL) else []
     if broken:
         return CheckResult(check_id, 0.0, float(check.points), 0, len(cases),
                            [f"method rule broken: {b}" for b in broken] + hints, found)
@@ -137,14 +134,14 @@ def judge_check(lab: Lab, check_id: str, records_path: Path, seed_text: str, mod
             messages.append(f"public case {i + 1} ({check.describe_case(case)}): {reason.detail}")
         else:
             hidden_failed += 1
-            if feedback == "full":
+            if feedback == Feedback.FULL:
                 messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.detail}")
-            elif feedback in ("inputs", "hints") and reason.reveals:
+            elif feedback in (Feedback.INPUTS, Feedback.HINTS) and reason.reveals:
                 # A wrong yes/no (or other few-valued) answer on shown inputs would give the expected one away.
                 messages.append(f"hidden case {i + 1}: {reason.kind}")
-            elif feedback in ("inputs", "hints"):
+            elif feedback in (Feedback.INPUTS, Feedback.HINTS):
                 messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.kind}")
-    if hidden_failed and feedback == "summary":
+    if hidden_failed and feedback == Feedback.SUMMARY:
         messages.append(f"{hidden_failed} of {len(cases) - n_public} hidden cases failed")
     score = round(check.points * passed / len(cases), 4) if cases else 0.0
     return CheckResult(check_id, score, float(check.points), passed, len(cases), messages + hints, found)

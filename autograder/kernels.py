@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +106,11 @@ class KernelFactory:
             raise FactoryError(answer["error"])
         return answer
 
-    def run_checks(self, job: Path, module: str, limits: sandbox.Limits, check_seconds: float,
-                   checks: list[str]) -> int:
+    def run_checks(self, job: Path, module: str, limits: sandbox.Limits, checks: list[str]) -> int:
         """Run the clean check process (labkit.grading.record_checks) on `checks` in `job`, sandboxed like a
         kernel; its exit status once it has ended (zygote.EXIT_MEMORY or EXIT_TIME when its keeper ended it)."""
         answer = self.request(op="spawn", mode="check", job=job.name, module=module, connection={},
-                              limits=asdict(limits), seconds=limits.notebook_seconds, check_seconds=check_seconds,
-                              checks=checks)
+                              limits=limits.request(), check_seconds=limits.cell_seconds, checks=checks)
         generation = self.generation
         status = ForkedKernel(self, answer["pid"]).wait()
         if self.generation != generation:
@@ -185,7 +182,7 @@ class ForkProvisioner(LocalProvisioner):
         # Same socket files, seen from inside the kernel's sandbox.
         connection["ip"] = str(Path(zygote.SUBMISSION) / Path(km.ip).relative_to(km.job))
         answer = km.factory.request(op="spawn", job=km.job.name, connection=connection,
-                                    limits=asdict(km.limits), seconds=km.limits.notebook_seconds)
+                                    limits=km.limits.request())
         self.process = ForkedKernel(km.factory, answer["pid"])
         km.kernel_pid = answer["pid"]
         self.pid, self.pgid, self.cwd = answer["pid"], None, str(km.job)

@@ -2,9 +2,11 @@
 
 A lab is a folder `solutions/labNN_topic/` holding the reference module `labNN_topic.py` (solution regions between
 "### BEGIN SOLUTION" / "### END SOLUTION"), the notebook source `notebook.py` (jupytext py:percent), `checks.py`
-(the checks, shipped to students), `hidden_checks.py` (hidden case generators), `mutants.py` (the catalogue of
-plausible wrong implementations, each of which must lose points) and `lab.toml` (what its notebook must show). Only
-the notebook, the stubbed module and `checks.py` are ever shipped.
+(the checks, shipped to students), `hidden_checks.py` (hidden case generators, one per check, named after it),
+`mutants.py` (the catalogue of plausible wrong implementations, each of which must lose points), `honest.py` (correct
+variants that must keep full marks) and `lab.toml`, its manifest: how the grader runs it, its written answers, and
+what its notebook must show (:class:`Manifest`). Only the notebook, the stubbed module and `checks.py` are ever
+shipped. :meth:`Lab.validate` checks that these agree with each other.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from labkit.grading import Check, load_checks
+from labkit.grading import Check
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,9 +34,58 @@ class LabError(Exception):
 
 
 @dataclass(frozen=True)
+class Manifest:
+    """A lab's `lab.toml`."""
+
+    cell_timeout_s: int  # [grading]: one notebook cell; in the clean check process, the import and each check
+    notebook_timeout_s: int  # [grading]: the whole notebook, and all the checks together
+    written: dict[str, float]  # [written]: the manually graded answer cells, id = points
+    cpu_budget_s: float  # [notebook]: the CPU profile's run, top to bottom, with the reference
+    shows: tuple[dict[str, Any], ...]  # [[notebook.shows]]: a metric the notebook prints and the bound it must meet
+
+    SHOWS_KEYS = frozenset({"metric", "above", "below", "why"})
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        if not path.is_file():
+            raise LabError(f"{path} is missing")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise LabError(f"{path}: not valid TOML: {exc}") from None
+
+        def table(name: str, keys: set[str]) -> dict[str, Any]:
+            found = data.get(name)
+            if not isinstance(found, dict) or not keys <= set(found):
+                raise LabError(f"{path}: [{name}] must set {', '.join(sorted(keys))}")
+            return found
+
+        if set(data) - {"grading", "written", "notebook"}:
+            raise LabError(f"{path}: unknown tables {sorted(set(data) - {'grading', 'written', 'notebook'})}; a lab "
+                           "manifest has [grading], [written] and [notebook]")
+        grading = table("grading", {"cell_timeout_s", "notebook_timeout_s"})
+        notebook = table("notebook", {"cpu_budget_s"})
+        written = data.get("written", {})
+        shows = tuple(notebook.get("shows", ()))
+        for show in shows:
+            if not {"metric", "why"} <= set(show) <= cls.SHOWS_KEYS or not {"above", "below"} & set(show):
+                raise LabError(f"{path}: each [[notebook.shows]] names a metric, why, and a bound (above or below), "
+                               f"not {sorted(show)}")
+        if not all(isinstance(v, int | float) and v > 0 for v in [*grading.values(), *written.values()]):
+            raise LabError(f"{path}: timeouts and points must be positive numbers")
+        return cls(int(grading["cell_timeout_s"]), int(grading["notebook_timeout_s"]),
+                   dict(written), float(notebook["cpu_budget_s"]), shows)
+
+
+@dataclass(frozen=True)
 class Lab:
     name: str
     source_dir: Path
+
+    @property
+    def root(self) -> Path:
+        """The course repository the lab belongs to."""
+        return self.source_dir.parent.parent
 
     @property
     def module_file(self) -> Path:
@@ -54,20 +105,24 @@ class Lab:
 
     @cached_property
     def checks(self) -> dict[str, Check]:
-        return load_checks(self.source_dir)
+        return {c.id: c for c in self.checks_module.CHECKS}
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        return Manifest.read(self.source_dir / "lab.toml")
 
     @property
     def written(self) -> dict[str, float]:
         """Manually graded answer cells: id -> points."""
-        return dict(getattr(self.checks_module, "WRITTEN", {}))
+        return self.manifest.written
 
     @property
     def cell_timeout(self) -> int:
-        return int(getattr(self.checks_module, "CELL_TIMEOUT_S", 60))
+        return self.manifest.cell_timeout_s
 
     @property
     def notebook_timeout(self) -> int:
-        return int(getattr(self.checks_module, "NOTEBOOK_TIMEOUT_S", 600))
+        return self.manifest.notebook_timeout_s
 
     @cached_property
     def mutants(self) -> ModuleType:
@@ -75,27 +130,21 @@ class Lab:
         return _load_file(self.source_dir / "mutants.py", f"_mutants_{self.name}")
 
     @cached_property
-    def metadata(self) -> dict[str, Any]:
-        """lab.toml: the notebook's CPU budget and the metric its CPU profile must reach."""
-        path = self.source_dir / "lab.toml"
-        if not path.is_file():
-            raise LabError(f"{path} is missing")
-        return tomllib.loads(path.read_text())
-
-    @cached_property
     def hidden(self) -> ModuleType:
         return _load_file(self.source_dir / "hidden_checks.py", f"_hidden_{self.name}")
 
     def reference(self) -> ModuleType:
         """The reference solution, imported as `solutions.<lab>.<lab>`."""
-        root = str(self.source_dir.parent.parent)
+        root = str(self.root)
         if root not in sys.path:
             sys.path.insert(0, root)
         return importlib.import_module(f"solutions.{self.name}.{self.name}")
 
     def validate(self) -> None:
-        """The lab's contract: every check has a hidden-case generator of its own name in hidden_checks.py, and
-        every public function there is one; a misnamed generator would otherwise give its check no hidden case."""
+        """The lab's contract: its manifest reads; every check has a hidden-case generator of its own name in
+        hidden_checks.py, and every public function there is one (a misnamed generator would otherwise give its
+        check no hidden case)."""
+        self.manifest  # noqa: B018 (reading it validates it)
         generators = {name for name, f in vars(self.hidden).items()
                       if inspect.isfunction(f) and f.__module__ == self.hidden.__name__ and not name.startswith("_")}
         where = self.source_dir / "hidden_checks.py"
@@ -139,3 +188,12 @@ def get_lab(name: str, root: Path = REPO_ROOT) -> Lab:
     if name not in labs:
         raise LabError(f"unknown lab {name!r}; the finished labs are: {', '.join(labs) or 'none'}")
     return labs[name]
+
+
+def find_lab(name: str, root: Path | str) -> Lab:
+    """The lab in the course repository `root` where a batch was launched, else in this installed copy (a cluster's
+    worker has its own)."""
+    for where in dict.fromkeys([Path(root), REPO_ROOT]):
+        if (where / "solutions" / name / "checks.py").is_file():
+            return Lab(name, where / "solutions" / name)
+    raise LabError(f"this machine has no solutions/{name}: install the course repository on it")

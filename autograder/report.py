@@ -17,31 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograder.diagnosis import AMBIGUOUS, MISTAKE, UNKNOWN, descriptions
-from autograder.outcomes import GRADER_ERROR
+from autograder.gradebook import GRADER_ERROR
 from autograder.results import Outcome
 
 if TYPE_CHECKING:
-    from autograder.course import CourseDir
     from autograder.labs import Lab
 
 N_BINS = 10
 NOT_ATTEMPTED = "raises NotImplementedError"  # the stub's answer: a task not attempted, not a mistake to catalogue
 RULE_BROKEN = "method rule broken"
 NO_RECORDS = "no outputs judged"
-
-
-def write_report(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> dict[str, Any]:
-    data = build(lab, outcomes)
-    _write(course.root / "report.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    _write(course.root / "report.html", render(data))
-    return data
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def judged(o: Outcome) -> bool:
@@ -351,4 +336,4 @@ def undiagnosed_text(course_root: Path, lab_name: str) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["UNKNOWN", "build", "render", "undiagnosed_text", "write_report"]
+__all__ = ["UNKNOWN", "build", "render", "undiagnosed_text"]

@@ -4,10 +4,14 @@ bubblewrap gives the kernel new network, PID, IPC and UTS namespaces, a private 
 of the Python environment and `labkit`, and its own working directory as the only writable place; nothing else of
 the host (no `solutions/`, no gradebook, no other student) exists inside. When the grader is root, setpriv then
 drops to an unprivileged uid with no capabilities and no_new_privs. Inside, the kernel factory (autograder.zygote)
-forks each student's process into namespaces of its own, with the rlimits of :class:`Limits`, a wall-clock limit
-and a memory limit over all of the student's processes together. The kernel talks to the grader over ZMQ ipc
-sockets in a directory bound into the sandbox. When the kernel exits, its PID namespace takes every process it
-started with it; --die-with-parent does the same if the grader dies.
+forks each student's process into namespaces of its own and applies the :class:`Limits` it is sent with each
+request: the per-process rlimits (``Limits.rlimits``, set by the process itself before any student code runs), a
+wall-clock limit and a memory limit over all of the student's processes together (both kept by its keeper).
+
+This module is the sandbox's policy, in one place: the limits, the environment every grading process gets
+(:data:`KERNEL_ENV`, and :data:`GRADING_ENV` where the sandbox is off), the unprivileged uid, and what is bound.
+The kernel talks to the grader over ZMQ ipc sockets in a directory bound into the sandbox. When the kernel exits,
+its PID namespace takes every process it started with it; --die-with-parent does the same if the grader dies.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from functools import cache
 from pathlib import Path
 
 import labkit
-from autograder.settings import DEFAULT_MEMORY_GB
+from autograder.zygote import SANDBOX_UID
 
-SANDBOX_UID = 65534  # nobody: the factory's uid on the host, and the kernels' inside their user namespace
+DEFAULT_MEMORY_GB = 3.0  # per student, every process together (PrairieLearn gives 2 GiB; a notebook here holds ~1)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -32,13 +36,25 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    notebook_seconds: int = 600  # wall clock for the whole notebook
+    """Everything one student's processes may use."""
+
+    cell_seconds: int = 60  # one notebook cell; in the clean check process, the module's import and each check
+    notebook_seconds: int = 600  # wall clock for the whole notebook, and for all the checks together
+    memory_total_bytes: int = int(DEFAULT_MEMORY_GB * 2**30)  # every process of one student together (PSS)
     cpu_seconds: int = 900
     memory_bytes: int = 8 * 2**30  # address space per process: torch maps far more than it touches
-    memory_total_bytes: int = int(DEFAULT_MEMORY_GB * 2**30)  # every process of one student together (PSS)
     processes: int = 256
     file_bytes: int = 200 * 2**20
     open_files: int = 1024
+
+    def rlimits(self) -> dict[str, int]:
+        """The per-process limits, named as `resource.setrlimit` names them."""
+        return {"RLIMIT_CPU": self.cpu_seconds, "RLIMIT_AS": self.memory_bytes, "RLIMIT_NPROC": self.processes,
+                "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+
+    def request(self) -> dict[str, int | dict[str, int]]:
+        """The limits as the kernel factory applies them to one process it forks (autograder.zygote)."""
+        return {"rlimits": self.rlimits(), "seconds": self.notebook_seconds, "memory": self.memory_total_bytes}
 
 
 # The environment of every grading kernel: nothing of the grader's own.
@@ -48,9 +64,12 @@ def python_executable() -> str:
     return str(Path(sys.executable).parent.resolve() / Path(sys.executable).name)
 
 
+# What makes a run a grading run (labkit's grading profile, no wandb, no display): also set for a run without the
+# sandbox, which otherwise keeps the grader's own environment.
+GRADING_ENV = {"NBGRADER_EXECUTION": "autograde", "WANDB_MODE": "disabled", "MPLBACKEND": "Agg"}
 KERNEL_ENV = {"HOME": "/tmp", "PATH": f"{Path(python_executable()).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
-              "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "XDG_CACHE_HOME": "/tmp",
-              "WANDB_MODE": "disabled", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1"}
+              "MPLCONFIGDIR": "/tmp", "XDG_CACHE_HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+              **GRADING_ENV}
 
 
 @cache

@@ -1,15 +1,36 @@
-"""How a batch is graded: one typed object from the command line to the workers."""
+"""How a batch is graded (GradingSettings, from the command line) and how one student is (Context, built from them
+where the student's job is made and passed whole to the worker and the judge)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-# What a failed hidden case's message shows: how many failed; their inputs and kind of failure (the default); that
-# and, for a diagnosed mistake, a hint (a question) in the student's language; the expected values too.
-FEEDBACK_LEVELS = ("summary", "inputs", "hints", "full")
-DEFAULT_MEMORY_GB = 3.0  # per student, every process together (PrairieLearn gives 2 GiB; a notebook here holds ~1)
+from autograder.sandbox import DEFAULT_MEMORY_GB, Limits
+
+if TYPE_CHECKING:
+    from autograder.labs import Lab
+
+
+class Feedback(StrEnum):
+    """What a failed hidden case's message shows (a public case's always shows its expected output)."""
+
+    SUMMARY = "summary"  # how many hidden cases failed
+    INPUTS = "inputs"  # each failed case's inputs and the kind of failure (the default)
+    HINTS = "hints"  # that, and for a diagnosed mistake a question leading to it, in the student's language
+    FULL = "full"  # that, and the expected and actual values
+
+    @classmethod
+    def parse(cls, value: str) -> Feedback:
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"feedback must be one of {', '.join(cls)}, not {value!r}") from None
+
+
 
 
 @dataclass(frozen=True)
@@ -22,7 +43,7 @@ class GradingSettings:
     notebook_timeout: int | None = None  # seconds per notebook; None: the lab's own
     regrade: bool = False  # grade everyone again, even students already graded with the same files
     progress: bool = True
-    feedback: str = "inputs"  # what a failed hidden case's message shows: summary, inputs, hints or full
+    feedback: Feedback = Feedback.INPUTS
     only: tuple[str, ...] = ()  # grade again just these students; everyone else's grades stay as they are
     roster: str | None = None  # CSV of student_id, names, email (autograder.roster)
     due: str | None = None  # the lab's due date, ISO 8601 ("2026-12-01 23:59 UTC"); kept in the gradebook
@@ -31,17 +52,33 @@ class GradingSettings:
     timezone: str | None = None  # the zone of times written without one; None: the due date's, or the course's
     memory_gb: float = DEFAULT_MEMORY_GB  # all of one student's processes together; past it: "memory limit"
 
-    @property
-    def memory_bytes(self) -> int:
-        return int(self.memory_gb * 2**30)
+    def limits(self, lab: Lab) -> Limits:
+        return Limits(cell_seconds=self.cell_timeout or lab.cell_timeout,
+                      notebook_seconds=self.notebook_timeout or lab.notebook_timeout,
+                      memory_total_bytes=int(self.memory_gb * 2**30))
+
+    def context(self, lab: Lab, student: str, seed: str) -> Context:
+        return Context(lab.name, str(lab.root), student, seed, self.feedback, self.limits(lab), self.sandbox)
 
     def __post_init__(self) -> None:
-        if self.feedback not in FEEDBACK_LEVELS:
-            raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {self.feedback!r}")
+        object.__setattr__(self, "feedback", Feedback.parse(self.feedback))
         if not self.memory_gb > 0:
             raise ValueError(f"the memory limit must be a positive number of GiB, not {self.memory_gb}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """How one student is graded: everything the worker and the judge need besides the submission itself."""
+
+    lab: str
+    root: str  # the course repository where it was launched; a worker elsewhere uses its own installed copy
+    student: str
+    seed: str  # draws the student's hidden cases: the course's secret, the student and the submission's digest
+    feedback: Feedback
+    limits: Limits
+    sandbox: bool = True  # False only for code the caller trusts
 
 
 def parse_due(text: str) -> datetime:

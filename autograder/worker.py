@@ -1,11 +1,12 @@
 """One student's notebook, run and judged: the unit of work a local worker or a Dask worker does.
 
-A :class:`Job` carries everything as data (the notebook with its test cells restored, the student's module, the
-lab's public checks), so a worker needs only the installed project and bubblewrap, not the course directory. Its
-student is graded in two sandboxed processes forked from the worker's warm factory: the notebook's kernel, whose
-outputs the teaching assistant reads, and then a clean check process that imports only the submitted module, as
-submitted, and records the checks' outputs and run-time evidence. Only those records are judged: nothing a notebook
-cell did (rebinding the module's names, patching libraries, writing files) reaches them. It comes back as a
+A :class:`Job` carries everything as data (the notebook as submitted, the student's module, the source cells its
+test cells are restored from, and the student's :class:`~autograder.settings.Context`), so a worker needs only the
+installed project and bubblewrap, not the course directory. Its student is graded in two sandboxed processes
+forked from the worker's warm factory: the notebook's kernel, whose outputs the teaching assistant reads, and then
+a clean check process that imports only the submitted module, as submitted, and records the checks' outputs and
+run-time evidence. Only those records are judged: nothing a notebook cell did (rebinding the module's names,
+patching libraries, writing files) reaches them. It comes back as a
 :class:`StudentResult`; the machine that launched the batch writes it into the one gradebook.
 
 Before its first student, a worker grades the lab's reference and stub (a :class:`Canary`) with the batch's own
@@ -31,10 +32,10 @@ import nbformat
 
 from autograder import sandbox, zygote
 from autograder.kernels import JOBS_PREFIX, FactoryError, ForkedKernelManager, KernelFactory
-from autograder.labs import REPO_ROOT, Lab
-from autograder.preprocessors import Judge, SafeExecute, WriteCases
+from autograder.labs import Lab, find_lab
+from autograder.preprocessors import Grading, Judge, SafeExecute, SourceCells, WriteCases, restore_test_cells
 from autograder.results import StudentResult
-from autograder.settings import DEFAULT_MEMORY_GB
+from autograder.settings import Context
 from labkit.grading import (
     GRADING_DIR,
     PUBLIC_EXPECTED_FILE,
@@ -48,17 +49,13 @@ from labkit.grading import (
 
 @dataclass(frozen=True)
 class Job:
-    lab: str
-    root: str  # the course repository where it was launched; a worker elsewhere uses its own installed copy
-    student: str
-    notebook: str  # nbformat JSON, test cells already restored from the source
-    files: dict[str, bytes]  # the student's module and the lab's public checks.py
-    seed_text: str  # draws this student's hidden cases
-    cell_timeout: int
-    notebook_timeout: int
-    sandbox: bool = True
-    feedback: str = "inputs"
-    memory_bytes: int = int(DEFAULT_MEMORY_GB * 2**30)  # all of the student's processes together
+    """One student's submission and how to grade it: plain data, so that a cluster's worker needs only the installed
+    project and bubblewrap, not the course directory."""
+
+    context: Context
+    notebook: str  # as submitted (nbformat JSON): the worker restores its test cells from `source_cells`
+    module: bytes | None  # the submitted module, None when it is missing
+    source_cells: SourceCells | None  # None: the notebook is the lab's own source, with its test cells
 
 
 @dataclass(frozen=True)
@@ -97,36 +94,26 @@ def close_factory() -> None:
         _local.factory = None
 
 
-def start_worker(sandbox: bool, canary: Canary | None = None, reports=None) -> None:
-    """A local worker process's start: its kernel factory, then the canary, whose outcome goes on `reports` as
-    (passed, message); a failed canary also ends the process, so that it takes no student. The factory and its job
-    folders go when the process ends."""
+def start_worker(sandbox: bool) -> None:
+    """A local worker process's start: its kernel factory (the first job tries again and reports what fails). The
+    factory and its job folders go when the process ends."""
     util.Finalize(None, close_factory, exitpriority=10)  # run by multiprocessing however the worker was started
-    if canary is None:
-        if sandbox:
-            with contextlib.suppress(FactoryError):  # the first job tries again, and reports what fails
-                _factory().start()
-        return
-    try:
-        check_canary(canary)
-    except BaseException as exc:
-        message = str(exc) if isinstance(exc, CanaryFailed) else _canary_message(
-            canary.reference.lab, [f"{type(exc).__name__}: {exc}"])
-        reports.put((False, message))
-        close_factory()
-        os._exit(1)  # take no student; the batch reads why on `reports`
-    reports.put((True, ""))
+    if sandbox:
+        with contextlib.suppress(FactoryError):
+            _factory().start()
 
 
-# Without the sandbox, student code gets the grader's environment with these set as the sandbox sets them.
-UNSAFE_GRADING_ENV = {k: sandbox.KERNEL_ENV[k] for k in ("NBGRADER_EXECUTION", "WANDB_MODE", "MPLBACKEND")}
+def ready(canary: Canary) -> int:
+    """This worker's process id, once it has passed the canary (CanaryFailed otherwise)."""
+    check_canary(canary)
+    return os.getpid()
 
 
 @contextmanager
 def _unsafe_environment():
     """Without the sandbox the kernel inherits this process's environment: make it the grading one."""
-    saved = {k: os.environ.get(k) for k in UNSAFE_GRADING_ENV}
-    os.environ.update(UNSAFE_GRADING_ENV)
+    saved = {k: os.environ.get(k) for k in sandbox.GRADING_ENV}
+    os.environ.update(sandbox.GRADING_ENV)
     try:
         yield
     finally:
@@ -135,18 +122,6 @@ def _unsafe_environment():
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-
-
-def _lab(job: Job) -> Lab:
-    for root in (Path(job.root), REPO_ROOT):
-        if (root / "solutions" / job.lab / "checks.py").is_file():
-            return Lab(job.lab, root / "solutions" / job.lab)
-    raise FileNotFoundError(f"this worker has no solutions/{job.lab}: install the course repository on it")
-
-
-def _source(data: bytes | None) -> str:
-    """The module as submitted, read before the kernel could rewrite it: the method rules are judged on it."""
-    return data.decode("utf-8", errors="replace") if data is not None else ""
 
 
 class WorkerUnavailable(RuntimeError):
@@ -158,7 +133,7 @@ _canaries_passed: set[str] = set()  # canaries this process has passed (one per 
 
 def check_canary(canary: Canary) -> None:
     """Grade the canary once per process; CanaryFailed says what failed and what to do."""
-    key = repr(canary.reference.__dict__ | {"notebook": "", "files": {}})
+    key = repr(canary.reference.context)
     if key in _canaries_passed:
         return
     problems = []
@@ -167,7 +142,7 @@ def check_canary(canary: Canary) -> None:
         try:
             result = _grade(job, run_notebook=name == "reference")
         except (GraderError, WorkerUnavailable) as exc:
-            raise CanaryFailed(_canary_message(job.lab, [f"the {name} could not be graded: {exc}"])) from None
+            raise CanaryFailed(_canary_message(job.context.lab, [f"the {name} could not be graded: {exc}"])) from None
         score = round(sum(c.score for c in result.checks), 4)
         if score != wanted:
             lost = [f"{c.check}: {m}" for c in result.checks for m in c.messages[:2]] if name == "reference" else []
@@ -175,16 +150,17 @@ def check_canary(canary: Canary) -> None:
                             + "".join(f"\n    {line}" for line in lost[:8]))
         if name == "reference" and result.notes:
             problems.append("the reference notebook did not run cleanly: " + "; ".join(result.notes))
-    problems += _reference_against_release(_lab(canary.reference))
+    context = canary.reference.context
+    problems += _reference_against_release(find_lab(context.lab, context.root))
     if problems:
-        raise CanaryFailed(_canary_message(canary.reference.lab, problems))
+        raise CanaryFailed(_canary_message(context.lab, problems))
     _canaries_passed.add(key)
 
 
 def _reference_against_release(lab: Lab) -> list[str]:
     """A reference that now fails (an error, a missing package) still agrees with itself: compare it with the
     expected outputs of the public cases that the release shipped."""
-    path = lab.source_dir.parent.parent / "labs" / lab.name / PUBLIC_EXPECTED_FILE
+    path = lab.root / "labs" / lab.name / PUBLIC_EXPECTED_FILE
     if not path.is_file():
         return []
     released = decode(loads_strict(path.read_text()))
@@ -213,41 +189,48 @@ def grade_job(job: Job, canary: Canary | None = None) -> StudentResult:
     return _grade(job)
 
 
+class NotebookRejected(ValueError):
+    """nbgrader refuses the submitted notebook (its cell metadata tampered with, say): the student's doing."""
+
+
 def _grade(job: Job, run_notebook: bool = True) -> StudentResult:
     """Run the student's notebook in a fresh sandboxed kernel, then the checks in a clean sandboxed process, and
     judge the records outside both."""
-    lab = _lab(job)
-    factory = _factory() if job.sandbox else None
+    context = job.context
+    lab = find_lab(context.lab, context.root)
+    nb = nbformat.reads(job.notebook, as_version=4)
+    if job.source_cells is not None:
+        try:
+            nb = restore_test_cells(nb, lab.name, job.source_cells)
+        except Exception as exc:
+            raise NotebookRejected(f"{type(exc).__name__}: {exc}") from None
+    factory = _factory() if context.sandbox else None
     if factory is not None:
         try:
             factory.start()
         except FactoryError as exc:
             raise WorkerUnavailable(str(exc)) from None
-    limits = sandbox.Limits(notebook_seconds=job.notebook_timeout, memory_total_bytes=job.memory_bytes)
     folders = []
 
     def new_folder() -> Path:
         folder = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-"))
         folders.append(folder)
-        for name, data in job.files.items():
-            (folder / name).write_bytes(data)
+        (folder / "checks.py").write_bytes((lab.source_dir / "checks.py").read_bytes())  # never the student's copy
+        if job.module is not None:
+            (folder / lab.module_file.name).write_bytes(job.module)
         return folder
 
     try:
-        cases = {cid: lab.cases(cid, job.seed_text) for cid in lab.checks}
-        resources = {"nbgrader": {"student": job.student, "assignment": lab.name},
-                     "grading": {"lab": lab, "cases": cases, "notes": [], "feedback": job.feedback,
-                                 "module_source": _source(job.files.get(lab.module_file.name))}}
-        nb = (_run_notebook(job, new_folder(), factory, limits, resources) if run_notebook
-              else nbformat.reads(job.notebook, as_version=4))
-        checks_dir = new_folder()
-        WriteCases().preprocess(nb, {**resources, "grading": {**resources["grading"], "workdir": str(checks_dir)}})
-        sandbox.hand_over(checks_dir)
-        resources["grading"]["notes"] += _record_checks(job, lab, checks_dir, factory, limits)
-        resources["grading"]["records"] = str(checks_dir / GRADING_DIR / "records")
-        nb, resources = Judge().preprocess(nb, resources)
-        grading = resources["grading"]
-        return StudentResult(job.student, nbformat.writes(nb), grading["checks"], grading["notes"])
+        grading = Grading(lab, context, {cid: lab.cases(cid, context.seed) for cid in lab.checks},
+                          source=job.module.decode("utf-8", errors="replace") if job.module is not None else "")
+        if run_notebook:
+            nb = _run_notebook(nb, new_folder(), factory, grading)
+        grading.workdir = new_folder()
+        WriteCases().preprocess(nb, {"grading": grading})
+        sandbox.hand_over(grading.workdir)
+        grading.notes += _record_checks(lab, grading.workdir, factory, context.limits)
+        nb, _ = Judge().preprocess(nb, {"grading": grading})
+        return StudentResult(context.student, nbformat.writes(nb), grading.checks, grading.notes)
     finally:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
@@ -258,13 +241,13 @@ def _memory_note(what: str, limits: sandbox.Limits) -> str:
             "the student's processes and was stopped")
 
 
-def _run_notebook(job: Job, workdir: Path, factory: KernelFactory | None, limits: sandbox.Limits,
-                  resources: dict) -> nbformat.NotebookNode:
+def _run_notebook(nb: nbformat.NotebookNode, workdir: Path, factory: KernelFactory | None,
+                  grading: Grading) -> nbformat.NotebookNode:
     """The student's notebook, run for its outputs (what the teaching assistant reads); its problems are noted."""
-    nb = nbformat.reads(job.notebook, as_version=4)
+    limits = grading.context.limits
     sandbox.hand_over(workdir)
-    run = {**resources, "metadata": {"path": str(workdir)}}
-    execute = SafeExecute(timeout=job.cell_timeout, raise_on_iopub_timeout=False)
+    run = {"grading": grading, "metadata": {"path": str(workdir)}}
+    execute = SafeExecute(timeout=limits.cell_seconds, raise_on_iopub_timeout=False)
     if factory is None:
         with _unsafe_environment():
             nb, _ = execute.preprocess(nb, run)
@@ -275,20 +258,19 @@ def _run_notebook(job: Job, workdir: Path, factory: KernelFactory | None, limits
     if not factory.alive() or factory.generation != generation:
         raise GraderError("the kernel factory died while the notebook ran")
     if not execute.ran_a_cell:
-        raise GraderError("the notebook's kernel could not start: " + "; ".join(resources["grading"]["notes"]))
+        raise GraderError("the notebook's kernel could not start: " + "; ".join(grading.notes))
     if km.kernel_pid is not None and factory.status(km.kernel_pid) == zygote.EXIT_MEMORY:
-        resources["grading"]["notes"].append(_memory_note("the notebook", limits))
+        grading.notes.append(_memory_note("the notebook", limits))
     return nb
 
 
-def _record_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None,
-                   limits: sandbox.Limits) -> list[str]:
+def _record_checks(lab: Lab, folder: Path, factory: KernelFactory | None, limits: sandbox.Limits) -> list[str]:
     """Record every check in clean check processes, and say what stopped them. A check whose code ends its process
     (`os._exit`, a crash) loses only itself: the checks after it run in a fresh process."""
     records, notes = folder / GRADING_DIR / "records", []
     remaining = list(lab.checks)
     while remaining:
-        status = _run_checks(job, lab, folder, factory, limits, remaining)
+        status = _run_checks(lab, folder, factory, limits, remaining)
         if not (folder / GRADING_DIR / READY_FILE).is_file():
             raise GraderError(f"the check process could not start (exit status {status})")
         missing = [c for c in remaining if not (records / f"{c}.json").is_file()]
@@ -303,20 +285,21 @@ def _record_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | No
     return notes
 
 
-def _run_checks(job: Job, lab: Lab, folder: Path, factory: KernelFactory | None, limits: sandbox.Limits,
+def _run_checks(lab: Lab, folder: Path, factory: KernelFactory | None, limits: sandbox.Limits,
                 checks: list[str]) -> int:
     """The exit status of a clean check process run on `checks`; its records are in the folder."""
     if factory is not None:
         try:
-            return factory.run_checks(folder, lab.module_file.name, limits, job.cell_timeout, checks)
+            return factory.run_checks(folder, lab.module_file.name, limits, checks)
         except FactoryError as exc:
             raise GraderError(f"the check process could not be started: {exc}") from None
     code = ("import json, sys; from labkit.grading import record_checks; "
             "record_checks(sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]))")
-    env = {**os.environ, **UNSAFE_GRADING_ENV}
+    env = {**os.environ, **sandbox.GRADING_ENV}
     try:
-        return subprocess.run([sys.executable, "-c", code, str(folder), lab.module_file.name, str(job.cell_timeout),
-                               json.dumps(checks)], cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=limits.notebook_seconds).returncode
+        return subprocess.run([sys.executable, "-c", code, str(folder), lab.module_file.name,
+                               str(limits.cell_seconds), json.dumps(checks)], cwd=folder, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=limits.notebook_seconds).returncode
     except subprocess.TimeoutExpired:
         return zygote.EXIT_TIME

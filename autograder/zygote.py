@@ -32,7 +32,7 @@ JOBS = "/jobs"  # the worker's job folders, bound here by the outer sandbox
 EXIT_MEMORY, EXIT_TIME = 250, 251
 WATCH_INTERVAL_S = 0.1
 SUBMISSION = "/submission"  # where a kernel sees its own job folder
-SANDBOX_ID = 65534  # the kernel's uid and gid inside its user namespace
+SANDBOX_UID = 65534  # nobody: the factory's uid on the host (autograder.sandbox), the kernels' in their namespace
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -114,10 +114,7 @@ def _kernel(request: dict[str, Any], report: int) -> None:
     _call("sethostname", b"sandbox", 7)
     _drop_capabilities()
     _call("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # its own /proc/self as usual; nothing outside can reach it
-    limits = request["limits"]
-    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_AS", limits["memory_bytes"]),
-                        ("RLIMIT_NPROC", limits["processes"]), ("RLIMIT_FSIZE", limits["file_bytes"]),
-                        ("RLIMIT_NOFILE", limits["open_files"]), ("RLIMIT_CORE", 0)):
+    for name, value in request["limits"]["rlimits"].items():  # autograder.sandbox.Limits.rlimits
         resource.setrlimit(getattr(resource, name), (value, value))
     os.chdir(SUBMISSION)
     sys.path.insert(0, "")  # the lab module imports from its own folder, as `python -m ipykernel` does
@@ -164,9 +161,9 @@ def _keeper(request: dict[str, Any], report: int) -> None:
     _call("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # writing its own uid_map needs it; no kernel can see the keeper
     uid, gid = os.geteuid(), os.getegid()
     _call("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
-    _write("/proc/self/uid_map", f"{SANDBOX_ID} {uid} 1\n")
+    _write("/proc/self/uid_map", f"{SANDBOX_UID} {uid} 1\n")
     _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/gid_map", f"{SANDBOX_ID} {gid} 1\n")
+    _write("/proc/self/gid_map", f"{SANDBOX_UID} {gid} 1\n")
     # The kernel mounts its own /proc in the namespace it shares with the keeper: keep the host's, to watch it.
     host_proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
     me = int(os.readlink("self", dir_fd=host_proc))
@@ -183,8 +180,8 @@ def _keeper(request: dict[str, Any], report: int) -> None:
     # The kernel is PID 1 of its namespace: killing it ends everything it started. Killing it directly, rather than
     # relying on its parent-death signal, holds even if student code cleared that signal.
     signal.signal(signal.SIGUSR1, lambda *_: os.kill(pid, signal.SIGKILL))
-    deadline = time.monotonic() + float(request["seconds"])
-    memory_limit = int(request["limits"].get("memory_total_bytes") or 0)
+    deadline = time.monotonic() + float(request["limits"]["seconds"])
+    memory_limit = int(request["limits"]["memory"] or 0)
     ended_by = None
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)

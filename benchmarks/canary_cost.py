@@ -23,6 +23,11 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def _as(job, student: str):
+    """The same job for another student."""
+    return dataclasses.replace(job, context=dataclasses.replace(job.context, student=student))
+
+
 def one_worker(lab_name: str, with_canary: bool) -> dict[str, float]:
     """In this (fresh) process: a kernel factory, the canary if asked, then students until warm."""
     from autograder import worker
@@ -35,13 +40,13 @@ def one_worker(lab_name: str, with_canary: bool) -> dict[str, float]:
     started = time.perf_counter()
     if with_canary:
         worker.check_canary(check)
-    worker.grade_job(dataclasses.replace(check.reference, student="first"))
+    worker.grade_job(_as(check.reference, "first"))
     first = time.perf_counter() - started
     warm = []
     for i in range(3):
         for job in (check.reference, check.stub):
             began = time.perf_counter()
-            worker.grade_job(dataclasses.replace(job, student=f"warm-{i}"))
+            worker.grade_job(_as(job, f"warm-{i}"))
             warm.append(time.perf_counter() - began)
     worker.close_factory()
     return {"to_first_student_s": first, "warm_student_s": statistics.median(warm)}

@@ -80,8 +80,8 @@ def judge_only(lab, subs: Path, students: list[str], tmp: Path) -> dict[str, flo
         for student in students:
             d = tmp / student / lab.name
             for cid in lab.checks:
-                judge.judge_check(lab, cid, d / GRADING_DIR / "records" / f"{cid}.json", f"bench:{student}",
-                                  module_source=sources[student], diagnose=diagnose)
+                judge.judge_check(lab, cid, lab.cases(cid, f"bench:{student}"),
+                                  d / GRADING_DIR / "records" / f"{cid}.json", sources[student], diagnose=diagnose)
         if i:
             timings["on" if diagnose else "off"].append(time.perf_counter() - start)
     return {k: min(v) for k, v in timings.items()}

@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.grade import STUDENTS_PER_WORKER, grade
+from autograder.dispatch import STUDENTS_PER_WORKER
+from autograder.grade import grade
 from autograder.labs import REPO_ROOT, get_lab
 from autograder.sample_class import build_sample_class
 

@@ -53,12 +53,12 @@ def graded_classes(run_folder):
     import json
 
     from filelock import FileLock
+    from helpers import SAMPLE_SECRET
 
     from autograder.grade import grade
     from autograder.labs import get_lab
     from autograder.results import CheckResult, Outcome
     from autograder.sample_class import build_sample_class
-    from tests.helpers import SAMPLE_SECRET
 
     cache: dict[str, tuple] = {}
 
@@ -75,6 +75,48 @@ def graded_classes(run_folder):
                 outcomes = [Outcome(**{**o, "checks": [CheckResult(**c) for c in o["checks"]]})
                             for o in json.loads(saved.read_text())]
             cache[lab_name] = tmp / "course", {o.student: o for o in outcomes}
+        return cache[lab_name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory, run_folder):
+    """lab name -> variant -> results: the reference, the stub, every mutant and every honest variant (named with
+    HONEST_PREFIX) of a lab, graded once per test run
+    when a test first asks for that lab. pytest-xdist workers share the results through a file under a lock (the
+    scheduler keeps a lab's tests together, but not always)."""
+    import json
+
+    from filelock import FileLock
+    from helpers import HONEST, HONEST_PREFIX, LABS, apply_replacements, grade_modules
+
+    from autograder.notebooks import strip_solutions
+    from autograder.results import CheckResult
+    from autograder.sample_class import reference_source
+
+    cache: dict[str, dict] = {}
+
+    def grade_catalogue(lab_name: str) -> dict:
+        lab = LABS[lab_name]
+        reference = reference_source(lab)
+        modules = {"reference": reference, "stub": strip_solutions(lab.module_file.read_text(), "stub")}
+        for name, replacements in lab.mutants.MUTANTS.items():
+            modules[name] = apply_replacements(reference, replacements)
+        for name, replacements in HONEST[lab_name].items():
+            modules[HONEST_PREFIX + name] = apply_replacements(reference, replacements)
+        return grade_modules(lab, modules, tmp_path_factory.mktemp(lab_name))
+
+    def get(lab_name: str) -> dict:
+        if lab_name not in cache:
+            path = run_folder / f"mutants-{lab_name}.json"
+            with FileLock(f"{path}.lock"):
+                if not path.exists():
+                    results = grade_catalogue(lab_name)
+                    path.write_text(json.dumps({v: {c: r.to_dict() for c, r in checks.items()}
+                                                for v, checks in results.items()}))
+                cache[lab_name] = {v: {c: CheckResult.from_dict(r) for c, r in checks.items()}
+                                   for v, checks in json.loads(path.read_text()).items()}
         return cache[lab_name]
 
     return get

@@ -1,7 +1,10 @@
-"""Grade modules in-process through the same record -> file -> judge path the kernel and grader use."""
+"""What several test modules share: grading modules through the same record -> file -> judge path the clean check
+process and the grader use; the labs' catalogues of mistakes and honest variants; finding the processes grading left
+running."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -9,9 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder.judge import judge_check
-from autograder.labs import Lab
+from autograder.labs import Lab, all_labs
 from autograder.results import CheckResult
+from autograder.sample_class import replace_function
+from autograder.sandbox import SANDBOX_UID
 from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
 
 SAMPLE_SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
@@ -51,8 +58,8 @@ def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
         _, err = proc.communicate(timeout=600)
         if proc.returncode != 0:
             raise RuntimeError(f"recording failed:\n{err.decode()[-3000:]}")
-    return {variant: {cid: judge_check(lab, cid, d / GRADING_DIR / "records" / f"{cid}.json", seed_text,
-                                       module_source=modules[variant])
+    return {variant: {cid: judge_check(lab, cid, lab.cases(cid, seed_text), d / GRADING_DIR / "records" / f"{cid}.json",
+                                       modules[variant])
                       for cid in lab.checks} for variant, d in dirs.items()}
 
 
@@ -78,3 +85,68 @@ def assert_notebook_bilingual(lab: Lab) -> None:
         assert all(" / " in h for h in headings), headings
         if re.sub(r"(?m)^#{1,4} .+$", "", cell).strip():
             assert "**FR —**" in cell, cell[:200]
+
+
+# --- the labs' catalogues of mistakes and honest variants ---------------------------------------------------
+
+LABS = {lab.name: lab for lab in all_labs()}
+
+
+def on_one_worker(lab_name: str, *values: str):
+    """A test case of `lab_name`, run by the pytest-xdist worker that grades that lab's catalogue (once)."""
+    return pytest.param(lab_name, *values, marks=pytest.mark.xdist_group(f"mutants-{lab_name}"))
+
+
+def _honest(lab) -> dict[str, dict[str, str]]:
+    """The lab's honest-variant catalogue: name -> {function or Class.method: replacement source}."""
+    path = Path(lab.source_dir) / "honest.py"
+    if not path.exists():
+        return {}  # test_every_lab_has_an_honest_catalogue says which lab lacks one
+    spec = importlib.util.spec_from_file_location(f"_honest_{lab.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.HONEST
+
+
+HONEST = {name: _honest(lab) for name, lab in LABS.items()}
+HONEST_PREFIX = "honest: "  # graded beside the mutants under this prefix, so that no name collides
+
+LAB_NAMES = [on_one_worker(name) for name in sorted(LABS)]
+CASES = [on_one_worker(lab.name, name) for lab in LABS.values() for name in sorted(lab.mutants.MUTANTS)]
+HONEST_CASES = [on_one_worker(name, variant) for name in sorted(LABS) for variant in sorted(HONEST[name])]
+
+
+def apply_replacements(reference: str, replacements: dict[str, str]) -> str:
+    source = reference
+    for function, replacement in replacements.items():
+        source = replace_function(source, function, replacement)
+    return source
+
+
+# --- processes grading left behind ----------------------------------------------------------------------------
+
+def sandbox_processes(uid: int = SANDBOX_UID) -> list[int]:
+    """Processes running as the uid grading kernels run as that no grader holds any more: a kernel's processes live
+    in namespaces under their worker's factory, so one that escaped them outlives its parents and is re-parented to
+    init. (Processes of other batches running at the same time still have their factory as an ancestor.)"""
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields["Uid"].split()[1]) == uid and int(fields["PPid"]) in (0, 1):
+                out.append(int(pid))
+    return out
+
+
+def cmdlines(pids: set[int]) -> dict[int, str]:
+    out = {}
+    for pid in pids:
+        try:
+            out[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+        except OSError:
+            out[pid] = "(gone)"
+    return out

@@ -3,85 +3,12 @@
 (solutions/<lab>/honest.py: correct code in another style) keeps full marks. Graded through record -> file -> judge,
 the honest variants in the same pass as the mutants."""
 
-import importlib.util
-import json
 import re
-from pathlib import Path
 
 import pytest
-from filelock import FileLock
+from helpers import CASES, HONEST, HONEST_CASES, HONEST_PREFIX, LAB_NAMES, LABS, apply_replacements, total
 
-from autograder.labs import all_labs
-from autograder.notebooks import strip_solutions
-from autograder.results import CheckResult
-from autograder.sample_class import reference_source, replace_function
-from tests.helpers import grade_modules, total
-
-LABS = {lab.name: lab for lab in all_labs()}
-
-
-def _on_one_worker(lab_name: str, *values: str):
-    """A test case of `lab_name`, run by the pytest-xdist worker that grades that lab's catalogue (once)."""
-    return pytest.param(lab_name, *values, marks=pytest.mark.xdist_group(f"mutants-{lab_name}"))
-
-
-def _honest(lab) -> dict[str, dict[str, str]]:
-    """The lab's honest-variant catalogue: name -> {function or Class.method: replacement source}."""
-    path = Path(lab.source_dir) / "honest.py"
-    if not path.exists():
-        return {}  # test_every_lab_has_an_honest_catalogue says which lab lacks one
-    spec = importlib.util.spec_from_file_location(f"_honest_{lab.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.HONEST
-
-
-HONEST = {name: _honest(lab) for name, lab in LABS.items()}
-HONEST_PREFIX = "honest: "  # graded beside the mutants under this prefix, so that no name collides
-
-LAB_NAMES = [_on_one_worker(name) for name in sorted(LABS)]
-CASES = [_on_one_worker(lab.name, name) for lab in LABS.values() for name in sorted(lab.mutants.MUTANTS)]
-HONEST_CASES = [_on_one_worker(name, variant) for name in sorted(LABS) for variant in sorted(HONEST[name])]
-
-
-def _apply(reference: str, replacements: dict[str, str]) -> str:
-    source = reference
-    for function, replacement in replacements.items():
-        source = replace_function(source, function, replacement)
-    return source
-
-
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory, run_folder):
-    """lab name -> variant -> results: the reference, the stub, every mutant and every honest variant (named with
-    HONEST_PREFIX) of a lab, graded once per test run
-    when a test first asks for that lab. pytest-xdist workers share the results through a file under a lock (the
-    scheduler keeps a lab's tests together, but not always)."""
-    cache: dict[str, dict] = {}
-
-    def grade_catalogue(lab_name: str) -> dict:
-        lab = LABS[lab_name]
-        reference = reference_source(lab)
-        modules = {"reference": reference, "stub": strip_solutions(lab.module_file.read_text(), "stub")}
-        for name, replacements in lab.mutants.MUTANTS.items():
-            modules[name] = _apply(reference, replacements)
-        for name, replacements in HONEST[lab_name].items():
-            modules[HONEST_PREFIX + name] = _apply(reference, replacements)
-        return grade_modules(lab, modules, tmp_path_factory.mktemp(lab_name))
-
-    def get(lab_name: str) -> dict:
-        if lab_name not in cache:
-            path = run_folder / f"mutants-{lab_name}.json"
-            with FileLock(f"{path}.lock"):
-                if not path.exists():
-                    results = grade_catalogue(lab_name)
-                    path.write_text(json.dumps({v: {c: r.to_dict() for c, r in checks.items()}
-                                                for v, checks in results.items()}))
-                cache[lab_name] = {v: {c: CheckResult.from_dict(r) for c, r in checks.items()}
-                                   for v, checks in json.loads(path.read_text()).items()}
-        return cache[lab_name]
-
-    return get
+from autograder.sample_class import reference_source
 
 
 def test_every_lab_has_a_mutant_catalogue():
@@ -96,7 +23,7 @@ def test_every_lab_has_an_honest_catalogue():
         assert len(HONEST[name]) >= 5, name
         reference = reference_source(lab)
         for variant, replacements in HONEST[name].items():
-            assert _apply(reference, replacements) != reference, f"{name}: {variant!r} changes nothing"
+            assert apply_replacements(reference, replacements) != reference, f"{name}: {variant!r} changes nothing"
 
 
 @pytest.mark.parametrize("lab_name", LAB_NAMES)
@@ -151,7 +78,7 @@ def test_feedback_levels(tmp_path):
     records = tmp_path / "jacobian_h_t_h0.json"
     records.write_text(dumps_strict({"check": "jacobian_h_t_h0",
                                      "results": [run_case(lab.checks["jacobian_h_t_h0"], wrong, c) for c in cases]}))
-    by_level = {level: judge_check(lab, "jacobian_h_t_h0", records, "feedback-test", feedback=level).messages
+    by_level = {level: judge_check(lab, "jacobian_h_t_h0", cases, records, feedback=level).messages
                 for level in ("summary", "inputs", "full")}
     assert by_level["summary"][-1] == f"{n_hidden} of {n_hidden} hidden cases failed"
     assert not [m for m in by_level["summary"] if m.startswith("hidden case")]
@@ -161,4 +88,4 @@ def test_feedback_levels(tmp_path):
     assert all("n=" in m and "wrong values" in m and not re.search(r"\bexpected\s", m) for m in inputs)
     assert all(re.search(r"\bexpected\s", m) for m in full)
     with pytest.raises(ValueError, match="feedback must be one of"):
-        judge_check(lab, "jacobian_h_t_h0", records, "feedback-test", feedback="everything")
+        judge_check(lab, "jacobian_h_t_h0", cases, records, feedback="everything")

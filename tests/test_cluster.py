@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_SECRET
 
 from autograder.grade import grade
 from autograder.sample_class import build_sample_class
 from autograder.sandbox import bwrap_works
-from tests.helpers import SAMPLE_SECRET
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample-lab01_cnn"),
               pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required")]

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 import torch
+from helpers import HONEST_PREFIX, LAB_NAMES, LABS
 
 from autograder import diagnosis
 from autograder.diagnosis import AMBIGUOUS, MISTAKE, UNKNOWN
@@ -24,7 +25,6 @@ from autograder.report import build, render, summarize, undiagnosed_text
 from autograder.results import Outcome
 from labkit.evidence import Observer
 from labkit.grading import _evidence, decode, dumps_strict, encode, run_case
-from tests.test_checks import HONEST_PREFIX, LAB_NAMES, LABS, graded  # noqa: F401 (graded: the session fixture)
 
 FIELDS = {"en", "fr", "hint_en", "hint_fr"}
 
@@ -59,7 +59,7 @@ def _reproducible(lab, check_id: str, mutant: str) -> bool:
 
 
 @pytest.mark.parametrize("lab_name", LAB_NAMES)
-def test_every_mutant_is_diagnosed_as_itself_or_its_group(graded, lab_name):  # noqa: F811
+def test_every_mutant_is_diagnosed_as_itself_or_its_group(graded, lab_name):
     lab = LABS[lab_name]
     results = graded(lab_name)
     wrong = []
@@ -84,7 +84,7 @@ def test_every_mutant_is_diagnosed_as_itself_or_its_group(graded, lab_name):  # 
 
 
 @pytest.mark.parametrize("lab_name", LAB_NAMES)
-def test_report_counts_equal_the_catalogue(graded, lab_name):  # noqa: F811
+def test_report_counts_equal_the_catalogue(graded, lab_name):
     """The catalogue graded as a class: the report names each mutant on each check it lost points on, as often as it
     is diagnosed; honest variants and the reference are in no row."""
     lab = LABS[lab_name]
@@ -125,7 +125,8 @@ def test_a_mistake_in_no_catalogue_is_not_named(tmp_path):
     catalogue"."""
     lab = LABS["lab02_linear_rnn"]
     off = types.SimpleNamespace(jacobian_h_t_h0=lambda W, t: torch.linalg.matrix_power(W, t) + 1e-3)
-    r = judge_check(lab, "jacobian_h_t_h0", _records(tmp_path, lab, "jacobian_h_t_h0", off, "x"), "x")
+    r = judge_check(lab, "jacobian_h_t_h0", lab.cases("jacobian_h_t_h0", "x"),
+                    _records(tmp_path, lab, "jacobian_h_t_h0", off, "x"))
     assert r.score < r.max_score
     assert r.diagnosis["kind"] == UNKNOWN and r.diagnosis["mistakes"] == []
     assert len(r.diagnosis["signature"]) == r.total and set(r.diagnosis["signature"]) == {"jacobian: wrong values"}
@@ -140,7 +141,7 @@ def test_a_near_miss_of_a_catalogued_mistake_is_not_named(tmp_path):
     near = types.SimpleNamespace(jacobian_h_t_h0=lambda W, t: torch.linalg.matrix_power(W, t - 1 if t > 2 else t))
     cases = lab.cases("jacobian_h_t_h0", "near")
     assert any(c["t"] > 2 for c in cases) and any(c["t"] <= 2 for c in cases)
-    r = judge_check(lab, "jacobian_h_t_h0", _records(tmp_path, lab, "jacobian_h_t_h0", near, "near"), "near")
+    r = judge_check(lab, "jacobian_h_t_h0", cases, _records(tmp_path, lab, "jacobian_h_t_h0", near, "near"))
     assert r.score < r.max_score
     assert catalogue_name not in [n for g in r.diagnosis["mistakes"] for n in g]
 
@@ -156,8 +157,9 @@ def test_hints_feedback_level(tmp_path, monkeypatch):
     data["evidence"] = _evidence(lab.checks["receptive_field"], module, Observer())  # as the clean process writes it
     path.write_text(json.dumps(data))
     source = diagnosis._mutant_source(lab, name)
+    cases = lab.cases("receptive_field", "hints")
     entry = lab.mutants.MISTAKES[name]
-    by_level = {level: judge_check(lab, "receptive_field", path, "hints", source, feedback=level)
+    by_level = {level: judge_check(lab, "receptive_field", cases, path, source, feedback=level)
                 for level in ("summary", "inputs", "hints", "full")}
     assert by_level["hints"].diagnosis, by_level["hints"]
     assert by_level["hints"].diagnosis["mistakes"] == [[name]]
@@ -166,7 +168,7 @@ def test_hints_feedback_level(tmp_path, monkeypatch):
     for r in by_level.values():
         assert not [m for m in r.messages if name in m or entry["en"] in m]
     monkeypatch.setenv("LABKIT_LANG", "fr")
-    fr = judge_check(lab, "receptive_field", path, "hints", source, feedback="hints")
+    fr = judge_check(lab, "receptive_field", cases, path, source, feedback="hints")
     assert f"indice : {entry['hint_fr']}" in fr.messages
 
 

@@ -9,11 +9,11 @@ import sys
 import time
 
 import pytest
+from helpers import sandbox_processes
 
 from autograder.grade import grade
 from autograder.kernels import JOBS_PREFIX, JOBS_ROOT
 from autograder.sample_class import build_sample_class
-from tests.test_sandbox import _sandbox_processes
 
 pytestmark = pytest.mark.slow
 EXPECTED = {"partial": 8.0333, "perfect": 10.0, "stub": 0.0}
@@ -54,7 +54,7 @@ def test_killed_grader_resumes_where_it_stopped(lab01, tmp_path):
     rows = db.execute("select student.id, count(*) from submitted_assignment join student "
                       "on submitted_assignment.student_id = student.id group by student.id").fetchall()
     assert dict(rows) == {s: 1 for s in EXPECTED}
-    assert _sandbox_processes() == []
+    assert sandbox_processes() == []
     assert not [folder for folder in orphans if folder.exists()], "the next worker removes what the killed one left"
 
 

@@ -17,13 +17,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_SECRET
 from nbgrader.api import Gradebook
 
 from autograder.cli import main
 from autograder.course import CourseDir
 from autograder.notebooks import MODEL_ANSWER_NOTE, model_answers
 from autograder.sample_class import build_sample_class
-from tests.helpers import SAMPLE_SECRET
 
 pytestmark = [pytest.mark.slow]
 COMMENT = "Bonne idée ; précisez l'unité (pixels), s'il vous plaît."

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.course import CourseDir
-from autograder.grade import STUDENTS_PER_WORKER, GraderBusy, course_lock, grade, local_workers
+from autograder.course import CourseDir, GraderBusy
+from autograder.dispatch import STUDENTS_PER_WORKER, local_workers
+from autograder.grade import grade
 from autograder.labs import all_labs
 from autograder.sample_class import build_sample_class, reference_source, replace_function
 
@@ -174,5 +175,5 @@ def padding_for(mode, kernel):
     again = {o.student: o.auto_score for o in grade(lab01.name, subs, tmp_path / "course", progress=False,
                                                     cell_timeout=8, only=("killer", "noisy", "zipped"))}
     assert again == scores
-    with course_lock(CourseDir(tmp_path / "course")), pytest.raises(GraderBusy):
+    with CourseDir(tmp_path / "course").locked(), pytest.raises(GraderBusy):
         grade(lab01.name, subs, tmp_path / "course", progress=False)

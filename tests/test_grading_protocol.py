@@ -152,9 +152,9 @@ def test_a_wrong_few_valued_hidden_answer_shows_neither_its_inputs_nor_its_value
     records = tmp_path / "asymptotic_regime.json"
     records.write_text(dumps_strict({"check": "asymptotic_regime",
                                      "results": [run_case(check, always, c) for c in cases]}))
-    inputs = judge_check(lab, "asymptotic_regime", records, "leak-test", feedback="inputs").messages
+    inputs = judge_check(lab, "asymptotic_regime", cases, records, feedback="inputs").messages
     hidden = [m for m in inputs if m.startswith("hidden case")]
     assert hidden, "some hidden case expects another label"
     assert all("matrix=" not in m and "vanishing" not in m and "wrong answer" in m for m in hidden), hidden
-    full = judge_check(lab, "asymptotic_regime", records, "leak-test", feedback="full").messages
+    full = judge_check(lab, "asymptotic_regime", cases, records, feedback="full").messages
     assert any("matrix=" in m and "expected" in m for m in full if m.startswith("hidden case"))

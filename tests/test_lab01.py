@@ -59,8 +59,9 @@ def __init__(self, in_channels=1, width=16, n_classes=10, lr=1e-3, channels_last
 def test_exam_cnn_written_with_same_or_tuple_padding_gets_full_marks(lab01, tmp_path):
     """The exam_cnn check judges geometry: padding="same" and padding=(2, 2) on 5x5 kernels are the exam's padding 2,
     and a "valid" network is not."""
+    from helpers import grade_modules
+
     from autograder.sample_class import reference_source, replace_function
-    from tests.helpers import grade_modules
 
     reference = reference_source(lab01)
     modules = {name: replace_function(reference, "ExamCNN.__init__", EXAM_CNN_INIT.replace("PADDING", padding))
@@ -136,7 +137,7 @@ def test_geometry_functions_are_formulas(lab01):
 
 
 def test_every_text_a_student_reads_is_in_english_and_french(lab01, ref):
-    from tests.helpers import assert_notebook_bilingual
+    from helpers import assert_notebook_bilingual
 
     assert_notebook_bilingual(lab01)
     assert "\nFR: " in ref.__doc__
@@ -152,7 +153,7 @@ def test_notebook_keeps_the_exams_terms_and_the_floor(lab01):
     name as its own, and every output-size formula with a stride division takes the floor."""
     import re
 
-    from tests.helpers import markdown_cells
+    from helpers import markdown_cells
 
     for cell in markdown_cells(lab01):
         for sentence in re.split(r"(?<=[.:;])\s", cell):

@@ -4,9 +4,9 @@ import random
 
 import pytest
 import torch
+from helpers import assert_notebook_bilingual, markdown_cells
 
 from autograder.labs import get_lab
-from tests.helpers import assert_notebook_bilingual, markdown_cells
 
 LAB = get_lab("lab03_optimizers")
 CHECKS = LAB.checks_module
@@ -26,14 +26,21 @@ def test_reference_equals_torch_optim(name, case):
 
 
 def test_tiny_gradients_separate_eps_placement():
-    ref = LAB.reference()
-    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    opt = ref.Adagrad([p], lr=0.01, eps=1e-10)
-    (1e-6 * p).sum().backward()
-    opt.step()
-    assert float(-p.detach()) == pytest.approx(0.01, rel=1e-3)  # eps outside: a full lr step
-    inside = 0.01 * 1e-6 / (1e-12 + 1e-10) ** 0.5
-    assert inside < 0.0011  # eps inside would move about a tenth of it: the checks' tiny-gradient cases tell
+    """On a gradient of 1e-6 with eps = 1e-10, eps outside the square root takes a full lr step and eps inside it
+    (the catalogued mistake) about a tenth of one: the checks' tiny-gradient cases tell the two apart."""
+    from autograder.diagnosis import _mutant
+
+    def first_step(adagrad) -> float:
+        p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        opt = adagrad([p], lr=0.01, eps=1e-10)
+        (1e-6 * p).sum().backward()
+        opt.step()
+        return float(-p.detach())
+
+    outside = first_step(LAB.reference().Adagrad)
+    inside = first_step(_mutant(LAB, "Adagrad: eps inside the square root").Adagrad)
+    assert outside == pytest.approx(0.01, rel=1e-3)
+    assert inside < 0.2 * outside
 
 
 def test_adagrad_step_shrinks_and_rmsprop_recovers():

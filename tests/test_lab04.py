@@ -8,11 +8,11 @@ import random
 
 import pytest
 import torch
+from helpers import assert_notebook_bilingual
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.labs import get_lab
-from tests.helpers import assert_notebook_bilingual
 
 LAB = get_lab("lab04_regularization")
 CHECKS = LAB.checks_module

@@ -5,11 +5,10 @@ import inspect
 
 import pytest
 import torch
+from helpers import assert_notebook_bilingual
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.autograd.functional import jacobian
-
-from tests.helpers import assert_notebook_bilingual
 
 
 @pytest.fixture(scope="module")

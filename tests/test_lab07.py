@@ -11,13 +11,13 @@ import random
 
 import pytest
 import torch
+from helpers import assert_notebook_bilingual
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lightning.pytorch.loggers import CSVLogger
 
 from autograder.labs import REPO_ROOT, get_lab
 from labkit import training
-from tests.helpers import assert_notebook_bilingual
 
 LAB = get_lab("lab07_gans")
 

@@ -19,12 +19,13 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
+import unprivileged
+from helpers import cmdlines, sandbox_processes
 
 from autograder.grade import grade
 from autograder.labs import get_lab
 from autograder.sample_class import CHEATING_CELL, add_cell, build_sample_class
 from autograder.sandbox import SANDBOX_UID, bwrap_works
-from tests import unprivileged
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus"), pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is required (course.sh "
                                                                              "installs it)")]
@@ -169,33 +170,6 @@ def _at_import(code: str, module: str) -> str:
     return head + future + code + tail
 
 
-def _sandbox_processes(uid: int = SANDBOX_UID) -> list[int]:
-    """Processes running as the uid grading kernels run as that no grader holds any more: a kernel's processes live
-    in namespaces under their worker's factory, so one that escaped them outlives its parents and is re-parented to
-    init. (Processes of other batches running at the same time still have their factory as an ancestor.)"""
-    out = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            if int(fields["Uid"].split()[1]) == uid and int(fields["PPid"]) in (0, 1):
-                out.append(int(pid))
-    return out
-
-
-def _cmdlines(pids: set[int]) -> dict[int, str]:
-    out = {}
-    for pid in pids:
-        try:
-            out[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
-        except OSError:
-            out[pid] = "(gone)"
-    return out
-
-
 @pytest.fixture(scope="module", params=["caller", "unprivileged"])
 def corpus(request, tmp_path_factory):
     if request.param == "unprivileged" and os.geteuid() != 0:
@@ -246,7 +220,7 @@ def corpus(request, tmp_path_factory):
         kernel_uid = unprivileged.unprivileged_user()[0]
     else:
         kernel_uid = SANDBOX_UID if os.geteuid() == 0 else os.geteuid()
-    running_before = set(_sandbox_processes(kernel_uid))
+    running_before = set(sandbox_processes(kernel_uid))
     start = time.monotonic()
     if request.param == "unprivileged":
         outcomes = {s: SimpleNamespace(student=s, **o)
@@ -314,10 +288,10 @@ def test_nothing_was_read_reached_or_left_behind(corpus):
     assert stolen.count(b"FileNotFoundError") + stolen.count(b"PermissionError") == 4
     assert corpus["received"] == [], "a sandboxed kernel reached the grader's loopback listener"
     deadline = time.monotonic() + 10  # the grader's own processes may still be exiting
-    while (left := set(_sandbox_processes(corpus["kernel_uid"])) - corpus["running_before"]) and (
+    while (left := set(sandbox_processes(corpus["kernel_uid"])) - corpus["running_before"]) and (
             time.monotonic() < deadline):
         time.sleep(0.5)
-    assert not left, f"processes started by student code outlived grading: {_cmdlines(left)}"
+    assert not left, f"processes started by student code outlived grading: {cmdlines(left)}"
     assert not (corpus["tmp"] / "escaped.txt").exists() and not (corpus["tmp"].parent / "escaped.txt").exists()
     if corpus["mode"] == "caller":  # the output cap is the grader's own: the flood is in the caller's corpus only
         flood = corpus["course"] / "autograded" / "flood" / LAB.name / LAB.notebook_name

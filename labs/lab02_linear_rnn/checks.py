@@ -8,9 +8,6 @@ from torch.overrides import TorchFunctionMode
 from labkit.grading import Check
 from labkit.rules import Rule
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_2a": 2, "answer_2b": 2, "answer_2c": 2}
-
 
 def make_matrix(n: int, radius: float, seed: int, kind: str = "random") -> torch.Tensor:
     """An (n, n) float64 matrix with spectral radius `radius`: "random" (a rescaled Gaussian matrix) or

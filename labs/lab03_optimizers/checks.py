@@ -8,9 +8,6 @@ import torch
 from labkit.grading import Check
 from labkit.rules import no_library
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_3a": 2, "answer_3b": 2}
-
 
 def make_params(case: dict) -> list[torch.Tensor]:
     g = torch.Generator().manual_seed(case["seed"])

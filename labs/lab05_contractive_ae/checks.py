@@ -15,9 +15,6 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from labkit.grading import Check
 from labkit.rules import Rule, no_autograd
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_5a": 3, "answer_5b": 3}
-
 
 class _BackwardOps(TorchDispatchMode):
     """Notes whether any backward kernel (autograd, torch.func) runs inside the block."""

@@ -17,8 +17,6 @@ from torch import nn
 from labkit.grading import Check
 from labkit.rules import Rule
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_6a": 3, "answer_6b": 3}
 
 _BANNED = ("Normal", "MultivariateNormal", "LowRankMultivariateNormal", "Independent", "kl_divergence")
 

@@ -10,11 +10,6 @@ from torch import nn
 from labkit.grading import Check
 from labkit.rules import Rule
 
-CELL_TIMEOUT_S = 60  # per notebook cell when grading
-
-# Manually graded written answers (answer cell id -> points).
-WRITTEN = {"answer_1a": 1, "answer_1b": 1, "answer_1c": 1, "answer_1d": 1, "answer_1e": 1}
-
 
 def _conv_output_size(mod, case):
     return {"size": mod.conv_output_size(**case)}

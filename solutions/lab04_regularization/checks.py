@@ -8,9 +8,6 @@ import torch
 from labkit.grading import Check
 from labkit.rules import Rule
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_4a": 3, "answer_4b_i": 3, "answer_4b_ii": 2}
-
 
 def _gen(case: dict, offset: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(case["seed"] + offset)

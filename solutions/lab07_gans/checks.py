@@ -12,9 +12,6 @@ from torch import nn
 from labkit.grading import Check
 from labkit.rules import Rule, no_autograd
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_7a": 2, "answer_7b": 2, "answer_7c": 2}
-
 
 def make_batch(case: dict) -> tuple[torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(case["seed"])

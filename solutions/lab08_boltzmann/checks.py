@@ -10,9 +10,6 @@ import torch
 from labkit.grading import Check
 from labkit.rules import Rule
 
-CELL_TIMEOUT_S = 60
-WRITTEN = {"answer_8a": 3, "answer_8b": 3, "answer_8c": 3}
-
 
 def make_model(case: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """W (N, M, K) with entries of std `scale`, and a batch of binary x, y, z."""

@@ -1,14 +1,21 @@
-"""After a student is judged: what the gradebook and the course directory keep, and the outcome each export shows.
+"""The one gradebook a batch keeps, and what the course directory keeps beside it.
 
-`save_result` records a judged notebook as nbgrader's autograde would (autograded/, the gradebook, the judge's
-report); `outcome` reads one student's result back from the gradebook and the course directory.
+Before the students: `to_grade` (who needs grading: a student already graded from the same files, secret and
+feedback level is skipped, by their resume stamp), `open_lab` (the lab's cells, due date and roster in the
+gradebook). After each is judged: `save_all` records each result as nbgrader's autograde would (autograded/, the
+gradebook, the judge's report, then the stamp). At the end: `outcomes`, each student's result read back for the
+exports.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
-from pathlib import Path
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import nbformat
 from nbgrader.api import Gradebook
@@ -16,15 +23,107 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
 
 from autograder.course import CourseDir
+from autograder.dispatch import Failure
+from autograder.files import write_json
+from autograder.intake import Intake
 from autograder.labs import Lab
-from autograder.notebooks import with_model_answers, with_student_outputs
+from autograder.notebooks import model_answers, with_model_answers, with_student_outputs
+from autograder.preprocessors import SourceCells
 from autograder.results import CheckResult, Outcome, StudentResult
 from autograder.roster import RosterEntry
+from autograder.settings import GradingSettings
 from autograder.times import FROM_EXCHANGE, SOURCE_FILE, iso
 
 GRADER_ERROR = "grader error"  # a row whose grading failed through no fault of the student's
 # nbgrader's autograde after the run: here, once the worker is done.
 SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+@dataclass(frozen=True)
+class ToGrade:
+    student: str
+    stamp: dict  # what they are graded from: saved as their resume stamp once their grades are
+
+
+def to_grade(course: CourseDir, lab: Lab, intakes: dict[str, Intake], settings: GradingSettings,
+             secret: str) -> list[ToGrade]:
+    """Who to grade. A grader killed mid-batch and started again skips whoever it finished with the same files,
+    secret and feedback level; a student left with a grader error has no stamp, so is graded again."""
+    todo, skipped = [], 0
+    for student in sorted(s for s, result in intakes.items() if result.notebook_ok):
+        stamp = {"digest": course.submission_digest(student, lab.name),
+                 "secret": hashlib.sha256(secret.encode()).hexdigest()[:16], "feedback": str(settings.feedback)}
+        if (not settings.regrade and not settings.only and course.stamp(lab.name, student) == stamp
+                and course.report(lab.name, student).is_file()):
+            skipped += 1
+        else:
+            todo.append(ToGrade(student, stamp))
+    if skipped:
+        print(f"{skipped} students already graded with the same files were skipped (--regrade grades them "
+              f"again); {len(todo)} to grade", file=sys.stderr)
+    return todo
+
+
+def write_intake(course: CourseDir, lab: Lab, student: str, result: Intake) -> None:
+    write_json(course.intake_record(lab.name, student), {"problems": result.problems, "warnings": result.warnings})
+
+
+def open_lab(course: CourseDir, lab: Lab, roster: dict[str, RosterEntry], due: datetime | None) -> SourceCells:
+    """The lab in the gradebook (nbgrader's generate_assignment), with its due date and the roster; the source
+    cells that each student's test cells are restored from."""
+    course.generate(lab)
+    with Gradebook(course.db_url) as gb:
+        if due is not None:
+            gb.update_or_create_assignment(lab.name, duedate=due)
+        for entry in roster.values():
+            gb.update_or_create_student(entry.student, first_name=entry.first_name, last_name=entry.last_name,
+                                        email=entry.email)
+    return SourceCells.from_gradebook(course.db_url, lab.name)
+
+
+def record_unreadable(course: CourseDir, lab: Lab, intakes: dict[str, Intake], todo: list[ToGrade]) -> None:
+    """A zero for each student of the batch whose notebook intake could not read."""
+    graded = {t.student for t in todo}
+    for student, result in intakes.items():
+        if student not in graded and not result.notebook_ok:
+            record_missing(course, lab.name, student)
+
+
+def save_all(course: CourseDir, lab: Lab, results: Iterable[tuple[ToGrade, StudentResult | Failure]]
+             ) -> dict[str, Failure]:
+    """Save each result as it comes; what could not be graded, by student. A grader error is not saved at all:
+    the next run grades that student."""
+    answers, failures = model_answers(lab), {}
+    for item, result in results:
+        if isinstance(result, StudentResult):
+            save_result(course, lab, result, item.stamp, answers)
+            continue
+        failures[item.student] = result
+        if not result.grader_error:
+            log = course.log(lab.name, item.student)
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(result.message)
+            record_missing(course, lab.name, item.student)
+    return failures
+
+
+def outcomes(course: CourseDir, lab: Lab, roster: dict[str, RosterEntry], submitted: set[str],
+             failures: dict[str, Failure]) -> list[Outcome]:
+    """Everyone this course knows, as the exports show them: the roster (now or given before: the gradebook keeps
+    it), this batch's submissions, and students graded before."""
+    with Gradebook(course.db_url) as gb:
+        known = {s.id for s in gb.students}
+    students = sorted(known | set(roster) | submitted | course.students_with_intake(lab.name))
+    result = []
+    for student in students:
+        failure, unread, grader_error = failures.get(student), None, None
+        if failure is not None and failure.grader_error:
+            grader_error = failure.message
+        elif failure is not None:
+            unread = f"the grader could not process this notebook; a teaching assistant has the log in " \
+                     f"{course.log(lab.name, student)}"
+        result.append(outcome(course, lab, student, roster, unread, grader_error))
+    return result
 
 
 def save_result(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict, answers: dict[str, str]) -> None:
@@ -55,14 +154,7 @@ def save_result(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict,
     report = {"student": student, "lab": lab.name, "checks": [c.to_dict() for c in result.checks],
               "notes": result.notes}
     write_json(course.report(lab.name, student), report)
-    write_json(course.done(lab.name, student), stamp)  # only once the gradebook has the grades
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    tmp.replace(path)
+    course.save_stamp(lab.name, student, stamp)  # only once the gradebook has the grades
 
 
 def record_missing(course: CourseDir, lab: str, student: str) -> None:
