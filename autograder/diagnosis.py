@@ -33,18 +33,13 @@ from typing import Any
 import torch
 
 from autograder.labs import Lab
+from labkit.codec import decode, dumps_strict, encode, loads_strict
+from labkit.compare import compare
 from labkit.evidence import Observer
-from labkit.grading import (  # the clean check process's own observation, for parity with what students are judged on
-    Check,
-    _evidence,
-    _observed_case,
-    compare,
-    decode,
-    dumps_strict,
-    encode,
-    loads_strict,
-    run_case,
-)
+from labkit.grading import Check, run_case
+
+# the clean check process's own observation, for parity with what students are judged on
+from labkit.recording import observed_case, rule_evidence
 from labkit.rules import broken_rules
 
 MISTAKE, AMBIGUOUS, UNKNOWN = "mistake", "ambiguous", "unknown"
@@ -325,8 +320,8 @@ def _rules_broken(lab: Lab, check: Check, name: str) -> frozenset[str]:
             observer = Observer(trusted=[lab.source_dir / "checks.py"])
             for case_key in dict.fromkeys(dumps_strict(encode(c)) for c in lab.cases(check.id, GROUPING_SEEDS[0])):
                 with _as_lab_module(lab, module):
-                    _limited(lambda k=case_key: _observed_case(check, module, decode(loads_strict(k)), observer))
-            evidence = _evidence(check, module, observer)
+                    _limited(lambda k=case_key: observed_case(check, module, decode(loads_strict(k)), observer))
+            evidence = rule_evidence(check, module, observer)
         broken = broken_rules(source, check.rules, evidence, lab.name)
         found = frozenset(r.text for r in check.rules if any(b.startswith(r.text + " (") for b in broken))
         _rules[key] = found

@@ -15,7 +15,9 @@ from autograder import diagnosis
 from autograder.labs import Lab
 from autograder.results import CheckResult
 from autograder.settings import Feedback
-from labkit.grading import MAX_RECORD_BYTES, compare, decode, dumps_strict, encode, loads_strict, run_case
+from labkit.codec import decode, dumps_strict, encode, loads_strict
+from labkit.compare import compare
+from labkit.grading import MAX_RECORD_BYTES, run_case
 from labkit.i18n import tr
 from labkit.rules import broken_rules
 
@@ -65,7 +67,7 @@ def read_records(path: Path, check_id: str, n_cases: int,
 
 
 def _evidence(data: Any) -> dict[str, Any]:
-    """The run-time evidence as labkit.grading.record_checks writes it, checked shape by shape."""
+    """The run-time evidence as labkit.recording.record_checks writes it, checked shape by shape."""
     def strings(x: Any) -> bool:
         return isinstance(x, list) and all(isinstance(v, str) for v in x)
 

@@ -107,7 +107,7 @@ class KernelFactory:
         return answer
 
     def run_checks(self, job: Path, module: str, limits: sandbox.Limits, checks: list[str]) -> int:
-        """Run the clean check process (labkit.grading.record_checks) on `checks` in `job`, sandboxed like a
+        """Run the clean check process (labkit.recording.record_checks) on `checks` in `job`, sandboxed like a
         kernel; its exit status once it has ended (zygote.EXIT_MEMORY or EXIT_TIME when its keeper ended it)."""
         answer = self.request(op="spawn", mode="check", job=job.name, module=module, connection={},
                               limits=limits.request(), check_seconds=limits.cell_seconds, checks=checks)

@@ -36,7 +36,8 @@ from autograder.judge import judge_check
 from autograder.labs import Lab
 from autograder.results import CheckResult
 from autograder.settings import Context
-from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
+from labkit.codec import dumps_strict, encode
+from labkit.grading import CASES_FILE, GRADING_DIR
 
 
 @dataclass(frozen=True)

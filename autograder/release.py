@@ -15,7 +15,8 @@ from pathlib import Path
 from autograder.course import CourseDir
 from autograder.labs import REPO_ROOT, Lab, all_labs
 from autograder.notebooks import strip_solutions
-from labkit.grading import PUBLIC_EXPECTED_FILE, decode, dumps_strict, run_case
+from labkit.codec import decode, dumps_strict
+from labkit.grading import PUBLIC_EXPECTED_FILE, run_case
 from labkit.train import CONFIG_FILE as TRAIN_CONFIG
 
 STUDENT_FILES = Path(__file__).parent / "student_files"  # README and packaging of the student release

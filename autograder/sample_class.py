@@ -22,15 +22,15 @@ from autograder.notebooks import strip_solutions
 
 CHEATING_CELL = '''
 # Everything here runs in the grading kernel: none of it should earn a point.
-import builtins, numpy, torch, labkit.grading
+import builtins, numpy, torch, labkit.compare, labkit.student
 torch.allclose = lambda *a, **k: True
 torch.equal = lambda *a, **k: True
 torch.testing.assert_close = lambda *a, **k: None
 numpy.allclose = lambda *a, **k: True
 numpy.testing.assert_allclose = lambda *a, **k: None
 builtins.all = lambda *a, **k: True
-labkit.grading.compare = lambda *a, **k: None
-labkit.grading.check = lambda *a, **k: print("all public cases pass")
+labkit.compare.compare = lambda *a, **k: None
+labkit.student.check = lambda *a, **k: print("all public cases pass")
 
 import ast
 class _DropAsserts(ast.NodeTransformer):

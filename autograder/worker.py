@@ -36,15 +36,9 @@ from autograder.labs import Lab, find_lab
 from autograder.preprocessors import Grading, Judge, SafeExecute, SourceCells, WriteCases, restore_test_cells
 from autograder.results import StudentResult
 from autograder.settings import Context
-from labkit.grading import (
-    GRADING_DIR,
-    PUBLIC_EXPECTED_FILE,
-    READY_FILE,
-    compare,
-    decode,
-    loads_strict,
-    run_case,
-)
+from labkit.codec import decode, loads_strict
+from labkit.compare import compare
+from labkit.grading import GRADING_DIR, PUBLIC_EXPECTED_FILE, READY_FILE, run_case
 
 
 @dataclass(frozen=True)
@@ -293,7 +287,7 @@ def _run_checks(lab: Lab, folder: Path, factory: KernelFactory | None, limits: s
             return factory.run_checks(folder, lab.module_file.name, limits, checks)
         except FactoryError as exc:
             raise GraderError(f"the check process could not be started: {exc}") from None
-    code = ("import json, sys; from labkit.grading import record_checks; "
+    code = ("import json, sys; from labkit.recording import record_checks; "
             "record_checks(sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]))")
     env = {**os.environ, **sandbox.GRADING_ENV}
     try:

@@ -3,7 +3,7 @@
 It imports torch, Lightning, labkit and the kernel machinery once, then answers requests on stdin (one JSON object
 a line, one JSON answer a line on stdout). `spawn` forks a *keeper* that enters new user, mount, PID, network, IPC
 and UTS namespaces and forks the student's process as PID 1 of them: an IPython kernel for the notebook, or the
-clean check process (labkit.grading.record_checks) that imports only the submitted module and runs the checks.
+clean check process (labkit.recording.record_checks) that imports only the submitted module and runs the checks.
 Before any student code runs, that process mounts its own /proc, /tmp and /dev/shm, sees only its own job folder (at
 /submission; the other jobs are hidden under an empty read-only tmpfs), drops every capability, sets no_new_privs
 and its rlimits. The keeper kills the namespace's every process at its wall-clock limit or when together they hold
@@ -119,7 +119,7 @@ def _kernel(request: dict[str, Any], report: int) -> None:
     os.chdir(SUBMISSION)
     sys.path.insert(0, "")  # the lab module imports from its own folder, as `python -m ipykernel` does
     if request.get("mode") == "check":
-        from labkit.grading import record_checks
+        from labkit.recording import record_checks
 
         os.close(report)  # the sandbox is in place: the factory answers
         record_checks(SUBMISSION, request["module"], request.get("check_seconds"), request.get("checks"))

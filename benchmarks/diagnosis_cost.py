@@ -34,11 +34,12 @@ from autograder import diagnosis, judge
 from autograder.grade import grade
 from autograder.labs import REPO_ROOT, get_lab
 from benchmarks.grading_throughput import build_class
-from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
+from labkit.codec import dumps_strict, encode
+from labkit.grading import CASES_FILE, GRADING_DIR
 
 RECORD = """
 import json, os, sys
-from labkit.grading import record_checks
+from labkit.recording import record_checks
 name, dirs = sys.argv[1], json.loads(sys.argv[2])
 for d in dirs:
     os.chdir(d)

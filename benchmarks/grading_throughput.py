@@ -9,9 +9,10 @@ three times in this one command:
    `grade()` call (nbgrader set-up, intake and exports included);
 3. this grader with one worker, to check that parallel grading gives the same scores as a serial run.
 
-    python benchmarks/grading_throughput.py [--lab lab01_cnn] [--students 24] [--workers N]
+    python benchmarks/grading_throughput.py [--lab lab01_cnn] [--students 24 100] [--workers N]
 
-Prints students per minute and the ratio, and writes benchmarks/results/grading_throughput.json.
+Prints, for each class size, students per minute, the ratio and the CPU seconds per student (every process of the
+machine together, and this grader's launching process alone), and writes benchmarks/results/grading_throughput.json.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from autograder.grade import grade
 from autograder.labs import REPO_ROOT, get_lab
 from autograder.notebooks import source_notebook, strip_solutions
 from autograder.sample_class import answer_everything, reference_source, replace_function
-from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
+from labkit.codec import dumps_strict, encode
+from labkit.grading import CASES_FILE, GRADING_DIR
 
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "grading_throughput.json"
 
@@ -68,7 +70,7 @@ def stock_nbgrader(lab, subs: Path, students: list[str], course: Path) -> float:
     for cell in nb.cells:  # each test cell runs its check's cases in the kernel, as nbgrader's own tests would
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in lab.checks and not cell.metadata["nbgrader"].get("solution"):
-            cell.source += (f"\n### BEGIN HIDDEN TESTS\nfrom labkit.grading import record_checks\n"
+            cell.source += (f"\n### BEGIN HIDDEN TESTS\nfrom labkit.recording import record_checks\n"
                             f"record_checks('.', {lab.module_file.name!r}, only=[{grade_id!r}])\n### END HIDDEN TESTS")
     nbformat.write(nb, source / lab.notebook_name)
     shutil.copy(lab.source_dir / "checks.py", source / "checks.py")
@@ -88,46 +90,64 @@ def stock_nbgrader(lab, subs: Path, students: list[str], course: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lab", default="lab01_cnn")
-    parser.add_argument("--students", type=int, default=24)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    args = parser.parse_args()
-    lab = get_lab(args.lab)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        students = build_class(lab, args.students, tmp / "subs")
-        stock_s = stock_nbgrader(lab, tmp / "subs", students, tmp / "stock")
+def busy_cpu_s() -> float:
+    """CPU seconds this machine has spent busy (all processes, from /proc/stat), to take differences of."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
-        start = time.perf_counter()
-        parallel = grade(lab.name, tmp / "subs", tmp / "ours", progress=False, workers=args.workers, secret="bench")
-        ours_s = time.perf_counter() - start
-        serial = grade(lab.name, tmp / "subs", tmp / "serial", progress=False, workers=1, secret="bench")
+
+def measure(lab, n: int, workers: int, tmp: Path) -> dict:
+    """One class of n students graded by stock nbgrader, by this grader, and by this grader with one worker."""
+    students = build_class(lab, n, tmp / "subs")
+    cpu = busy_cpu_s()
+    stock_s = stock_nbgrader(lab, tmp / "subs", students, tmp / "stock")
+    stock_cpu = busy_cpu_s() - cpu
+
+    cpu, main_cpu, start = busy_cpu_s(), time.process_time(), time.perf_counter()
+    parallel = grade(lab.name, tmp / "subs", tmp / "ours", progress=False, workers=workers, secret="bench")
+    ours_s = time.perf_counter() - start
+    ours_cpu, main_cpu = busy_cpu_s() - cpu, time.process_time() - main_cpu
+    serial = grade(lab.name, tmp / "subs", tmp / "serial", progress=False, workers=1, secret="bench")
 
     scores_parallel = {o.student: o.auto_score for o in parallel}
     scores_serial = {o.student: o.auto_score for o in serial}
-    n = len(students)
-    result = {
-        "lab": lab.name, "students": n, "workers": args.workers, "cores": os.cpu_count(),
-        "machine": platform.machine(), "python": platform.python_version(),
-        "stock_nbgrader_s": round(stock_s, 2), "ours_s": round(ours_s, 2),
+    return {
+        "students": n, "stock_nbgrader_s": round(stock_s, 2), "ours_s": round(ours_s, 2),
         "stock_students_per_min": round(60 * n / stock_s, 2), "ours_students_per_min": round(60 * n / ours_s, 2),
-        "ratio": round(stock_s / ours_s, 2), "scores_equal_serial": scores_parallel == scores_serial,
-        "date": time.strftime("%Y-%m-%d"),
+        "ratio": round(stock_s / ours_s, 2),
+        # CPU seconds per student, every process of the machine together; and this grader's launching process alone
+        "stock_cpu_s_per_student": round(stock_cpu / n, 3), "ours_cpu_s_per_student": round(ours_cpu / n, 3),
+        "ours_main_process_cpu_s_per_student": round(main_cpu / n, 3),
+        "scores_equal_serial": scores_parallel == scores_serial,
+        "scores_that_differ": {s: (scores_parallel[s], scores_serial.get(s)) for s in scores_parallel
+                               if scores_parallel[s] != scores_serial.get(s)},
     }
-    print(f"{lab.name}, {n} students, {os.cpu_count()} cores")
-    print(f"  stock nbgrader autograde (no sandbox): {result['stock_students_per_min']:7.2f} students/min "
-          f"({stock_s:.1f} s)")
-    print(f"  this grader ({args.workers} workers, sandbox on): {result['ours_students_per_min']:7.2f} students/min "
-          f"({ours_s:.1f} s)")
-    print(f"  ratio: {result['ratio']:.2f}x; scores equal a serial run's: {result['scores_equal_serial']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lab", default="lab01_cnn")
+    parser.add_argument("--students", type=int, nargs="+", default=[24, 100])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    lab = get_lab(args.lab)
+    runs = []
+    for n in args.students:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = measure(lab, n, args.workers, Path(tmp))
+        runs.append(run)
+        print(f"{lab.name}, {n} students, {os.cpu_count()} cores, {args.workers} workers")
+        print(f"  stock nbgrader autograde (no sandbox): {run['stock_students_per_min']:7.2f} students/min "
+              f"({run['stock_nbgrader_s']:.1f} s, {run['stock_cpu_s_per_student']:.2f} CPU-s per student)")
+        print(f"  this grader (sandbox on):              {run['ours_students_per_min']:7.2f} students/min "
+              f"({run['ours_s']:.1f} s, {run['ours_cpu_s_per_student']:.2f} CPU-s per student, of which "
+              f"{run['ours_main_process_cpu_s_per_student']:.3f} in the launching process)")
+        print(f"  ratio: {run['ratio']:.2f}x; scores equal a serial run's: {run['scores_equal_serial']}")
+    result = {"lab": lab.name, "workers": args.workers, "cores": os.cpu_count(), "machine": platform.machine(),
+              "python": platform.python_version(), "date": time.strftime("%Y-%m-%d"), "runs": runs}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
-    if not result["scores_equal_serial"]:
-        diff = {s: (scores_parallel[s], scores_serial.get(s)) for s in scores_parallel
-                if scores_parallel[s] != scores_serial.get(s)}
-        print(f"  scores that differ (parallel, serial): {diff}")
+    if not all(run["scores_equal_serial"] for run in runs):
         sys.exit(1)
 
 

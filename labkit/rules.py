@@ -14,7 +14,7 @@ target may not use. :func:`broken_rules` says which rules a module breaks, from:
   file's, and any tampering with the observer.
 
 Either kind of direct evidence breaks a rule. The grader judges both outside the student's process;
-`labkit.grading.check` does the same on the student's machine.
+`labkit.student.check` does the same on the student's machine.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from autograder.labs import Lab, all_labs
 from autograder.results import CheckResult
 from autograder.sample_class import replace_function
 from autograder.sandbox import SANDBOX_UID
-from labkit.grading import CASES_FILE, GRADING_DIR, dumps_strict, encode
+from labkit.codec import dumps_strict, encode
+from labkit.grading import CASES_FILE, GRADING_DIR
 
 SAMPLE_SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
 
@@ -27,7 +28,7 @@ SAMPLE_SECRET = "sample-class"  # fixed, so that the hidden cases and the partia
 # would.
 RECORD_ALL = """
 import json, os, sys
-from labkit.grading import record_checks
+from labkit.recording import record_checks
 name, dirs = sys.argv[1], json.loads(sys.argv[2])
 for d in dirs:
     os.chdir(d)

@@ -69,7 +69,8 @@ def test_feedback_levels(tmp_path):
     import torch
 
     from autograder.judge import judge_check
-    from labkit.grading import dumps_strict, run_case
+    from labkit.codec import dumps_strict
+    from labkit.grading import run_case
 
     lab = LABS["lab02_linear_rnn"]
     wrong = types.SimpleNamespace(jacobian_h_t_h0=lambda W, t: torch.linalg.matrix_power(W, t) + 1e-3)

@@ -23,8 +23,10 @@ from autograder.diagnosis import AMBIGUOUS, MISTAKE, UNKNOWN
 from autograder.judge import judge_check
 from autograder.report import build, render, summarize, undiagnosed_text
 from autograder.results import Outcome
+from labkit.codec import decode, dumps_strict, encode
 from labkit.evidence import Observer
-from labkit.grading import _evidence, decode, dumps_strict, encode, run_case
+from labkit.grading import run_case
+from labkit.recording import rule_evidence
 
 FIELDS = {"en", "fr", "hint_en", "hint_fr"}
 
@@ -154,7 +156,8 @@ def test_hints_feedback_level(tmp_path, monkeypatch):
     module = diagnosis._mutant(lab, name)
     path = _records(tmp_path, lab, "receptive_field", module, "hints")
     data = json.loads(path.read_text())
-    data["evidence"] = _evidence(lab.checks["receptive_field"], module, Observer())  # as the clean process writes it
+    # as the clean check process writes it
+    data["evidence"] = rule_evidence(lab.checks["receptive_field"], module, Observer())
     path.write_text(json.dumps(data))
     source = diagnosis._mutant_source(lab, name)
     cases = lab.cases("receptive_field", "hints")

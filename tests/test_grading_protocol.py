@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.judge import RecordError, read_records
-from labkit.grading import MALFORMED, Check, compare, decode, dumps_strict, encode, loads_strict, run_case
+from labkit.codec import decode, dumps_strict, encode, loads_strict
+from labkit.compare import compare
+from labkit.grading import MALFORMED, Check, run_case
 
 floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
 

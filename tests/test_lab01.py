@@ -91,7 +91,9 @@ def _mutant_module(lab, name):
 def test_random_weights_lose_points_for_every_student(lab01, ref, mutant):
     """A measurement that depends on random weights fails some hidden case for each of several students' draws,
     even with a seed picked to pass the public case: the deep, narrow hidden stacks are drawn per student."""
-    from labkit.grading import compare, decode, run_case
+    from labkit.codec import decode
+    from labkit.compare import compare
+    from labkit.grading import run_case
 
     check = lab01.checks["measured_receptive_field"]
     wrong = _mutant_module(lab01, mutant)

@@ -65,24 +65,24 @@ def test_labkit_speaks_the_students_language(released, tmp_path):
 
 
 def test_check_messages_agree_in_number(released, tmp_path, monkeypatch, capsys):
-    """labkit.grading.check's French: "le cas public est réussi" for one case, "les 3 cas publics sont réussis"."""
-    from labkit import grading
+    """labkit.student.check's French: "le cas public est réussi" for one case, "les 3 cas publics sont réussis"."""
+    from labkit import student
 
     class _Result:
         def __init__(self, n, passed, failures):
-            self.check = type("C", (), {"public": [None] * n})()
+            self.checked = type("C", (), {"public": [None] * n})()
             self.passed, self.failures, self.ok = passed, failures, not failures
 
     monkeypatch.setenv("LABKIT_LANG", "fr")
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     for n, said in ((1, "le cas public est réussi"), (3, "les 3 cas publics sont réussis")):
-        monkeypatch.setattr(grading, "run_public", lambda cid, d, n=n: _Result(n, n, []))
-        grading.check("x")
+        monkeypatch.setattr(student, "run_public", lambda cid, d, n=n: _Result(n, n, []))
+        student.check("x")
         assert said in capsys.readouterr().out
     for n, passed, said in ((1, 0, "0 cas public sur 1 réussi ;"), (3, 2, "2 cas publics sur 3 réussis ;")):
-        monkeypatch.setattr(grading, "run_public", lambda cid, d, n=n, p=passed: _Result(n, p, ["cas 1"]))
+        monkeypatch.setattr(student, "run_public", lambda cid, d, n=n, p=passed: _Result(n, p, ["cas 1"]))
         with pytest.raises(AssertionError, match=said):
-            grading.check("x")
+            student.check("x")
 
 
 def test_check_passes_and_submit_builds_what_the_grader_takes(released, tmp_path):

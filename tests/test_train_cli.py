@@ -51,9 +51,9 @@ def test_each_lab_trains_from_the_command_line(lab, tmp_path, monkeypatch, capsy
 def test_an_unknown_lab_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LABKIT_LANG", "en")
-    with pytest.raises(SystemExit, match="no lab 'lab09_missing'"):
+    with pytest.raises(SystemExit, match="no lab folder 'lab09_missing'"):
         train.run(["lab09_missing"])
     monkeypatch.setenv("LABKIT_LANG", "fr")
-    with pytest.raises(SystemExit, match="aucun lab 'lab09_missing'") as exit_info:
+    with pytest.raises(SystemExit, match="pas de dossier de lab 'lab09_missing'") as exit_info:
         train.run(["lab09_missing"])
     assert "no lab" not in str(exit_info.value)

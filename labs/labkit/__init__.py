@@ -1,5 +1,5 @@
 """Run-time helpers shared by every lab: data, training, plotting and the checks behind the test cells."""
 
-from labkit.grading import check
+from labkit.student import check
 
 __all__ = ["check"]

@@ -15,26 +15,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-from labkit.grading import lab_name, load_checks, run_public
+from labkit.grading import load_checks
 from labkit.i18n import tr
+from labkit.student import LabNotFound, find_lab, lab_name, run_public
 from labkit.submission import module_problem, notebook_problem
-
-
-class LabNotFound(Exception):
-    pass
-
-
-def find_lab(lab: str, where: Path | None = None) -> Path:
-    """The lab folder: LAB as a path, LAB under the current folder, or the current folder when it is that lab."""
-    where = where or Path.cwd()
-    for candidate in (Path(lab), where / lab, where / "labs" / lab, where):
-        if (candidate / "checks.py").is_file() and lab_name(candidate) == Path(lab).name:
-            return candidate
-    raise LabNotFound(tr(f"no lab folder {lab!r} here ({where}): run this from the folder that holds the labs, or "
-                         "from inside the lab's folder",
-                         f"pas de dossier de lab {lab!r} ici ({where}) : lancez la commande depuis le dossier qui "
-                         "contient les labs, ou depuis le dossier du lab"))
-
 
 DESCRIPTION = (
     "Run every public check of a lab and name the next task (labkit check LAB), or build the zip the grader expects "

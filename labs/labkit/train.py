@@ -25,21 +25,10 @@ from lightning.pytorch.cli import LightningCLI
 
 from labkit import training
 from labkit.i18n import tr
+from labkit.student import LabNotFound, find_lab
 
 CONFIG_FILE = "train.yaml"
 PROFILES = ("cpu", "gpu")
-
-
-def find_lab(name: str) -> Path:
-    """The lab folder named (or pointed to) by `name`: a path, a folder of the current directory, or a folder beside
-    the labkit package (the student release keeps the labs there)."""
-    for folder in (Path(name), Path.cwd() / name, Path(__file__).resolve().parents[1] / name):
-        if (folder / CONFIG_FILE).is_file():
-            return folder.resolve()
-    raise SystemExit(tr(f"labkit.train: no lab {name!r} with a {CONFIG_FILE} here; give a lab folder such as "
-                        "lab01_cnn (run from the folder that holds the labs) or its path",
-                        f"labkit.train : aucun lab {name!r} avec un {CONFIG_FILE} ici ; donnez un dossier de lab comme "
-                        "lab01_cnn (depuis le dossier qui contient les labs) ou son chemin"))
 
 
 class LabCLI(LightningCLI):
@@ -63,7 +52,14 @@ def run(argv: list[str] | None = None) -> LabCLI:
     parser.add_argument("lab")
     parser.add_argument("--profile", choices=PROFILES, default=None)
     known, rest = parser.parse_known_args(argv)
-    folder = find_lab(known.lab)
+    try:
+        folder = find_lab(known.lab)
+    except LabNotFound as exc:
+        raise SystemExit(f"labkit.train: {exc}") from None
+    if not (folder / CONFIG_FILE).is_file():
+        raise SystemExit(tr(f"labkit.train: {folder} has no {CONFIG_FILE}: this lab has no training run to start",
+                            f"labkit.train : {folder} n'a pas de {CONFIG_FILE} : ce lab n'a pas d'entraînement à "
+                            "lancer"))
     profile = known.profile or training.profile()
     if profile not in PROFILES:  # "grading" is the autograder's, not a training run
         profile = "cpu"

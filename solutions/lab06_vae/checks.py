@@ -17,7 +17,6 @@ from torch import nn
 from labkit.grading import Check
 from labkit.rules import Rule
 
-
 _BANNED = ("Normal", "MultivariateNormal", "LowRankMultivariateNormal", "Independent", "kl_divergence")
 
 
