@@ -8,6 +8,7 @@ other kernel, over ZMQ ipc sockets in the job's folder.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -16,7 +17,9 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import zmq
@@ -30,7 +33,8 @@ from autograder import sandbox, zygote
 
 # Imported once per worker instead of once per student.
 WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "sklearn.datasets", "labkit",
-                "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel"]
+                "labkit.training", "labkit.data", "labkit.plotting", "ipykernel.kernelapp", "ipykernel.ipkernel",
+                "ipykernel.debugger"]  # every kernel's start imports the debugger (debugpy): 45 ms
 FACTORY_START_S = 180
 SEND_TIMEOUT_MS = 5000
 # A worker's job folders: /tmp/agj-<worker pid>-<random>. Short: the kernel's unix sockets live in a job folder and
@@ -156,10 +160,11 @@ class ForkedKernel:
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
+        pauses = _pauses()
         while (status := self.poll()) is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired("kernel", timeout or 0)
-            time.sleep(0.05)
+            time.sleep(next(pauses))
         return status
 
     def send_signal(self, signum: int) -> None:
@@ -174,7 +179,22 @@ class ForkedKernel:
     terminate = kill
 
 
+def _pauses() -> Iterator[float]:
+    """Between two polls of a process that is ending: a kernel or check process often ends within milliseconds, and
+    each wait is a student's worker idle (jupyter_client polls every 0.1 s)."""
+    pause = 0.002
+    while True:
+        yield pause
+        pause = min(2 * pause, 0.05)
+
+
 class ForkProvisioner(LocalProvisioner):
+    async def wait(self) -> int | None:
+        pauses = _pauses()
+        while self.process is not None and await self.poll() is None:
+            await asyncio.sleep(next(pauses))
+        return await super().wait()
+
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         km = self.parent
         with open(km.connection_file) as f:
@@ -202,10 +222,42 @@ class GradingKernelClient(AsyncKernelClient):
 
     def start_channels(self, *args: Any, **kwargs: Any) -> None:
         kwargs["hb"] = False
+        # The channels connect before the kernel has bound its ipc sockets, and ZMQ retries a failed connect after
+        # 100 ms: until then IOPub misses what the kernel says and the worker waits. Retry after 2 ms instead (for
+        # every socket this context makes from now on: a worker's are all grading kernels').
+        self.context.setsockopt(zmq.RECONNECT_IVL, 2)
         super().start_channels(*args, **kwargs)
 
     def _create_connected_socket(self, channel: str, identity: bytes | None = None) -> zmq.Socket:
         return _bounded_sends(super()._create_connected_socket(channel, identity))
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Ready once the kernel has answered kernel_info on the shell channel and said idle for that request on
+        IOPub (which shows IOPub is connected). jupyter_client's own wait then drains IOPub until 0.2 s pass with
+        no message: a fixed 0.2 s of every student's worker idle."""
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            request = self.kernel_info()
+            with contextlib.suppress(Empty):
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["msg_type"] == "kernel_info_reply" and await self._idle_after(request):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _idle_after(self, request: str) -> bool:
+        """Whether IOPub says idle for `request` (False if it stays silent: not connected yet, ask again)."""
+        while True:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=0.2)
+            except Empty:
+                return False
+            if (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return True
 
 
 class ForkedKernelManager(AsyncKernelManager):
@@ -239,6 +291,12 @@ class ForkedKernelManager(AsyncKernelManager):
         if not await self._async_is_alive():
             raise DeadKernelError("the kernel died")
         await super()._async_interrupt_kernel()
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Until the kernel has ended, polled as ForkProvisioner.wait polls it rather than every 0.1 s."""
+        pauses = _pauses()
+        while await self._async_is_alive():
+            await asyncio.sleep(next(pauses))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)

@@ -126,7 +126,8 @@ def _kernel(request: dict[str, Any], report: int) -> None:
         os._exit(0)
     connection = os.path.join("/tmp", "kernel.json")
     _write(connection, json.dumps(request["connection"]))
-    sys.argv = ["ipykernel_launcher", "-f", connection]
+    # No history database: a graded notebook runs once, and its SQLite file and writer thread cost every start.
+    sys.argv = ["ipykernel_launcher", "-f", connection, "--HistoryManager.enabled=False"]
     from ipykernel.kernelapp import IPKernelApp
 
     os.close(report)  # the sandbox is in place: the factory answers
