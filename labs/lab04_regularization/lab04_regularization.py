@@ -57,7 +57,7 @@ def gd_weights(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> torch
     steps, including when d > n or when a feature is always 0 (an eigenvalue is then exactly 0).
 
     FR: Tâche 4.2 : les poids après `steps` pas de descente de gradient sur le lot complet, de taille `lr`, sur
-    0.5 * mean((X w - y)^2) depuis w = 0, sous forme fermée par la décomposition en éléments propres de X^T X / n (sans
+    0.5 * mean((X w - y)^2) depuis w = 0, sous forme close par la décomposition en éléments propres de X^T X / n (sans
     boucle sur les pas). X est (n, d) ; y est (n,) ou (n, k) (chaque colonne est alors un problème distinct) ; le
     résultat est (d,) ou (d, k). Il doit égaler le résultat des pas effectués un à un, y compris quand d > n ou quand
     une variable vaut toujours 0 (une valeur propre est alors exactement 0)."""
@@ -85,8 +85,8 @@ def relaxed_keep_mask(p_drop: torch.Tensor, u: torch.Tensor, temperature: float)
 
     FR: Tâche 4.4 : le masque de conservation relaxé (Concrete, Bernoulli relaxée)
     1 - sigmoid((logit(p_drop) + logit(u)) / temperature), élément par élément, avec logit(a) = log(a) - log(1 - a).
-    `u` contient un tirage uniforme par unité et par exemple, typiquement de forme (batch, unités) ; `p_drop` est
-    diffusé (broadcast) sur cette forme. Différentiable par rapport à p_drop."""
+    `u` contient un tirage uniforme pour chaque unité de chaque exemple, typiquement de forme (batch, unités) ;
+    `p_drop` est diffusé (broadcast) sur cette forme. Différentiable par rapport à p_drop."""
     # YOUR CODE HERE
     raise NotImplementedError("relaxed_keep_mask: not implemented yet / pas encore implémenté")
 
@@ -100,8 +100,8 @@ class ConcreteDropout(nn.Module):
     FR: Tâche 4.5 : un dropout dont le taux de chaque unité est un paramètre. Exactement un paramètre appris : un
     logit par unité (forme (n_units,)), initialisé pour que chaque p vaille `init_p` ; `p` en est la sigmoïde. En
     entraînement, forward(x, u) renvoie x * keep / (1 - p) avec keep = relaxed_keep_mask(p, u, temperature) ; `u` a
-    la forme de x et, s'il vaut None, est tiré uniformément, un par unité et par exemple. En mode évaluation (eval),
-    forward renvoie x inchangé."""
+    la forme de x et, s'il vaut None, est tiré uniformément, un pour chaque unité de chaque exemple. En mode
+    évaluation (eval), forward renvoie x inchangé."""
 
     def __init__(self, n_units: int, init_p: float = 0.1, temperature: float = 0.1) -> None:
         super().__init__()

@@ -63,8 +63,8 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) ->
     """Task 6.2: the reparameterized sample z = mu + sigma * eps of N(mu, diag exp(logvar)); eps ~ N(0, I) is given,
     of shape (B, K) or (S, B, K) (S samples per example).
 
-    FR: Tâche 6.2 : l'échantillon reparamétrisé z = mu + sigma * eps de N(mu, diag exp(logvar)) ; eps ~ N(0, I) est
-    donné, de forme (B, K) ou (S, B, K) (S échantillons par exemple)."""
+    FR: Tâche 6.2 : l'échantillon reparamétré z = mu + sigma * eps de N(mu, diag exp(logvar)) ; eps ~ N(0, I) est
+    donné, de forme (B, K) ou (S, B, K) (S échantillons pour chaque exemple)."""
     # YOUR CODE HERE
     raise NotImplementedError("reparameterize: not implemented yet / pas encore implémenté")
 
@@ -305,8 +305,8 @@ class VAE(L.LightningModule):
     encoder's output (Cremer et al., 2018), with the decoder fixed.
 
     FR: un VAE pour les chiffres 8x8 binarisés : encodeur MLP, décodeur de Bernoulli, loi a priori N(0, I).
-    posterior="diagonal" : q(z|x) = N(mu, diag sigma^2), entraîné avec votre `elbo` (un échantillon par exemple).
-    posterior="iaf" : cette gaussienne suivie de `iaf_steps` couches IAFStep (l'ordre de z inversé entre deux
+    posterior="diagonal" : q(z|x) = N(mu, diag sigma^2), entraîné avec votre `elbo` (un échantillon pour chaque
+    exemple). posterior="iaf" : cette gaussienne suivie de `iaf_steps` couches IAFStep (l'ordre de z inversé entre deux
     étapes), l'ELBO estimée par Monte Carlo. `refine` optimise les paramètres de q pour chaque exemple séparément,
     depuis la sortie de l'encodeur (Cremer et al., 2018), le décodeur fixé."""
 

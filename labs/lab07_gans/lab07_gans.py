@@ -7,7 +7,7 @@ it scores 0 if it uses autograd.
 FR: Lab 7 : le critique linéaire, la pénalité de gradient de WGAN-GP et PacGAN (question 7 de l'examen). Complétez
 chaque fonction qui lève NotImplementedError (tâches 7.1 à 7.6). `WGANGP` et `MixtureDataModule` sont fournis : ils
 s'entraînent avec vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
-forme fermée, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
+forme close, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
     must stay differentiable with respect to the critic's parameters: it is part of the critic's loss.
 
     FR: Tâche 7.3 : la moyenne sur le lot de (||grad_xhat D(xhat)||_2 - 1)^2 en xhat = eps * real + (1 - eps) * fake,
-    avec un eps ~ U[0, 1] par exemple (forme (B, 1), tiré ici s'il n'est pas donné). `critic` envoie (B, D) sur (B,).
-    Le résultat doit rester différentiable par rapport aux paramètres du critique : il fait partie de son coût."""
+    avec un eps ~ U[0, 1] pour chaque exemple (forme (B, 1), tiré ici s'il n'est pas donné). `critic` envoie (B, D)
+    sur (B,). Le résultat doit rester différentiable par rapport aux paramètres du critique : il fait partie de son
+    coût."""
     # YOUR CODE HERE
     raise NotImplementedError("gradient_penalty: not implemented yet / pas encore implémenté")
 
@@ -96,7 +97,7 @@ def linear_critic_grad_w(w: torch.Tensor, real: torch.Tensor, fake: torch.Tensor
     D(x) = w^T x + b on this batch, without autograd (the grader reads the source). `w` is non-zero; real and fake
     are (B, dim).
 
-    FR: Tâche 7.5 : la question 7(b) sous forme fermée : le gradient de `critic_loss` par rapport à `w` pour le
+    FR: Tâche 7.5 : la question 7(b) sous forme close : le gradient de `critic_loss` par rapport à `w` pour le
     critique linéaire D(x) = w^T x + b sur ce lot, sans différentiation automatique (le correcteur lit le code
     source). `w` est non nul ; real et fake sont (B, dim)."""
     # YOUR CODE HERE

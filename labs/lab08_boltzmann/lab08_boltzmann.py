@@ -12,7 +12,7 @@ par divergence contrastive (question 8 de l'examen).
 
 Le modèle : x dans {0,1}^N, y dans {0,1}^M, z dans {0,1}^K, E(x, y, z) = sum_ijk W_ijk x_i y_j z_k et
 P = exp(-E) / Z, sans biais. W est de forme (N, M, K) ; chaque fonction traite un lot (x : (B, N), y : (B, M),
-z : (B, K)) et chaque échantillonneur reçoit ses uniformes en argument : une unité vaut 1 là où u < p.
+z : (B, K)) et chaque échantillonneur reçoit ses tirages uniformes u en argument : une unité vaut 1 là où u < p.
 
 Complétez chaque fonction qui lève NotImplementedError (tâches 8.1 à 8.6). `all_states`, `rbm_free_energy`,
 `joint_probabilities`, `ThreeWayBoltzmann` et `BinaryDigitsDataModule` sont fournis : ils utilisent vos fonctions.
@@ -107,8 +107,8 @@ def block_gibbs_step(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch
     the dtype of the inputs.
 
     FR: Tâche 8.2 : un balayage de Gibbs par blocs. Tirez x | y, z, puis y | x_nouveau, z, puis z | x_nouveau,
-    y_nouveau ; une unité vaut 1 là où son uniforme (ux, uy, uz, de mêmes formes que x, y, z) est inférieure à sa
-    probabilité. Renvoie les nouveaux (x, y, z) : des échantillons 0/1, dans le dtype des entrées."""
+    y_nouveau ; une unité vaut 1 là où son tirage uniforme (ux, uy, uz, de mêmes formes que x, y, z) est inférieur
+    à sa probabilité. Renvoie les nouveaux (x, y, z) : des échantillons 0/1, dans le dtype des entrées."""
     # YOUR CODE HERE
     raise NotImplementedError("block_gibbs_step: not implemented yet / pas encore implémenté")
 

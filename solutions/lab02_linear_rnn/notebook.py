@@ -50,7 +50,7 @@ from labkit import plotting, training
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 torch.set_default_dtype(torch.float64)  # the closed forms are compared to the recurrence in double precision
 
 # %% [markdown]
@@ -145,18 +145,18 @@ print("max |yours / le vôtre - autograd| =", float((lab.jacobian_h_t_h0(W, t) -
 
 # %%
 examples = {
-    "0.9 x orthogonal": lab.scaled_orthogonal(4, 0.9, torch.Generator().manual_seed(1)),
-    "orthogonal": lab.scaled_orthogonal(4, 1.0, torch.Generator().manual_seed(2)),
-    "1.1 x orthogonal": lab.scaled_orthogonal(4, 1.1, torch.Generator().manual_seed(3)),
+    "0.9 x orthogonal / orthogonale": lab.scaled_orthogonal(4, 0.9, torch.Generator().manual_seed(1)),
+    "orthogonal / orthogonale": lab.scaled_orthogonal(4, 1.0, torch.Generator().manual_seed(2)),
+    "1.1 x orthogonal / orthogonale": lab.scaled_orthogonal(4, 1.1, torch.Generator().manual_seed(3)),
     "[[0.9, 5], [0, 0.9]]": torch.tensor([[0.9, 5.0], [0.0, 0.9]]),
-    "Jordan block [[1, 1], [0, 1]]": torch.tensor([[1.0, 1.0], [0.0, 1.0]]),
+    "Jordan block / bloc de Jordan [[1, 1], [0, 1]]": torch.tensor([[1.0, 1.0], [0.0, 1.0]]),
 }
 steps = list(range(0, 61))
 norms = {name: [float(torch.linalg.matrix_norm(lab.jacobian_h_t_h0(w, s), ord=2)) for s in steps]
          for name, w in examples.items()}
 for name, w in examples.items():
     peak = max(norms[name])
-    print(f"{name:<30} rho={lab.spectral_radius(w):.3f} regime / régime={lab.asymptotic_regime(w):<10} "
+    print(f"{name:<46} rho={lab.spectral_radius(w):.3f} regime / régime={lab.asymptotic_regime(w):<10} "
           f"max ||J_t|| = {peak:8.2f} at / en t = {norms[name].index(peak):2d}, ||J_60|| = {norms[name][60]:.3g}")
 fig = plotting.line_plot(norms, x=steps, xlabel="t", ylabel="||J_t|| (spectral norm / norme spectrale)", logy=True,
                          title="||dh_t/dh_0||")
@@ -251,9 +251,11 @@ for radius in cfg["radii"]:
         grad_norms[(radius, length)] = float(trainer.callback_metrics["grad/dL_dh0"])
         print(f"rho={radius} T={length}", {"val/acc": round(accuracy[(radius, length)], 3),
                                            "|dh_T/dh_0|": f"{float(trainer.callback_metrics['grad/dhT_dh0']):.1e}",
-                                           "mean |dl/dh0|": f"{grad_norms[(radius, length)]:.1e}"})
+                                           "mean / moyenne |dl/dh0|": f"{grad_norms[(radius, length)]:.1e}"})
         training.finish(trainer)
 
+longest = cfg["lengths"][-1]
+print({"longest_T/val_acc_rho_1_minus_rho_0.7": round(accuracy[(1.0, longest)] - accuracy[(0.7, longest)], 3)})
 fig = plotting.line_plot({f"rho = {r}": [accuracy[(r, n)] for n in cfg["lengths"]] for r in cfg["radii"]},
                          x=cfg["lengths"], xlabel="sequence length T / longueur de séquence T",
                          ylabel="validation accuracy / exactitude en validation",

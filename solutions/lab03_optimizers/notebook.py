@@ -52,7 +52,7 @@ from labkit.data import DigitsDataModule
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 
 # %% [markdown]
 # ## Tasks 3.1–3.3 — the three optimizers / Tâches 3.1 à 3.3 — les trois optimiseurs
@@ -134,6 +134,7 @@ eff = {"Adagrad": effective_steps(lab.Adagrad, grads, lr=0.1),
 for name, e in eff.items():
     print(f"{name:<20} effective step / pas effectif at / en t=1: {e[0]:.2e}, t=100: {e[99]:.2e}, t=101: {e[100]:.2e}, "
           f"t=200: {e[199]:.2e}, t=500: {e[499]:.2e}")
+print({"step_200/rmsprop_alpha_0.9_over_adagrad": round(eff["RMSprop, alpha 0.9"][199] / eff["Adagrad"][199], 1)})
 fig_steps = plotting.line_plot(eff, xlabel="step / pas", ylabel="|dp| / |g|", logy=True,
                                title="Gradient 10, then 0.1 from step 101 (lr 0.1) / puis 0,1 dès le pas 101")
 plt.show()
@@ -167,13 +168,15 @@ plt.show()
 # %%
 lr = 0.01
 CONTENDERS = {"RMSprop, alpha 0.999": (lab.RMSprop, dict(lr=lr, alpha=0.999)),
-              "Adam, betas (0.9, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.9, 0.999))),
-              "Adam, betas (0, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.0, 0.999)))}
+              "Adam, betas=(0.9, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.9, 0.999))),
+              "Adam, betas=(0, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.0, 0.999)))}
 first_steps = {name: [s / lr for s in effective_steps(cls, [1.0] * 30, **kw)]
                for name, (cls, kw) in CONTENDERS.items()}
 for name, steps_over_lr in first_steps.items():
     print(f"{name:<26} |dp| / lr at steps / aux pas 1-5: {[round(s, 3) for s in steps_over_lr[:5]]}, "
           f"step / pas 30: {steps_over_lr[-1]:.3f}")
+print({"step_1/rmsprop_over_adam": round(first_steps["RMSprop, alpha 0.999"][0]
+                                         / first_steps["Adam, betas=(0.9, 0.999)"][0], 2)})
 fig_first = plotting.line_plot(first_steps, xlabel="step / pas", ylabel="|dp| / lr", logy=True,
                                title="Constant gradient 1 / gradient constant 1")
 plt.show()
@@ -220,7 +223,7 @@ FACTORIES = {
 SETUPS = {
     "Rosenbrock": (lab.rosenbrock, torch.tensor([-1.5, 1.5]), {"SGD": 1e-3, "Adagrad": 0.5, "RMSprop": 0.01,
                                                                "Adam": 0.05}, (-2, 2, -1, 3)),
-    "ill-conditioned quadratic": (lab.ill_conditioned_quadratic, torch.tensor([-2.0, 1.0]),
+    "ill-conditioned quadratic / quadratique mal conditionnée": (lab.ill_conditioned_quadratic, torch.tensor([-2.0, 1.0]),
                                   {"SGD": 0.035, "Adagrad": 0.5, "RMSprop": 0.05, "Adam": 0.1}, (-2.5, 2.5, -1.5, 1.5)),
 }
 steps = 300 if PROFILE != "grading" else 20

@@ -49,7 +49,7 @@ def relu_jacobian(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Te
     form (no autograd). Take relu'(0) = 0.
 
     FR: Tâche 5.2 : la jacobienne dh/dx de h(x) = relu(W x + b) en chaque exemple du lot, de forme (B, H, D), sous
-    forme fermée (sans autograd). Prenez relu'(0) = 0."""
+    forme close (sans autograd). Prenez relu'(0) = 0."""
     ### BEGIN SOLUTION
     active = (x @ W.T + b > 0).to(W.dtype)
     return active[:, :, None] * W[None]
@@ -62,7 +62,7 @@ def cae_penalty(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: s
     (relu'(0) = 0). Differentiable in W and b. Raises ValueError for any other activation.
 
     FR: Tâche 5.3 : la pénalité contractante ||J(x)||_F^2 de l'encodeur h(x) = act(W x + b) pour chaque exemple,
-    de forme (B,), sous forme fermée (sans autograd, sans construire la jacobienne (B, H, D)), pour `activation`
+    de forme (B,), sous forme close (sans autograd, sans construire la jacobienne (B, H, D)), pour `activation`
     parmi "linear", "relu", "sigmoid" (relu'(0) = 0). Différentiable par rapport à W et b. Lève ValueError pour
     toute autre activation."""
     ### BEGIN SOLUTION

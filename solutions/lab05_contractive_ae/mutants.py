@@ -251,7 +251,7 @@ _MASK_AVERAGED = _mistake(
 _JACOBIAN_AUTOGRAD = _mistake(
     "computes the ReLU Jacobian with autograd (torch.func) where Task 5.2 asks for the closed form",
     "calcule la jacobienne de la ReLU par différentiation automatique (torch.func) alors que la tâche 5.2 demande la "
-    "forme fermée",
+    "forme close",
     "What does Task 5.2 say about autograd, and what does the chain rule give for ∂h_j/∂x_i when h = relu(Wx + b)?",
     "Que dit la tâche 5.2 de l'autograd, et que donne la règle de dérivation en chaîne pour ∂h_j/∂x_i quand "
     "h = relu(Wx + b) ?")
@@ -259,7 +259,7 @@ _PENALTY_AUTOGRAD = _mistake(
     "computes the penalty through autograd (torch.func, directly or through another function) where Task 5.3 asks "
     "for the closed form",
     "calcule la pénalité par différentiation automatique (torch.func, directement ou via une autre fonction) alors "
-    "que la tâche 5.3 demande la forme fermée",
+    "que la tâche 5.3 demande la forme close",
     "What does Task 5.3 say about autograd, and how does ||J(x)||_F^2 split into one term per hidden unit?",
     "Que dit la tâche 5.3 de l'autograd, et comment ||J(x)||_F^2 se décompose-t-elle en un terme par unité cachée ?")
 _NO_SLOPE = _mistake(
@@ -343,12 +343,12 @@ MISTAKES = {
         "||J||_F^2 doit-elle croître quand on ajoute une unité cachée, ou rester une moyenne ?"),
     "penalty: linear case returns a scalar, not one value per example": _mistake(
         "for the linear encoder the penalty is one scalar instead of one value per example, shape (B,)",
-        "pour l'encodeur linéaire, la pénalité est un seul scalaire au lieu d'une valeur par exemple, de forme (B,)",
+        "pour l'encodeur linéaire, la pénalité est un seul scalaire au lieu d'une valeur pour chaque exemple, de forme (B,)",
         "Even when every example has the same penalty, what shape does Task 5.3 ask for?",
         "Même quand tous les exemples ont la même pénalité, quelle forme la tâche 5.3 demande-t-elle ?"),
     "penalty: averaged over the batch": _mistake(
         "the penalty is averaged over the batch into one scalar instead of one value per example, shape (B,)",
-        "la pénalité est moyennée sur le lot en un seul scalaire au lieu d'une valeur par exemple, de forme (B,)",
+        "la pénalité est moyennée sur le lot en un seul scalaire au lieu d'une valeur pour chaque exemple, de forme (B,)",
         "Task 5.3 asks for shape (B,): which function of the lab averages the penalty over the batch?",
         "La tâche 5.3 demande la forme (B,) : quelle fonction du lab fait la moyenne de la pénalité sur le lot ?"),
     "penalty: weight decay whatever the activation": _NO_SLOPE,

@@ -379,7 +379,7 @@ MISTAKES = {
         "logvar contient log σ² : peut-il être négatif, et un écart-type le peut-il ?"),
     "reparameterize: gradient cut from mu and sigma": _mistake(
         "the sample is detached from the graph, so no gradient reaches μ and σ: the reparameterization loses its purpose",
-        "l'échantillon est détaché du graphe : aucun gradient n'atteint μ et σ, et la reparamétrisation perd sa raison "
+        "l'échantillon est détaché du graphe : aucun gradient n'atteint μ et σ, et le reparamétrage perd sa raison "
         "d'être",
         "Why write z = μ + σ ε instead of sampling z directly: what must flow back through z to the encoder?",
         "Pourquoi écrire z = μ + σ ε plutôt que tirer z directement : que doit-il remonter à travers z vers "
@@ -412,7 +412,7 @@ MISTAKES = {
         "E_q[log p(x|z)] est une espérance sur z ~ q(z|x) : où vos échantillons z interviennent-ils ?"),
     "ELBO: batch mean returned instead of one value per example": _mistake(
         "returns the batch mean instead of one ELBO per example, shape (B,)",
-        "renvoie la moyenne sur le lot au lieu d'une ELBO par exemple, de forme (B,)",
+        "renvoie la moyenne sur le lot au lieu d'une ELBO pour chaque exemple, de forme (B,)",
         "What shape does Task 6.2 ask elbo to return?",
         "Quelle forme la tâche 6.2 demande-t-elle pour le résultat d'elbo ?"),
     "IWAE: log-mean-exp that overflows": _mistake(

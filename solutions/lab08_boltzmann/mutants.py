@@ -371,7 +371,7 @@ MISTAKES = {
         "Quand le balayage tire z, sur quel y la tâche 8.2 conditionne-t-elle ?"),
     "block Gibbs: u > p instead of u < p": _mistake(
         "a unit is set to 1 where its uniform is above its probability, so it fires with probability 1 - p",
-        "une unité vaut 1 là où son uniforme dépasse sa probabilité : elle s'active avec probabilité 1 - p",
+        "une unité vaut 1 là où son tirage uniforme dépasse sa probabilité : elle s'active avec probabilité 1 - p",
         "If u is uniform on [0, 1], what is the probability that u > p?",
         "Si u est uniforme sur [0, 1], quelle est la probabilité que u > p ?"),
     "block Gibbs: probabilities returned instead of samples": _mistake(
@@ -534,9 +534,9 @@ MISTAKES = {
         "Si u0 est uniforme sur [0, 1], quelle est la probabilité que u0 > q_z ?"),
     "CD: the starting z drawn with uz[0] instead of u0": _mistake(
         "the starting z is drawn with the first sweep's uniforms uz[0] instead of u0",
-        "le z de départ est tiré avec les uniformes uz[0] du premier balayage au lieu de u0",
+        "le z de départ est tiré avec les tirages uniformes uz[0] du premier balayage au lieu de u0",
         "Which of the four uniforms does Task 8.5 reserve for the chain's starting z?",
-        "Lequel des quatre tenseurs d'uniformes la tâche 8.5 réserve-t-elle au z de départ de la chaîne ?"),
+        "Lequel des quatre tenseurs de tirages uniformes la tâche 8.5 réserve-t-elle au z de départ de la chaîne ?"),
     "CD: the data overwritten in place": _mistake(
         "the chain writes its samples into the data tensor x in place, modifying the caller's data",
         "la chaîne écrit ses échantillons en place dans le tenseur de données x, modifiant les données de l'appelant",
