@@ -238,8 +238,8 @@ plt.show()
 # gradient**, et sa taille se mesure par le côté du plus petit carré centré sur l'unité qui contient 95 % de la masse
 # du gradient. La cellule mesure le support du gradient (là où il est non nul) et l'empreinte, à chaque profondeur,
 # pour deux réseaux : des poids uniformes avec une entrée positive (toutes les ReLU actives), et la moyenne de
-# $|\partial\, \text{unité} / \partial\, \text{entrée}|$ sur des empilements de 8 canaux initialisés au hasard et
-# nourris de bruit gaussien.
+# $|\partial\, \text{unité} / \partial\, \text{entrée}|$ sur des empilements de 8 canaux initialisés au hasard,
+# alimentés par du bruit gaussien.
 
 # %%
 SIDE, MASS = 64, 0.95
@@ -310,7 +310,7 @@ for kind, maps in grads.items():
 # **FR —** `ExamCNN` empile les six convolutions 5×5 / padding 2 / pas 1 et ajoute une tête de classification. Le test
 # juge la géométrie (formes des sorties, noyaux, pas, zéros ajoutés de chaque côté), pas la façon d'écrire l'argument
 # `padding`. Le profil CPU agrandit les chiffres 8×8 de scikit-learn en
-# 32×32 et entraîne un réseau étroit pendant quelques époques ; le profil GPU s'entraîne à la taille 256×256 de
+# 32×32 et entraîne un réseau étroit pendant quelques époques ; le profil GPU entraîne le réseau à la taille 256×256 de
 # l'examen, en précision mixte bf16 et en mémoire *channels-last*. La cellule d'entraînement affiche sa durée.
 
 # %% check="exam_cnn"

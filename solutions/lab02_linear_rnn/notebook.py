@@ -27,7 +27,7 @@
 # où $\mathbf{h}_t \in \mathbb{R}^N$ et $\mathbf{x}_t \in \mathbb{R}^M$.
 #
 # - (a) Exprimez $\mathbf{h}_t$ en fonction de $\mathbf{h}_0$.
-# - (b) Trouvez une expression pour la Jacobienne $J$ dont l'entrée $(i, j)$ est
+# - (b) Trouvez une expression pour la Jacobienne $J$ dont le coefficient $(i, j)$ est
 #   $\partial \mathbf{h}_{t,i} / \partial \mathbf{h}_{0,j}$.
 # - (c) Que ce passe-t-il lorsque $t \rightarrow \infty$? Sous quelles conditions?
 #
@@ -86,7 +86,7 @@ print("closed form / forme close :", lab.rnn_closed_form(W, U, b, h0, xs))
 # %% [markdown] answer="answer_2a"
 # **(a)** Write $\mathbf{h}_t$ as a function of $\mathbf{h}_0$ and show the induction.
 #
-# **FR —** **(a)** Exprimez $\mathbf{h}_t$ en fonction de $\mathbf{h}_0$ et montrez la récurrence (l'induction).
+# **FR —** **(a)** Exprimez $\mathbf{h}_t$ en fonction de $\mathbf{h}_0$ et démontrez-la par récurrence.
 #
 # ### BEGIN SOLUTION
 # Unrolling once, $\mathbf{h}_2 = W^2\mathbf{h}_0 + W(U\mathbf{x}_1 + \mathbf{b}) + U\mathbf{x}_2 + \mathbf{b}$, and by
@@ -135,7 +135,7 @@ print("max |yours / le vôtre - autograd| =", float((lab.jacobian_h_t_h0(W, t) -
 # \mathbf{h}_0$ (your `jacobian_h_t_h0`) over $t$. Compare each label with its curve; your answer to (c) should
 # account for all five.
 #
-# **FR —** `asymptotic_regime` étiquette une matrice par son rayon spectral : la règle est à établir par vous (sa
+# **FR —** `asymptotic_regime` étiquette une matrice par son rayon spectral : c'est à vous d'établir la règle (sa
 # docstring dit ce que chaque étiquette veut dire). La cellule
 # qui suit le test étiquette cinq matrices et trace la norme spectrale de $J_t = \partial \mathbf{h}_t / \partial
 # \mathbf{h}_0$ (votre `jacobian_h_t_h0`) en fonction de $t$. Comparez chaque étiquette à sa courbe ; votre réponse
@@ -221,7 +221,7 @@ for s in (0, 20, 40, 79):
 # entrées de bruit ; la classe doit être lue dans $\mathbf{h}_T$. $W$ est fixée à une matrice orthogonale
 # multipliée par $\rho$, son rayon spectral (tâche 2.5) ; $U$, $\mathbf{b}$ et la lecture sont entraînés. Chaque
 # exécution enregistre dans wandb $\|\partial \mathbf{h}_T / \partial \mathbf{h}_0\|$ et la moyenne sur les
-# exemples de $\|\partial \ell / \partial \mathbf{h}_0\|$ (la perte $\ell$ propre à chaque exemple).
+# exemples de $\|\partial \ell / \partial \mathbf{h}_0\|$ (le coût $\ell$ propre à chaque exemple).
 
 # %% check="scaled_orthogonal"
 
@@ -268,7 +268,7 @@ plt.show()
 # $\rho$? With $\rho > 1$ the read-out is linear and $W$ is fixed: what can the read-out do about the size of
 # $\mathbf{h}_T$?
 #
-# **FR —** **Lecture des résultats.** Pour chaque $\rho$, suivez la précision quand $T$ augmente (le hasard donne
+# **FR —** **Lecture des résultats.** Pour chaque $\rho$, suivez l'exactitude quand $T$ augmente (le hasard donne
 # 0,25) avec les deux normes de gradient affichées à côté. Comment l'influence de la première entrée sur
 # $\mathbf{h}_T$ change-t-elle avec $T$ et $\rho$ ? Avec $\rho > 1$, la lecture est linéaire et $W$ est fixe : que
 # peut faire la lecture face à la taille de $\mathbf{h}_T$ ?
@@ -285,7 +285,7 @@ plt.show()
 # d'apprentissage 0,01), depuis un rayon spectral de 1,1, sur des séquences de longueur 40 : une fois telle quelle,
 # une fois avec `gradient_clip_val=1.0` du Trainer, qui ramène la norme du gradient à au plus 1 avant chaque pas.
 # Un callback enregistre, à chaque pas, la norme du gradient avant écrêtage, le rayon spectral de $W$ après le pas
-# et la perte.
+# et le coût.
 
 
 # %%
@@ -340,5 +340,5 @@ plt.show()
 # times 1.0, whatever the gradient's norm.
 #
 # **FR —** Comparez les deux exécutions : la norme du gradient avant écrêtage, de combien les premiers pas déplacent
-# le rayon spectral de $W$, et si la perte reste finie. Avec l'écrêtage, un pas de SGD déplace les paramètres d'au
+# le rayon spectral de $W$, et si le coût reste fini. Avec l'écrêtage, un pas de SGD déplace les paramètres d'au
 # plus le pas d'apprentissage fois 1,0, quelle que soit la norme du gradient.

@@ -36,8 +36,8 @@
 # centaines de pas, des gradients minuscules, des groupes de paramètres avec leurs propres hyperparamètres, des
 # paramètres sans gradient à certains pas, des allers-retours par `state_dict`) sont notés après la remise. Le
 # correcteur lit aussi votre code source : vos classes peuvent hériter de `torch.optim.Optimizer`, mais une classe qui
-# confie le travail aux Adagrad, RMSprop ou Adam de torch.optim (ou à leurs formes fonctionnelles) obtient 0 à sa
-# vérification. Les expériences font ensuite tourner vos optimiseurs côte à côte ; rédigez les deux réponses dans les
+# confie le travail aux Adagrad, RMSprop ou Adam de torch.optim (ou à leurs formes fonctionnelles) obtient 0 au test
+# correspondant. Les expériences font ensuite tourner vos optimiseurs côte à côte ; rédigez les deux réponses dans les
 # cellules marquées *YOUR ANSWER HERE* (en français ou en anglais), à partir de ce que les expériences ont mesuré.
 
 # %%
@@ -105,7 +105,7 @@ for name, kwargs in [("Adagrad", dict(lr=0.05)), ("RMSprop", dict(lr=0.01)), ("A
 # Adagrad runs with its other defaults, RMSprop twice: with $\alpha = 0.9$ and with its default $\alpha = 0.99$.
 #
 # **FR —** Un seul paramètre, un gradient de 10 pendant 100 pas, puis de 0,1 pendant 400 pas, toujours avec le même pas
-# d'apprentissage 0.1. Le *pas effectif* est $|\Delta p| / |g|$, le pas d'apprentissage que l'optimiseur applique
+# d'apprentissage 0,1. Le *pas effectif* est $|\Delta p| / |g|$, le pas d'apprentissage que l'optimiseur applique
 # réellement à ce gradient. Adagrad tourne avec ses autres valeurs par défaut, RMSprop deux fois : avec $\alpha = 0{,}9$
 # et avec sa valeur par défaut $\alpha = 0{,}99$.
 
@@ -144,8 +144,8 @@ plt.show()
 # shrinks? Which quantity kept in its state explains it, and what does $\alpha$ change? What would happen to each over
 # a long training run whose gradients change scale? Use this in answer 3(a).
 #
-# **FR —** **Observez les courbes.** Que fait chaque optimiseur de son pas effectif avant le pas 100, puis après la
-# baisse du gradient ? Quelle quantité conservée dans son état l'explique, et que change $\alpha$ ? Que se passerait-il
+# **FR —** **Observez les courbes.** Comment le pas effectif de chaque optimiseur évolue-t-il avant le pas 100, puis
+# après la baisse du gradient ? Quelle quantité conservée dans son état l'explique, et que change $\alpha$ ? Que se passerait-il
 # pour chacun au cours d'un long entraînement dont les gradients changent d'échelle ? Servez-vous-en dans la
 # réponse 3(a).
 
@@ -195,8 +195,8 @@ plt.show()
 # state variables worth after one step? Which pair differs in the first measurement and which in the second, and what
 # in the update rules accounts for each difference? Use this in answer 3(b).
 #
-# **FR —** **Observez les deux mesures.** Les premiers pas de quel optimiseur s'écartent du pas d'apprentissage, et
-# que valent ses variables d'état après un pas ? Quelle paire diffère dans la première mesure, laquelle dans la
+# **FR —** **Observez les deux mesures.** Quel optimiseur fait des premiers pas qui s'écartent du pas d'apprentissage,
+# et que valent ses variables d'état après un pas ? Quelle paire diffère dans la première mesure, laquelle dans la
 # seconde, et qu'est-ce qui, dans les règles de mise à jour, explique chaque différence ? Servez-vous-en dans la
 # réponse 3(b).
 
@@ -250,7 +250,7 @@ training.log_figures("lab03_optimizers", f"experiments-{PROFILE}",
 # that suits it; validation accuracy per epoch side by side.
 #
 # **FR —** Le même MLP sur les chiffres 8×8, entraîné avec SGD et les trois optimiseurs de ce lab, chacun avec un pas
-# d'apprentissage qui lui convient ; la précision de validation à chaque époque, côte à côte.
+# d'apprentissage qui lui convient ; l'exactitude de validation à chaque époque, côte à côte.
 
 # %%
 PROFILES = {"cpu": dict(epochs=8, batch_size=64, limit=None), "gpu": dict(epochs=30, batch_size=64, limit=None),

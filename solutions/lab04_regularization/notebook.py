@@ -117,7 +117,7 @@ if PROFILE != "gpu":
 #
 # **FR —** Les 1 797 chiffres comme problème de moindres carrés : 64 pixels dans $[0, 1]$, cibles one-hot centrées
 # par classe. Le pas est $\eta = 1/\lambda_{\max}$. Pour chaque nombre de pas $t$, nous comparons la descente de
-# gradient (GD) à ridge avec $\alpha = 1/(\eta t)$ : le plus grand écart entre leurs facteurs de filtre, la distance
+# gradient (GD) à la régression ridge avec $\alpha = 1/(\eta t)$ : le plus grand écart entre leurs facteurs de filtre, la distance
 # relative entre leurs poids, et le nombre effectif de degrés de liberté de chacune (colonnes `sum phi` et
 # `sum psi`).
 
@@ -172,7 +172,7 @@ plt.show()
 #
 # **FR —** **Observez le tableau et les figures.** Comment le nombre de directions ajustées par le modèle
 # évolue-t-il avec $t$ ? Quelles directions (grandes ou petites valeurs propres) sont ajustées en premier ? À quel
-# point $t$ pas de descente de gradient sont-ils proches de ridge avec $\alpha = 1/(\eta t)$ ? Vous vous en servirez
+# point $t$ pas de descente de gradient sont-ils proches de la régression ridge avec $\alpha = 1/(\eta t)$ ? Vous vous en servirez
 # dans la réponse 4(a).
 
 # %% [markdown]

@@ -30,7 +30,7 @@ ACTIVATIONS = ("linear", "relu", "sigmoid")
 def _check_activation(activation: str) -> None:
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r} / "
-                         f"activation doit être parmi {ACTIVATIONS}, reçu {activation!r}")
+                         f"activation doit être l'une des valeurs {ACTIVATIONS} (valeur reçue : {activation!r})")
 
 
 def linear_cae_penalty(W: torch.Tensor) -> torch.Tensor:
@@ -211,7 +211,7 @@ class ContractiveAutoencoder(L.LightningModule):
         _check_activation(activation)
         if penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r} / "
-                             f"penalty doit être parmi {PENALTIES}, reçu {penalty!r}")
+                             f"penalty doit être l'une des valeurs {PENALTIES} (valeur reçue : {penalty!r})")
         self.save_hyperparameters()
         self.W = nn.Parameter(torch.randn(n_hidden, n_in) / math.sqrt(n_in))
         self.b = nn.Parameter(torch.zeros(n_hidden))

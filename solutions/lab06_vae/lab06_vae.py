@@ -368,7 +368,7 @@ class VAE(L.LightningModule):
         super().__init__()
         if posterior not in ("diagonal", "iaf"):
             raise ValueError(f"posterior must be 'diagonal' or 'iaf', got {posterior!r} / posterior doit valoir "
-                             f"'diagonal' ou 'iaf', reçu {posterior!r}")
+                             f"'diagonal' ou 'iaf' (valeur reçue : {posterior!r})")
         self.save_hyperparameters()
         iaf = posterior == "iaf"
         self.context_dim = context_dim if iaf else 0
@@ -497,7 +497,7 @@ class VAE(L.LightningModule):
         FR: optimise les paramètres de q pour chaque exemple séparément, depuis la sortie de l'encodeur, avec Adam sur
         l'ELBO de Monte Carlo (nouveau bruit à chaque pas) ; décodeur et encodeur restent fixés. flow=False optimise
         une gaussienne diagonale (mean-field) même sur un modèle avec flot ; avec flot, chaque exemple a sa propre
-        copie des paramètres du flot. La perte de chaque exemple ne touche que ses propres paramètres : un seul Adam
+        copie des paramètres du flot. Le coût de chaque exemple ne dépend que de ses propres paramètres : un seul Adam
         sur le lot fait B optimisations indépendantes."""
         flow = self.hparams.posterior == "iaf" if flow is None else flow
         with torch.no_grad():

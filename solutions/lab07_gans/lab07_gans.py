@@ -165,7 +165,7 @@ MIXTURES = {"ring": (ring_of_gaussians, 0.01), "grid": (grid_of_gaussians, 0.05)
 def sample_mixture(name: str, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     if name not in MIXTURES:
         raise ValueError(f"dataset must be one of {sorted(MIXTURES)}, got {name!r} / "
-                         f"dataset doit être parmi {sorted(MIXTURES)}, reçu {name!r}")
+                         f"dataset doit être l'une des valeurs {sorted(MIXTURES)} (valeur reçue : {name!r})")
     return MIXTURES[name][0](n, generator=generator)
 
 
@@ -225,7 +225,8 @@ class WGANGP(L.LightningModule):
         super().__init__()
         if loss not in ("wgan-gp", "gan"):
             raise ValueError(f"loss must be 'wgan-gp' or 'gan' (the PacGAN paper's), got {loss!r} / "
-                             f"loss doit être 'wgan-gp' ou 'gan' (celui de l'article PacGAN), reçu {loss!r}")
+                             f"loss doit être 'wgan-gp' ou 'gan' (le coût de l'article PacGAN ; "
+                             f"valeur reçue : {loss!r})")
         if pac < 1 or critic_steps < 1:
             raise ValueError("pac and critic_steps must be at least 1 / pac et critic_steps doivent valoir au moins 1")
         self.save_hyperparameters()

@@ -248,7 +248,7 @@ print({"same_mean/mlp_gap_minus_linear_gap": round(min(gaps[r][1] for r in "ABC"
 # totale 0,25 de l'anneau (première ligne de chacun ci-dessous) : un discriminateur qui juge un exemple à la fois ne
 # peut pas les départager, le meilleur a raison $(1 + 0,25)/2 = 62,5\,\%$ du temps contre l'un comme l'autre. Pour
 # des groupes de $m$ exemples, le tableau donne la distance en variation totale exacte entre les produits $m$ fois,
-# la précision du meilleur discriminateur, $(1 + \mathrm{TV})/2$, et la précision, sur des données de test, d'un
+# l'exactitude du meilleur discriminateur, $(1 + \mathrm{TV})/2$, et l'exactitude, sur des données de test, d'un
 # discriminateur MLP entraîné sur des groupes formés avec votre `pack`.
 
 # %%

@@ -226,7 +226,7 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
         yz, q_z = yz / (uy.shape[0] - burn_in), z_sum / (uy.shape[0] - burn_in)
     else:
         raise ValueError(f"method must be 'exact', 'mean_field' or 'gibbs', got {method!r} / method doit valoir "
-                         f"'exact', 'mean_field' ou 'gibbs', reçu {method!r}")
+                         f"'exact', 'mean_field' ou 'gibbs' (valeur reçue : {method!r})")
     return torch.einsum("bi,bjk->ijk", x, yz) / x.shape[0], q_z
     ### END SOLUTION
 
@@ -356,8 +356,8 @@ class ThreeWayBoltzmann(L.LightningModule):
                  seed: int = 0) -> None:
         super().__init__()
         if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'un de "
-                             f"{ESTIMATORS}, reçu {estimator!r}")
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'une "
+                             f"des valeurs {ESTIMATORS} (valeur reçue : {estimator!r})")
         self.save_hyperparameters()
         self.automatic_optimization = False
         g = torch.Generator().manual_seed(seed)
