@@ -103,8 +103,8 @@ if PROFILE != "gpu":
 # - 5.4 `jacobian_penalty_autograd(encoder, x)` : la même quantité pour tout module encodeur, via `torch.func`
 #   (`vmap` de `jacrev`).
 #
-# Les formes closes sont notées avec les opérations sur les tenseurs qu'elles exécutent : y utiliser l'autograd fait
-# perdre les points.
+# Les formes closes sont notées d'après les opérations sur les tenseurs qu'elles exécutent : y recourir à
+# l'autograd fait perdre les points.
 
 # %% check="relu_jacobian"
 
@@ -168,7 +168,7 @@ for activation in lab.ACTIVATIONS:
           "None" if db is None else f"{float(db.abs().max()):.3f}")
 
 # %% [markdown]
-# ## Task 5.6 — contraction ratio / Tâche 5.6 — ratio de contraction
+# ## Task 5.6 — contraction ratio / Tâche 5.6 — taux de contraction
 #
 # Rifai et al. (2011, "Contractive Auto-Encoders", ICML) measure how much an encoder $f$ contracts the space
 # around the data: the mean of $\|f(\mathbf{x} + r\mathbf{d}) - f(\mathbf{x})\| / r$ over examples $\mathbf{x}$ and
@@ -313,7 +313,7 @@ if track:
 # de reconstruction semblables : vérifiez-le dans la colonne `val/recon` avant de comparer le reste. Nous mesurons la
 # fraction des paires (exemple, unité) où l'unité est active, le biais moyen de l'encodeur, $\|J\|_F^2$ et
 # $\|W\|_F^2$, les valeurs singulières de la jacobienne (triées, moyennées sur les exemples de validation ; colonnes
-# `sv 1` et `sv 10`) et le ratio de contraction en fonction du rayon.
+# `sv 1` et `sv 10`) et le taux de contraction en fonction du rayon.
 
 # %%
 RADII = [0.1, 0.3, 1.0, 3.0]
@@ -381,7 +381,7 @@ relu_models = compare("relu")
 #
 # **FR —** **Observez :** à erreur de reconstruction semblable, en quoi les entraînements CAE et *weight decay*
 # diffèrent-ils par la fraction d'unités actives, par les biais, par $\|J\|_F^2$ comparé à $\|W\|_F^2$, par le
-# spectre et par les ratios de contraction ? Pour un exemple donné, où le gradient du CAE agit-il, et où agit celui
+# spectre et par les taux de contraction ? Pour un exemple donné, où le gradient du CAE agit-il, et où agit celui
 # du *weight decay* ?
 
 # %% [markdown]
