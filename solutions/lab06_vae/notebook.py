@@ -97,7 +97,7 @@ def show() -> None:
 # it in your code and in what your code calls while they run.
 #
 # **FR —** `kl_diag_gaussian_std_normal` : la divergence KL d'une gaussienne diagonale $q$ à la loi a priori,
-# $\mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, en forme close. `gaussian_kl` : la divergence KL entre deux gaussiennes à
+# $\mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, sous forme close. `gaussian_kl` : la divergence KL entre deux gaussiennes à
 # covariance pleine,
 # $\tfrac12\big[\operatorname{tr}(\Sigma_p^{-1}\Sigma_q) + (m_p - m_q)^\top \Sigma_p^{-1}(m_p - m_q) - K
 # + \log\det\Sigma_p - \log\det\Sigma_q\big]$. Écrivez-les sans `torch.distributions` : les vérifications le
@@ -116,7 +116,7 @@ def show() -> None:
 # Monte Carlo estimate of $\log p(x)$. It must not overflow.
 #
 # **FR —** `reparameterize`, puis `elbo` : un terme de reconstruction estimé par Monte Carlo avec un décodeur de
-# Bernoulli (somme sur les pixels, moyenne sur les S échantillons), moins la KL en forme close. `iwae_bound`
+# Bernoulli (somme sur les pixels, moyenne sur les S échantillons), moins la KL sous forme close. `iwae_bound`
 # transforme S log-poids $\log w_s = \log p(x, z_s) - \log q(z_s|x)$ en $\log \frac1S \sum_s w_s$ ; avec beaucoup
 # d'échantillons, c'est l'estimation de Monte Carlo de $\log p(x)$ qu'utilise ce lab. Le calcul ne doit pas déborder
 # (*overflow*).
@@ -226,7 +226,7 @@ show()
 # $\mathbb{E}_q[\log p(x|z)] - \mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, with your `gaussian_kl`.
 #
 # **FR —** **(iii)** Une étape autorégressive affine : $z = m + L\epsilon$ avec $L$ triangulaire inférieure, de sorte
-# que $z_i$ ne dépend que de $\epsilon_1, \dots, \epsilon_i$ (le jacobien $L$ est triangulaire et
+# que $z_i$ ne dépend que de $\epsilon_1, \dots, \epsilon_i$ (la jacobienne $L$ est triangulaire et
 # $\log|\det| = \sum_i \log L_{ii}$). On maximise son ELBO par montée de gradient depuis l'optimum *mean-field*, à
 # l'angle de plus grand écart. Pour une gaussienne pleine $q = \mathcal{N}(m, LL^\top)$, l'ELBO vaut
 # $\mathbb{E}_q[\log p(x|z)] - \mathrm{KL}(q \,\|\, \mathcal{N}(0, I))$, calculée avec votre `gaussian_kl`.
@@ -307,8 +307,8 @@ show()
 #
 # **FR —** `made_masks` : les masques de MADE, pour que la sortie $i$ d'un réseau ne dépende que des entrées
 # $1..i-1$. `IAFStep.forward` : la mise à jour à porte de Kingma et al. (2016), $z' = s \odot z + (1 - s) \odot m$,
-# où $m$ et $s = \sigma(\cdot)$ sortent d'un MADE sur $z$ qui voit aussi le contexte $h$ de l'encodeur. Le jacobien
-# de votre étape est affiché plus bas.
+# où $m$ et $s = \sigma(\cdot)$ sortent d'un MADE sur $z$ qui voit aussi le contexte $h$ de l'encodeur. La jacobienne
+# de votre étape est affichée plus bas.
 
 # %% check="made_masks"
 

@@ -317,7 +317,7 @@ _MARGINAL_OVERFLOW = _mistake(
     "Avec des poids d'échelle 200, laquelle de vos valeurs intermédiaires float64 ne peut-il pas représenter ?")
 _SOFTPLUS_SIGN = _mistake(
     "summing a set of units out in closed form uses the energy with the wrong sign (softplus(+field))",
-    "la somme en forme close sur un ensemble d'unités prend l'énergie avec le mauvais signe (softplus(+champ))",
+    "la somme sous forme close sur un ensemble d'unités prend l'énergie avec le mauvais signe (softplus(+champ))",
     "Σ over a unit u ∈ {0, 1} of exp(-u a) equals 1 + exp(what)?",
     "La somme sur une unité u ∈ {0, 1} de exp(-u a) vaut 1 + exp(quoi) ?")
 _EXACT_AUTOGRAD = _mistake(
@@ -585,5 +585,5 @@ MISTAKES = {
         "enumerates every joint setting of y and z, 2^(M + K) terms, which Task 8.3 rules out",
         "énumère toutes les configurations conjointes de y et z, 2^(M + K) termes, ce que la tâche 8.3 exclut",
         "Given x and one latent set, can the other set be summed out in closed form, unit by unit?",
-        "Sachant x et l'un des ensembles latents, peut-on sommer l'autre en forme close, unité par unité ?"),
+        "Sachant x et l'un des ensembles latents, peut-on sommer l'autre sous forme close, unité par unité ?"),
 }
