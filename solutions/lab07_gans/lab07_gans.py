@@ -6,7 +6,7 @@ it scores 0 if it uses autograd.
 
 FR: Lab 7 : le critique linéaire, la pénalité de gradient de WGAN-GP et PacGAN (question 7 de l'examen). Complétez
 chaque fonction qui lève NotImplementedError (tâches 7.1 à 7.6). `WGANGP` et `MixtureDataModule` sont fournis : ils
-s'entraînent avec vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
+utilisent vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
 forme close, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
 """
 

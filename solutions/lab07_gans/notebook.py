@@ -246,7 +246,7 @@ print({"same_mean/mlp_gap_minus_linear_gap": round(min(gaps[r][1] for r in "ABC"
 # **FR —** Deux générateurs imparfaits pour l'anneau. L'un a **perdu 2 des 8 modes** et répartit ses échantillons
 # également sur les 6 autres ; l'autre couvre les 8 modes avec des poids inégaux. Chacun est à distance en variation
 # totale 0,25 de l'anneau (première ligne de chacun ci-dessous) : un discriminateur qui juge un exemple à la fois ne
-# peut pas les départager, le meilleur a raison $(1 + 0,25)/2 = 62,5\,\%$ du temps contre l'un comme l'autre. Pour
+# peut pas les départager, le meilleur a raison $(1 + 0{,}25)/2 = 62{,}5\,\%$ du temps contre l'un comme l'autre. Pour
 # des groupes de $m$ exemples, le tableau donne la distance en variation totale exacte entre les produits $m$ fois,
 # l'exactitude du meilleur discriminateur, $(1 + \mathrm{TV})/2$, et l'exactitude, sur des données de test, d'un
 # discriminateur MLP entraîné sur des groupes formés avec votre `pack`.
