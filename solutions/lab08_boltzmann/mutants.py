@@ -312,9 +312,9 @@ _WRONG_AXES = _mistake(
     "W est de forme (N, M, K) : avec quel axe de W x, y et z doivent-ils chacun être contractés dans votre einsum ?")
 _MARGINAL_OVERFLOW = _mistake(
     "exponentiates the energies directly, so log P(x) + log Z overflows float64 for large weights",
-    "exponentie directement les énergies : log P(x) + log Z dépasse la capacité de float64 pour de grands poids",
+    "prend directement l'exponentielle des énergies : exp(-E) dépasse la capacité de float64 pour de grands poids",
     "With weights of scale 200, which of your intermediate values can float64 not hold?",
-    "Avec des poids d'échelle 200, laquelle de vos valeurs intermédiaires float64 ne peut-il pas représenter ?")
+    "Avec des poids d'échelle 200, laquelle de vos valeurs intermédiaires sort du domaine de float64 ?")
 _SOFTPLUS_SIGN = _mistake(
     "summing a set of units out in closed form uses the energy with the wrong sign (softplus(+field))",
     "la somme sous forme close sur un ensemble d'unités prend l'énergie avec le mauvais signe (softplus(+champ))",
@@ -405,9 +405,10 @@ MISTAKES = {
         "Y a-t-il un 1/2^K devant la somme dans log Σ_{y, z} exp(-E(x, y, z)) ?"),
     "log Z: plain sum instead of log-sum-exp": _mistake(
         "exponentiates directly before summing, so log Z overflows float64 for large weights",
-        "exponentie directement avant de sommer : log Z dépasse la capacité de float64 pour de grands poids",
+        "prend directement l'exponentielle avant de sommer : exp(-E) dépasse la capacité de float64 pour de grands "
+        "poids",
         "With weights of scale 100, which of your intermediate values can float64 not hold?",
-        "Avec des poids d'échelle 100, laquelle de vos valeurs intermédiaires float64 ne peut-il pas représenter ?"),
+        "Avec des poids d'échelle 100, laquelle de vos valeurs intermédiaires sort du domaine de float64 ?"),
     "log Z: x left out (sum over y and z of exp(0))": _mistake(
         "x is left out of Z: every setting of (y, z) counts exp(0), whatever W",
         "x est omis de Z : chaque configuration de (y, z) compte pour exp(0), quel que soit W",

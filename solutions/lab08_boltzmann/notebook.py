@@ -46,10 +46,10 @@
 #   Divergence* ? Expliquez votre réponse.
 #
 # **Comment fonctionne ce lab.** Complétez les fonctions de `lab08_boltzmann.py` qui lèvent `NotImplementedError`
-# (tâches 8.1 à 8.6). Chaque fonction traite un lot, et chaque échantillonneur reçoit ses tirages uniformes en argument (une
-# unité vaut 1 là où $u < p$) : vos échantillons peuvent ainsi être comparés exactement à ceux de la référence. Chaque
-# cellule de test exécute les cas publics ; d'autres cas (autres formes, autres tailles de lot, poids d'échelles pour
-# lesquelles $e^{-E}$ sort largement du domaine de float64) sont notés après la remise. Les expériences utilisent
+# (tâches 8.1 à 8.6). Chaque fonction traite un lot, et chaque échantillonneur reçoit ses tirages uniformes en
+# argument (une unité vaut 1 là où $u < p$) : vos échantillons peuvent ainsi être comparés exactement à ceux de la
+# référence. Chaque cellule de test exécute les cas publics ; d'autres cas (autres formes, autres tailles de lot,
+# poids d'échelles pour lesquelles $e^{-E}$ sort largement du domaine de float64) sont notés après la remise. Les expériences utilisent
 # ensuite votre code. Rédigez vos réponses à (a), (b) et (c) dans les dernières cellules, marquées *YOUR ANSWER HERE*,
 # à partir de vos mesures.
 
@@ -296,8 +296,9 @@ plt.show()
 # moyen (`"mean_field"` : partir de $q(z_k = 1) = 1/2$, puis, `iterations` fois, mettre à jour $q(\mathbf{y})$ à
 # partir de $q(\mathbf{z})$, puis $q(\mathbf{z})$ à partir du nouveau $q(\mathbf{y})$), ou à partir d'échantillons
 # (`"gibbs"` : en partant de $\mathbf{z} = 0$, tirer tour à tour $\mathbf{y} \mid \mathbf{x}, \mathbf{z}$ et
-# $\mathbf{z} \mid \mathbf{x}, \mathbf{y}$, tirages uniformes fournis). Elle renvoie aussi `q_z`, l'estimation par la méthode de $P(z_k = 1 \mid \mathbf{x})$ pour chaque
-# exemple, dont se sert la tâche 8.5. La docstring donne les détails.
+# $\mathbf{z} \mid \mathbf{x}, \mathbf{y}$, tirages uniformes fournis). Elle renvoie aussi `q_z`, l'estimation
+# de $P(z_k = 1 \mid \mathbf{x})$ que donne la méthode pour chaque exemple, dont se sert la tâche 8.5. La docstring
+# donne les détails.
 
 # %% check="positive_statistics"
 
@@ -491,8 +492,8 @@ for name in ANGLE_RUNS:
 # random states; the last row is training digits (not in the autograder).
 #
 # **FR —** **Échantillons.** Pour chaque modèle entraîné, une ligne de 10 chaînes après 200 balayages de Gibbs par
-# blocs (1 000 avec le profil GPU) depuis des états aléatoires ; la dernière ligne montre des chiffres d'entraînement (pas dans le correcteur
-# automatique).
+# blocs (1 000 avec le profil GPU) depuis des états aléatoires ; la dernière ligne montre des chiffres
+# d'entraînement (figure absente de la correction automatique).
 
 # %%
 if PROFILE == "grading":
