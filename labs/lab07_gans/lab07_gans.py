@@ -6,7 +6,7 @@ it scores 0 if it uses autograd.
 
 FR: Lab 7 : le critique linéaire, la pénalité de gradient de WGAN-GP et PacGAN (question 7 de l'examen). Complétez
 chaque fonction qui lève NotImplementedError (tâches 7.1 à 7.6). `WGANGP` et `MixtureDataModule` sont fournis : ils
-s'entraînent avec vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
+utilisent vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
 forme close, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
 """
 
@@ -135,7 +135,7 @@ MIXTURES = {"ring": (ring_of_gaussians, 0.01), "grid": (grid_of_gaussians, 0.05)
 def sample_mixture(name: str, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     if name not in MIXTURES:
         raise ValueError(f"dataset must be one of {sorted(MIXTURES)}, got {name!r} / "
-                         f"dataset doit être parmi {sorted(MIXTURES)}, reçu {name!r}")
+                         f"dataset doit être l'une des valeurs {sorted(MIXTURES)} (valeur reçue : {name!r})")
     return MIXTURES[name][0](n, generator=generator)
 
 
@@ -195,7 +195,8 @@ class WGANGP(L.LightningModule):
         super().__init__()
         if loss not in ("wgan-gp", "gan"):
             raise ValueError(f"loss must be 'wgan-gp' or 'gan' (the PacGAN paper's), got {loss!r} / "
-                             f"loss doit être 'wgan-gp' ou 'gan' (celui de l'article PacGAN), reçu {loss!r}")
+                             f"loss doit être 'wgan-gp' ou 'gan' (le coût de l'article PacGAN ; "
+                             f"valeur reçue : {loss!r})")
         if pac < 1 or critic_steps < 1:
             raise ValueError("pac and critic_steps must be at least 1 / pac et critic_steps doivent valoir au moins 1")
         self.save_hyperparameters()

@@ -121,10 +121,10 @@ def unnormalized_log_marginal(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     Experiment 2 (N = 64, M and K up to 14 each: summing 2^(M + K) terms one by one is out of reach) whichever of M
     and K is larger, and stay finite and exact for weights large enough that exp(-E) overflows float64.
 
-    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Elle doit tourner
-    aux tailles de l'expérience 2 (N = 64, M et K jusqu'à 14 chacun : sommer un à un 2^(M + K) termes est hors de
-    portée), que M ou K soit le plus grand, et rester finie et exacte pour des poids assez grands pour que exp(-E)
-    dépasse la capacité de float64."""
+    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Elle doit
+    pouvoir s'exécuter aux tailles de l'expérience 2 (N = 64, M et K jusqu'à 14 chacun : sommer un à un les
+    2^(M + K) termes est hors de portée), que M ou K soit le plus grand, et rester finie et exacte pour des poids
+    assez grands pour que exp(-E) dépasse la capacité de float64."""
     # YOUR CODE HERE
     raise NotImplementedError("unnormalized_log_marginal: not implemented yet / pas encore implémenté")
 
@@ -160,16 +160,17 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
 
     FR: Tâche 8.4 : la phase positive. Renvoie deux tenseurs :
     - les statistiques positives E[x_i y_j z_k | x], moyennées sur le lot, de forme (N, M, K) ;
-    - q_z, l'estimation par la méthode de P(z_k = 1 | x) pour chaque exemple, de forme (B, K) (`cd_gradient` s'en
-      sert).
+    - q_z, l'estimation de P(z_k = 1 | x) que donne la méthode pour chaque exemple, de forme (B, K) (`cd_gradient`
+      s'en sert).
 
     Avec A_bjk = sum_i W_ijk x_bi, l'énergie sachant x vaut sum_jk A_bjk y_j z_k. Méthodes :
     - "exact" : exactement, au coût de `unnormalized_log_marginal` ; q_z est exact lui aussi.
     - "mean_field" : q(y) q(z). Partez de q(z_k = 1) = 1/2 ; puis, `iterations` fois (option, 50 par défaut) :
-      q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Utilise E[y_j z_k | x] ~ q_yj q_zk.
+      q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Approche E[y_j z_k | x] par
+      q_yj q_zk.
     - "gibbs" : des échantillons. Options `uy` (T, B, M) et `uz` (T, B, K), `burn_in` (0 par défaut). Partez de
-      z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Utilise la moyenne de y_j z_k (les
-      échantillons) sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes pas."""
+      z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Prend la moyenne des échantillons de
+      y_j z_k sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes pas."""
     # YOUR CODE HERE
     raise NotImplementedError("positive_statistics: not implemented yet / pas encore implémenté")
 
@@ -284,8 +285,8 @@ class ThreeWayBoltzmann(L.LightningModule):
                  seed: int = 0) -> None:
         super().__init__()
         if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'un de "
-                             f"{ESTIMATORS}, reçu {estimator!r}")
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'une "
+                             f"des valeurs {ESTIMATORS} (valeur reçue : {estimator!r})")
         self.save_hyperparameters()
         self.automatic_optimization = False
         g = torch.Generator().manual_seed(seed)

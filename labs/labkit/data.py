@@ -28,7 +28,7 @@ class DigitsDataModule(L.LightningDataModule):
         super().__init__()
         if not 0.0 < val_fraction < 1.0:
             raise ValueError(tr(f"val_fraction must be in (0, 1), got {val_fraction}",
-                                f"val_fraction doit être dans ]0, 1[, reçu {val_fraction}"))
+                                f"val_fraction doit être dans ]0, 1[ (valeur reçue : {val_fraction})"))
         self.image_size, self.batch_size, self.val_fraction = image_size, batch_size, val_fraction
         self.limit, self.seed, self.num_workers = limit, seed, num_workers
 
