@@ -172,7 +172,7 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
     - q_z, the method's estimate of P(z_k = 1 | x) for every example, shape (B, K) (`cd_gradient` uses it).
 
     With A_bjk = sum_i W_ijk x_bi, the energy given x is sum_jk A_bjk y_j z_k. Methods:
-    - "exact": exactly, at the cost of `unnormalized_log_marginal`; q_z is exact too.
+    - "exact": exactly, at the sizes `unnormalized_log_marginal` handles; q_z is exact too.
     - "mean_field": q(y) q(z). Start from q(z_k = 1) = 1/2; then `iterations` times (option, default 50):
       q_y = sigmoid(-A q_z), then q_z = sigmoid(-A^T q_y) with the new q_y. Uses E[y_j z_k | x] ~ q_yj q_zk.
     - "gibbs": samples. Options `uy` (T, B, M) and `uz` (T, B, K), `burn_in` (default 0). Start at z = 0; step t
@@ -185,7 +185,7 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
       s'en sert).
 
     Avec A_bjk = sum_i W_ijk x_bi, l'énergie sachant x vaut sum_jk A_bjk y_j z_k. Méthodes :
-    - "exact" : exactement, au coût de `unnormalized_log_marginal` ; q_z est exact lui aussi.
+    - "exact" : exactement, aux tailles que traite `unnormalized_log_marginal` ; q_z est exact lui aussi.
     - "mean_field" : q(y) q(z). Partez de q(z_k = 1) = 1/2 ; puis, `iterations` fois (option, 50 par défaut) :
       q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Approche E[y_j z_k | x] par
       q_yj q_zk.

@@ -336,13 +336,13 @@ for scale in (0.1, 0.3, 1.0):
 # ## Tasks 8.5–8.6 — the CD gradient and the exact gradient / Tâches 8.5 et 8.6 — le gradient CD et le gradient exact
 #
 # `cd_gradient(W, x, k, positive, q_z, uniforms)` returns the CD-k estimate of
-# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ as `positive - negative`, so that gradient descent uses it as
-# it is. The negative chain starts where the positive phase puts the data's latents: at the data $\mathbf{x}$, with
+# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$, with that gradient's sign, so that gradient descent uses it
+# as it is. The negative chain starts where the positive phase puts the data's latents: at the data $\mathbf{x}$, with
 # $z_k = 1$ where $u_0 < q_z$ (`q_z` from `positive_statistics`); then each sweep samples $\mathbf{y}$, then
 # $\mathbf{z}$, then $\mathbf{x}$. `exact_nll_gradient(W, x)` is the same gradient by enumeration.
 #
 # **FR —** `cd_gradient(W, x, k, positive, q_z, uniforms)` renvoie l'estimation CD-k (divergence contrastive) de
-# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ sous la forme `positive - negative`, pour que la descente de
+# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$, avec le signe de ce gradient, pour que la descente de
 # gradient l'utilise telle quelle. La chaîne négative part de là où la phase positive place les variables latentes des
 # données : des données $\mathbf{x}$, avec $z_k = 1$ là où $u_0 < q_z$ (`q_z` vient de `positive_statistics`) ; puis
 # chaque balayage tire $\mathbf{y}$, puis $\mathbf{z}$, puis $\mathbf{x}$. `exact_nll_gradient(W, x)` calcule le
