@@ -26,6 +26,7 @@ from pathlib import Path
 
 import labkit
 from autograder.zygote import SANDBOX_UID
+from labkit.i18n import language
 
 DEFAULT_MEMORY_GB = 3.0  # per student, every process together (PrairieLearn gives 2 GiB; a notebook here holds ~1)
 
@@ -131,7 +132,8 @@ def factory_command(jobs_dir: Path, modules: list[str]) -> list[str]:
         cmd += ["--ro-bind", str(root), str(root)]
     cmd += ["--ro-bind", str(script), str(script), "--bind", str(jobs_dir), zygote.JOBS,
             "--perms", "0755", "--dir", zygote.SUBMISSION, "--chdir", "/"]
-    for key, value in KERNEL_ENV.items():
+    # Messages written inside the sandbox (a check that ran past its time) in the language the grader reports in.
+    for key, value in {**KERNEL_ENV, "LABKIT_LANG": language()}.items():
         cmd += ["--setenv", key, value]
     cmd += ["--"]
     if os.geteuid() == 0:  # as root, bwrap keeps every capability: drop them and the uid before anything runs

@@ -118,7 +118,8 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
                                        f"attendu {shown_exp}, obtenu {shown_act}"), reveals=True)
     else:
         return Mismatch(where + tr("cannot be compared", "impossible à comparer"),
-                        where + f"unexpected expected value {type(exp).__name__}")
+                        where + tr(f"unexpected expected value {type(exp).__name__}",
+                                   f"valeur attendue inattendue : {type(exp).__name__}"))
     return Mismatch(where + tr(f"wrong value {shown_act}", f"mauvaise valeur {shown_act}"),
                     where + tr(f"expected {shown_exp}, got {shown_act}", f"attendu {shown_exp}, obtenu {shown_act}"))
 

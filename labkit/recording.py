@@ -17,6 +17,7 @@ from typing import Any
 from labkit.codec import decode, dumps_strict, loads_strict
 from labkit.evidence import Observer, graded_objects
 from labkit.grading import CASES_FILE, GRADING_DIR, READY_FILE, Check, load_checks, run_case
+from labkit.i18n import tr
 
 
 class CheckTimeout(BaseException):
@@ -62,7 +63,8 @@ def record_checks(lab_dir: Path | str, module_file: str, check_seconds: float | 
                     for case in cases[check_id]:
                         results.append(observed_case(c, module, case, observer if c.rules else None))
             except CheckTimeout:
-                late = {"error": "CheckTimeout", "message": f"the check ran past {check_seconds:g} s"}
+                late = {"error": "CheckTimeout", "message": tr(f"the check ran past {check_seconds:g} s",
+                                                               f"la vérification a dépassé {check_seconds:g} s")}
                 results += [dict(late) for _ in cases[check_id][len(results):]]
         data: dict[str, Any] = {"check": check_id, "results": results}
         if c.rules:
@@ -96,7 +98,7 @@ def _import_file(path: Path) -> ModuleType:
     """The module as submitted, from its own file, under its own name (as the notebook imports it)."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path.name}")
+        raise ImportError(tr(f"cannot import {path.name}", f"impossible d'importer {path.name}"))
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)

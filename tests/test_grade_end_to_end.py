@@ -27,8 +27,8 @@ EXPECTED = {
     "lab02_linear_rnn": {"perfect": 12.0, "stub": 0.0, "partial": 8.5857, "broken": 0.0, "cheater": 0.0},
     "lab03_optimizers": {"perfect": 8.0, "stub": 0.0, "partial": 5.1176, "broken": 0.0, "cheater": 0.0},
     "lab04_regularization": {"perfect": 16.0, "stub": 0.0, "partial": 9.9167, "broken": 0.0, "cheater": 0.0},
-    "lab05_contractive_ae": {"perfect": 12.0, "stub": 0.0, "partial": 9.6545, "broken": 0.0, "cheater": 0.0},
-    "lab06_vae": {"perfect": 15.0, "stub": 0.0, "partial": 12.25, "broken": 0.0, "cheater": 0.0},
+    "lab05_contractive_ae": {"perfect": 12.0, "stub": 0.0, "partial": 9.8545, "broken": 0.0, "cheater": 0.0},
+    "lab06_vae": {"perfect": 15.0, "stub": 0.0, "partial": 12.0, "broken": 0.0, "cheater": 0.0},
     "lab07_gans": {"perfect": 11.0, "stub": 0.0, "partial": 8.4333, "broken": 0.0, "cheater": 0.0},
     "lab08_boltzmann": {"perfect": 22.0, "stub": 0.0, "partial": 17.7692, "broken": 0.0, "cheater": 0.0},
 }

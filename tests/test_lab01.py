@@ -146,7 +146,7 @@ def test_every_text_a_student_reads_is_in_english_and_french(lab01, ref):
     for obj in (ref.conv_output_size, ref.feature_map_sizes, ref.receptive_field, ref.padding_for,
                 ref.measured_receptive_field, ref.ExamCNN):
         assert "FR: " in obj.__doc__, obj.__name__
-    with pytest.raises(ValueError, match=r" / .*reçu"):
+    with pytest.raises(ValueError, match=r" / .*valeur reçue"):
         ref.padding_for("half", 5)
 
 

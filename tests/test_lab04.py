@@ -233,5 +233,5 @@ def test_every_text_a_student_reads_is_in_english_and_french(ref):
     for make in (lambda: ref.ConcreteDropout(4, init_p=1.0), lambda: ref.RegularizedMLP(dropout="sometimes"),
                  lambda: ref.MemorizationDataModule(shuffle_fraction=2.0),
                  lambda: ref.exact_dropout_grad(torch.full((13,), 0.5), lambda m: m.sum(-1))):
-        with pytest.raises(ValueError, match=r" / .*(doit être|est trop grande)"):
+        with pytest.raises(ValueError, match=r" / .*(doit être|est trop coûteuse)"):
             make()

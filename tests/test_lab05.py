@@ -150,5 +150,5 @@ def test_every_text_a_student_reads_is_in_english_and_french(ref):
         assert "\n\n    FR: Tâche 5." in obj.__doc__, obj.__name__
     W, b, _, x = _params(0, 3, 2, 2)
     for make in (lambda: ref.cae_penalty(W, b, x, "tanh"), lambda: ref.ContractiveAutoencoder(penalty="l1")):
-        with pytest.raises(ValueError, match=r" / .*doit être parmi"):
+        with pytest.raises(ValueError, match=r" / .*doit être l.une des valeurs"):
             make()

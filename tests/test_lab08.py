@@ -97,6 +97,36 @@ def test_exact_positive_statistics_and_q_z_equal_enumeration(ref):
         torch.testing.assert_close(q_z, torch.einsum("abc,ck->ak", post, zs), rtol=1e-10, atol=1e-12)
 
 
+def test_every_exact_nll_gradient_case_carries_its_exact_positive_phase(ref):
+    """The probe of exact_nll_gradient hands each case's positive phase to the student's code (a mistake in
+    positive_statistics costs once): public and hidden cases carry it as data, equal to the reference's."""
+    from autograder.labs import get_lab
+
+    lab = get_lab("lab08_boltzmann")
+    make_model = lab.hidden._public_checks().make_model
+    cases = lab.cases("exact_nll_gradient", "test:positive-phase")
+    assert len(cases) > 1
+    for case in cases:
+        W, x, _, _ = make_model(case)
+        positive, q_z = ref.positive_statistics(W, x, "exact")
+        torch.testing.assert_close(torch.tensor(case["positive"], dtype=torch.float64), positive, rtol=1e-12,
+                                   atol=1e-14)
+        torch.testing.assert_close(torch.tensor(case["q_z"], dtype=torch.float64), q_z, rtol=1e-12, atol=1e-14)
+
+
+def test_the_released_checks_do_not_compute_a_positive_phase():
+    """Questions 8(b) and 8(c) ask what the marginal and the positive phase cost: the public checks hold the positive
+    phase of their case as numbers, and no code that sums over the latent settings."""
+    import ast
+
+    from autograder.labs import REPO_ROOT
+
+    source = (REPO_ROOT / "labs" / "lab08_boltzmann" / "checks.py").read_text()
+    called = {node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+              for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)}
+    assert not called & {"softmax", "logsumexp", "cartesian_prod", "product", "arange"}, called
+
+
 def test_mean_field_converges_and_gibbs_is_unbiased(ref):
     """Weak couplings: the mean field's fixed point is close to exact; many inner chains converge to it."""
     W = model(4, 3, 5, 0.3, 2)

@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 from autograder.labs import REPO_ROOT, all_labs
 from autograder.sample_class import reference_source
+from tests.helpers import printed_texts, untranslated_words
 
 # Calls that put a figure on screen or create one that Jupyter's inline backend shows at the end of the cell.
 DRAWING_CALLS = {("plt", "show"), ("plt", "subplots"), ("plt", "figure"), ("plotting", "line_plot"),
@@ -84,6 +85,45 @@ def test_a_figure_from_labkit_plotting_displays_in_a_jupyter_kernel(tmp_path):
     assert "inline" in nb.cells[1].outputs[0]["text"]
 
 
+@pytest.mark.parametrize("lab", all_labs(), ids=lambda lab: lab.name)
+def test_printed_labels_and_plot_axes_are_in_both_languages_or_neutral(lab):
+    """What a notebook prints (table headers, row names, labels before numbers) and writes on its plots (axes, titles,
+    legends) is "English / Français", a pair of lines whose second starts with "FR", or language-neutral (symbols,
+    code names, numbers)."""
+    untranslated = [f"{where}: {words}" for where, words in printed_texts(lab) if words]
+    assert not untranslated, "\n".join(untranslated)
+
+
+def test_the_bilingual_check_catches_an_english_only_header():
+    assert untranslated_words("estimator  bias  variance") == ["estimator", "bias"]
+    assert untranslated_words("estimator / estimateur") == []
+    assert untranslated_words("max |J_t| = {}, val/acc, rho=0.9, KL(q || p)") == []
+    assert untranslated_words("FR : estimateur biais") == []
+
+
+def _printed_lines(code_cells) -> list[str]:
+    """The lines the notebook's own prints wrote: the stdout of every code cell that runs no public check."""
+    lines = []
+    for cell in code_cells:
+        if "labkit" in cell.source and "check(" in cell.source:
+            continue  # labkit's messages are in the student's language (test_labkit covers them)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                lines += output.get("text", "").splitlines()
+    return lines
+
+
+def untranslated_lines(lines: list[str]) -> list[str]:
+    """Printed lines, as run, that are in one language only: a line is fine when it holds " / ", is the French line
+    of a pair or is followed by one, or has only neutral words (tests/helpers.untranslated_words)."""
+    bad = []
+    for i, line in enumerate(lines):
+        paired = i + 1 < len(lines) and lines[i + 1].strip().startswith("FR")
+        if not paired and untranslated_words(line):
+            bad.append(line)
+    return bad
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", all_labs(), ids=lambda lab: lab.name)
 def test_notebook_runs_with_the_reference(lab, tmp_path, monkeypatch):
@@ -105,7 +145,7 @@ def test_notebook_runs_with_the_reference(lab, tmp_path, monkeypatch):
     elapsed = time.monotonic() - start
     code = [c for c in nb.cells if c.cell_type == "code"]
     outputs = "".join(o.get("text", "") for c in code for o in c.get("outputs", []))
-    assert "profile: cpu" in outputs
+    assert "profile / profil: cpu" in outputs
     assert "public cases pass" in outputs and "failed" not in outputs
     assert list((work / "wandb").glob("offline-run-*")), "the training run is tracked by wandb (offline)"
     measured = {}
@@ -124,4 +164,7 @@ def test_notebook_runs_with_the_reference(lab, tmp_path, monkeypatch):
     assert drawing, "the notebook draws nothing"
     blind = [code[i].source.splitlines()[0] for i in drawing if not _images(code[i])]
     assert not blind, f"cells that draw but show no image: {blind}"
+    # What it printed, names of rows and runs included, reads in both languages (or in none).
+    untranslated = untranslated_lines(_printed_lines(code))
+    assert not untranslated, "printed in one language only:\n" + "\n".join(untranslated[:20])
     print(f"{lab.name}: notebook ran in {elapsed:.0f} s; {measured}; {len(drawing)} cells drew")

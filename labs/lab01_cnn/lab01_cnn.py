@@ -25,7 +25,8 @@ MODES = ("full", "valid", "same")
 def _require_positive(**values: int) -> None:
     for name, value in values.items():
         if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value} / {name} doit valoir au moins 1, reçu {value}")
+            raise ValueError(f"{name} must be at least 1, got {value} / {name} doit valoir au moins 1 "
+                             f"(valeur reçue : {value})")
 
 
 def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:

@@ -9,15 +9,15 @@ is skipped in that step: neither it nor its state (step count included) changes.
 classes may subclass `torch.optim.Optimizer`, but may not use torch.optim's Adagrad, RMSprop, Adam (or their
 relatives) nor their functional forms.
 
-FR: Lab 3 : Adagrad, RMSprop et Adam programmés de zéro (question 3 de l'examen). Complétez chaque `step` qui lève
+FR: Lab 3 : Adagrad, RMSprop et Adam écrits à partir de zéro (question 3 de l'examen). Complétez chaque `step` qui lève
 NotImplementedError (tâches 3.1 à 3.3) et `trajectory` (tâche 3.4). Chaque optimiseur doit mettre à jour les
 paramètres exactement comme la classe `torch.optim` du même nom avec les mêmes arguments : eps est ajouté après la
 racine carrée, `weight_decay` est une pénalité L2 ajoutée au gradient (g <- g + weight_decay * p), chaque
 hyperparamètre est lu dans le groupe du paramètre (`group["eps"]`, pas `self.defaults` : les groupes peuvent
 différer), et l'état est conservé par paramètre dans `self.state[p]` pour que `state_dict()` / `load_state_dict()`
 le transportent. Un paramètre dont le `.grad` vaut None est ignoré à ce pas : ni lui ni son état (compteur de pas
-compris) ne changent. Programmez-les vous-même : les classes notées peuvent hériter de `torch.optim.Optimizer`, mais
-ne peuvent utiliser ni Adagrad, RMSprop, Adam de torch.optim (ni leurs variantes), ni leurs formes fonctionnelles.
+compris) ne changent. Programmez-les vous-même : les classes évaluées peuvent hériter de `torch.optim.Optimizer`, mais
+ne peuvent utiliser ni les Adagrad, RMSprop et Adam de torch.optim (ni leurs variantes), ni leurs formes fonctionnelles.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class RMSprop(torch.optim.Optimizer):
                  weight_decay: float = 0.0) -> None:
         if lr < 0 or eps < 0 or weight_decay < 0 or not 0 <= alpha < 1:
             raise ValueError("lr, eps, weight_decay must be non-negative and alpha in [0, 1) / "
-                             "lr, eps, weight_decay doivent être positifs ou nuls et alpha dans [0, 1)")
+                             "lr, eps, weight_decay doivent être positifs ou nuls et alpha dans [0, 1[")
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay))
 
     @torch.no_grad()
@@ -98,7 +98,7 @@ class Adam(torch.optim.Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         if lr < 0 or eps < 0 or weight_decay < 0 or not all(0 <= b < 1 for b in betas):
             raise ValueError("lr, eps, weight_decay must be non-negative and betas in [0, 1) / "
-                             "lr, eps, weight_decay doivent être positifs ou nuls et betas dans [0, 1)")
+                             "lr, eps, weight_decay doivent être positifs ou nuls et betas dans [0, 1[")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
     @torch.no_grad()
@@ -146,7 +146,8 @@ class DigitsClassifier(L.LightningModule):
         super().__init__()
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r} / "
-                             f"optimizer doit être parmi {sorted(OPTIMIZERS)}, reçu {optimizer!r}")
+                             f"optimizer doit être l'une des valeurs {sorted(OPTIMIZERS)} "
+                             f"(valeur reçue : {optimizer!r})")
         self.save_hyperparameters()
         self.net = nn.Sequential(nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
         self.val_acc = torchmetrics.Accuracy(task="multiclass", num_classes=10)

@@ -9,7 +9,7 @@ FR: Lab 4 : le temps d'entraînement comme réglage de la capacité, et l'abando
 de l'examen). Complétez chaque fonction qui lève NotImplementedError (tâches 4.1 à 4.8). Conventions : `p_drop` est
 la probabilité qu'une unité soit ABANDONNÉE ; un masque vaut 1 là où l'unité est GARDÉE. Chaque fonction aléatoire
 reçoit son bruit en argument. `RegularizedMLP`, `MemorizationDataModule` et les fonctions utilitaires placées sous
-les tâches sont fournis : ils s'entraînent avec vos fonctions.
+les tâches sont fournis : ils utilisent vos fonctions.
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ def gd_weights(X: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> torch
     steps, including when d > n or when a feature is always 0 (an eigenvalue is then exactly 0).
 
     FR: Tâche 4.2 : les poids après `steps` pas de descente de gradient sur le lot complet, de taille `lr`, sur
-    0.5 * mean((X w - y)^2) depuis w = 0, sous forme fermée par la décomposition en éléments propres de X^T X / n (sans
+    0.5 * mean((X w - y)^2) depuis w = 0, sous forme close par la décomposition en éléments propres de X^T X / n (sans
     boucle sur les pas). X est (n, d) ; y est (n,) ou (n, k) (chaque colonne est alors un problème distinct) ; le
-    résultat est (d,) ou (d, k). Il doit égaler le résultat des pas effectués un à un, y compris quand d > n ou quand
-    une variable vaut toujours 0 (une valeur propre est alors exactement 0)."""
+    résultat est (d,) ou (d, k). Il doit être égal au résultat des pas effectués un à un, y compris quand d > n ou quand
+    une variable d'entrée vaut toujours 0 (une valeur propre est alors exactement 0)."""
     # YOUR CODE HERE
     raise NotImplementedError("gd_weights: not implemented yet / pas encore implémenté")
 
@@ -85,8 +85,8 @@ def relaxed_keep_mask(p_drop: torch.Tensor, u: torch.Tensor, temperature: float)
 
     FR: Tâche 4.4 : le masque de conservation relaxé (Concrete, Bernoulli relaxée)
     1 - sigmoid((logit(p_drop) + logit(u)) / temperature), élément par élément, avec logit(a) = log(a) - log(1 - a).
-    `u` contient un tirage uniforme par unité et par exemple, typiquement de forme (batch, unités) ; `p_drop` est
-    diffusé (broadcast) sur cette forme. Différentiable par rapport à p_drop."""
+    `u` contient un tirage uniforme pour chaque unité de chaque exemple, typiquement de forme (batch, unités) ;
+    `p_drop` est diffusé (broadcast) sur cette forme. Différentiable par rapport à p_drop."""
     # YOUR CODE HERE
     raise NotImplementedError("relaxed_keep_mask: not implemented yet / pas encore implémenté")
 
@@ -100,13 +100,14 @@ class ConcreteDropout(nn.Module):
     FR: Tâche 4.5 : un dropout dont le taux de chaque unité est un paramètre. Exactement un paramètre appris : un
     logit par unité (forme (n_units,)), initialisé pour que chaque p vaille `init_p` ; `p` en est la sigmoïde. En
     entraînement, forward(x, u) renvoie x * keep / (1 - p) avec keep = relaxed_keep_mask(p, u, temperature) ; `u` a
-    la forme de x et, s'il vaut None, est tiré uniformément, un par unité et par exemple. En mode évaluation (eval),
-    forward renvoie x inchangé."""
+    la forme de x et, s'il vaut None, est tiré uniformément, un pour chaque unité de chaque exemple. En mode
+    évaluation (eval), forward renvoie x inchangé."""
 
     def __init__(self, n_units: int, init_p: float = 0.1, temperature: float = 0.1) -> None:
         super().__init__()
         if not 0.0 < init_p < 1.0:
-            raise ValueError(f"init_p must be in (0, 1), got {init_p} / init_p doit être dans (0, 1), reçu {init_p}")
+            raise ValueError(f"init_p must be in (0, 1), got {init_p} / init_p doit être dans ]0, 1[ "
+                             f"(valeur reçue : {init_p})")
         self.temperature = temperature
         # YOUR CODE HERE
         raise NotImplementedError("ConcreteDropout.__init__: not implemented yet / pas encore implémenté")
@@ -129,8 +130,8 @@ def concrete_regularizer(p_drop: torch.Tensor, row_sq_norms: torch.Tensor, weigh
 
     FR: Tâche 4.6 : le régularisateur de Concrete Dropout (Gal, Hron, Kendall 2017), un tenseur 0-d :
     weight_reg * sum_i row_sq_norms_i / (1 - p_i) + dropout_reg * sum_i [p_i log p_i + (1 - p_i) log(1 - p_i)],
-    où row_sq_norms_i est la norme au carré des poids qui reçoivent la sortie de l'unité i. Différentiable par rapport
-    aux deux tenseurs."""
+    où row_sq_norms_i est le carré de la norme des poids qui reçoivent la sortie de l'unité i. Différentiable par
+    rapport aux deux tenseurs."""
     # YOUR CODE HERE
     raise NotImplementedError("concrete_regularizer: not implemented yet / pas encore implémenté")
 
@@ -147,7 +148,7 @@ def score_function_grad(p_drop: torch.Tensor, keep_masks: torch.Tensor, losses: 
     FR: Tâche 4.7 : l'estimateur REINFORCE (par fonction de score) de d E[loss] / d p_drop à partir de S masques de
     conservation tirés (S, n) (1 = gardée ; chaque unité est abandonnée indépendamment avec la probabilité p_drop_i)
     et de leurs coûts (S,) : la moyenne sur les tirages de (loss - baseline) * d log P(masque) / d p_drop. Renvoie un
-    tenseur (n,). Pas besoin d'autograd."""
+    tenseur (n,). L'autograd n'est pas nécessaire."""
     # YOUR CODE HERE
     raise NotImplementedError("score_function_grad: not implemented yet / pas encore implémenté")
 
@@ -220,8 +221,8 @@ class MemorizationDataModule(L.LightningDataModule):
     validation set.
 
     FR: `n_train` chiffres pour l'entraînement et `n_val` autres pour la validation (une partition fixe). Une fraction
-    `shuffle_fraction` des étiquettes d'entraînement est permutée entre elles (1.0 : les étiquettes mélangées de Zhang
-    et al.) ; les étiquettes de validation sont toujours vraies. La validation passe sur deux chargeurs : tout
+    `shuffle_fraction` des étiquettes d'entraînement est permutée entre elles (avec `1.0`, les étiquettes mélangées
+    de Zhang et al.) ; les étiquettes de validation sont toujours vraies. La validation parcourt deux chargeurs : tout
     l'ensemble d'entraînement (en mode eval : ce qui a été mémorisé) et l'ensemble de validation."""
 
     def __init__(self, n_train: int = 500, n_val: int = 500, shuffle_fraction: float = 0.0, batch_size: int = 100,
@@ -229,7 +230,7 @@ class MemorizationDataModule(L.LightningDataModule):
         super().__init__()
         if not 0.0 <= shuffle_fraction <= 1.0:
             raise ValueError(f"shuffle_fraction must be in [0, 1], got {shuffle_fraction} / "
-                             f"shuffle_fraction doit être dans [0, 1], reçu {shuffle_fraction}")
+                             f"shuffle_fraction doit être dans [0, 1] (valeur reçue : {shuffle_fraction})")
         self.n_train, self.n_val, self.shuffle_fraction = n_train, n_val, shuffle_fraction
         self.batch_size, self.seed = batch_size, seed
 
@@ -283,7 +284,7 @@ class RegularizedMLP(L.LightningModule):
         super().__init__()
         if dropout not in DROPOUT_MODES:
             raise ValueError(f"dropout must be one of {DROPOUT_MODES}, got {dropout!r} / "
-                             f"dropout doit être parmi {DROPOUT_MODES}, reçu {dropout!r}")
+                             f"dropout doit être l'une des valeurs {DROPOUT_MODES} (valeur reçue : {dropout!r})")
         self.save_hyperparameters()
         blocks: list[nn.Module] = []
         self.drops = nn.ModuleList()

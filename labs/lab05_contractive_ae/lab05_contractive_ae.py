@@ -9,7 +9,7 @@ FR: Lab 5 : la pénalité de l'autoencodeur contractif (CAE), comparée au *weig
 Complétez chaque fonction qui lève NotImplementedError (tâches 5.1 à 5.6). Formes : le poids `W` de l'encodeur est
 (H, D) (H unités cachées, D entrées), son biais `b` est (H,), le biais `c` du décodeur est (D,), un lot `x` est
 (B, D). L'encodeur est h(x) = act(W x + b) et le décodeur à poids liés reconstruit x~ = W^T h(x) + c.
-`ContractiveAutoencoder` et les outils qui le suivent sont fournis : ils s'entraînent avec vos fonctions.
+`ContractiveAutoencoder` et les outils qui le suivent sont fournis : ils utilisent vos fonctions.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ACTIVATIONS = ("linear", "relu", "sigmoid")
 def _check_activation(activation: str) -> None:
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r} / "
-                         f"activation doit être parmi {ACTIVATIONS}, reçu {activation!r}")
+                         f"activation doit être l'une des valeurs {ACTIVATIONS} (valeur reçue : {activation!r})")
 
 
 def linear_cae_penalty(W: torch.Tensor) -> torch.Tensor:
@@ -48,7 +48,7 @@ def relu_jacobian(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Te
     form (no autograd). Take relu'(0) = 0.
 
     FR: Tâche 5.2 : la jacobienne dh/dx de h(x) = relu(W x + b) en chaque exemple du lot, de forme (B, H, D), sous
-    forme fermée (sans autograd). Prenez relu'(0) = 0."""
+    forme close (sans autograd). Prenez relu'(0) = 0."""
     # YOUR CODE HERE
     raise NotImplementedError("relu_jacobian: not implemented yet / pas encore implémenté")
 
@@ -59,7 +59,7 @@ def cae_penalty(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, activation: s
     (relu'(0) = 0). Differentiable in W and b. Raises ValueError for any other activation.
 
     FR: Tâche 5.3 : la pénalité contractante ||J(x)||_F^2 de l'encodeur h(x) = act(W x + b) pour chaque exemple,
-    de forme (B,), sous forme fermée (sans autograd, sans construire la jacobienne (B, H, D)), pour `activation`
+    de forme (B,), sous forme close (sans autograd, sans construire la jacobienne (B, H, D)), pour `activation`
     parmi "linear", "relu", "sigmoid" (relu'(0) = 0). Différentiable par rapport à W et b. Lève ValueError pour
     toute autre activation."""
     # YOUR CODE HERE
@@ -112,7 +112,7 @@ def contraction_ratio(encoder: nn.Module, x: torch.Tensor, radius: float, direct
     """Task 5.6: Rifai et al.'s contraction ratio at distance `radius`: the mean over the examples of x (B, D) and the
     unit `directions` (K, D) of ||f(x + radius d) - f(x)||_2 / radius, where f is `encoder`. A scalar tensor.
 
-    FR: Tâche 5.6 : le ratio de contraction de Rifai et al. à la distance `radius` : la moyenne, sur les exemples
+    FR: Tâche 5.6 : le taux de contraction de Rifai et al. à la distance `radius` : la moyenne, sur les exemples
     de x (B, D) et les `directions` unitaires (K, D), de ||f(x + radius d) - f(x)||_2 / radius, où f est `encoder`.
     Un tenseur scalaire."""
     # YOUR CODE HERE
@@ -126,7 +126,7 @@ class Encoder(nn.Module):
     """h(x) = act(W x + b) as a module, sharing the autoencoder's parameters (for torch.func and the ratios).
 
     FR: h(x) = act(W x + b) sous forme de module, qui partage les paramètres de l'autoencodeur (pour torch.func et
-    les ratios de contraction)."""
+    les taux de contraction)."""
 
     def __init__(self, W: nn.Parameter | torch.Tensor, b: nn.Parameter | torch.Tensor, activation: str) -> None:
         super().__init__()
@@ -173,7 +173,7 @@ class ContractiveAutoencoder(L.LightningModule):
     FR: l'autoencodeur à poids liés x~ = W^T act(W x + b) + c sur des images aplaties, entraîné avec la pénalité
     contractante (`penalty="cae"`, votre `cae_loss`), le *weight decay* sur W (`"weight_decay"`, votre
     `weight_decay_loss`) ou aucun des deux. Journalise l'erreur de reconstruction, la pénalité, la variance
-    expliquée (torchmetrics), la fraction d'unités actives (ReLU : pré-activation > 0 ; sigmoïde : 0.1 < h < 0.9,
+    expliquée (torchmetrics), la fraction d'unités actives (ReLU : pré-activation > 0 ; sigmoïde : 0,1 < h < 0,9,
     non saturée), le biais moyen, la moyenne de ||J||_F^2 et les trois plus grandes valeurs singulières moyennes de
     la jacobienne (à la dernière validation seulement). `spectrum` garde ces valeurs singulières moyennes. Avec
     `track=True`, le coût et une copie de W à chaque pas d'entraînement sont gardés dans `steps` (pour comparer des
@@ -185,7 +185,7 @@ class ContractiveAutoencoder(L.LightningModule):
         _check_activation(activation)
         if penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r} / "
-                             f"penalty doit être parmi {PENALTIES}, reçu {penalty!r}")
+                             f"penalty doit être l'une des valeurs {PENALTIES} (valeur reçue : {penalty!r})")
         self.save_hyperparameters()
         self.W = nn.Parameter(torch.randn(n_hidden, n_in) / math.sqrt(n_in))
         self.b = nn.Parameter(torch.zeros(n_hidden))

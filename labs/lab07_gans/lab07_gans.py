@@ -6,8 +6,8 @@ it scores 0 if it uses autograd.
 
 FR: Lab 7 : le critique linéaire, la pénalité de gradient de WGAN-GP et PacGAN (question 7 de l'examen). Complétez
 chaque fonction qui lève NotImplementedError (tâches 7.1 à 7.6). `WGANGP` et `MixtureDataModule` sont fournis : ils
-s'entraînent avec vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
-forme fermée, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
+utilisent vos fonctions. Le correcteur lit aussi votre code source : `linear_critic_grad_w` est demandée sous
+forme close, elle obtient donc 0 si elle utilise la différentiation automatique (autograd).
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
     must stay differentiable with respect to the critic's parameters: it is part of the critic's loss.
 
     FR: Tâche 7.3 : la moyenne sur le lot de (||grad_xhat D(xhat)||_2 - 1)^2 en xhat = eps * real + (1 - eps) * fake,
-    avec un eps ~ U[0, 1] par exemple (forme (B, 1), tiré ici s'il n'est pas donné). `critic` envoie (B, D) sur (B,).
-    Le résultat doit rester différentiable par rapport aux paramètres du critique : il fait partie de son coût."""
+    avec un eps ~ U[0, 1] pour chaque exemple (forme (B, 1), tiré ici s'il n'est pas donné). `critic` envoie (B, D)
+    sur (B,). Le résultat doit rester différentiable par rapport aux paramètres du critique : il fait partie de son
+    coût."""
     # YOUR CODE HERE
     raise NotImplementedError("gradient_penalty: not implemented yet / pas encore implémenté")
 
@@ -96,7 +97,7 @@ def linear_critic_grad_w(w: torch.Tensor, real: torch.Tensor, fake: torch.Tensor
     D(x) = w^T x + b on this batch, without autograd (the grader reads the source). `w` is non-zero; real and fake
     are (B, dim).
 
-    FR: Tâche 7.5 : la question 7(b) sous forme fermée : le gradient de `critic_loss` par rapport à `w` pour le
+    FR: Tâche 7.5 : la question 7(b) sous forme close : le gradient de `critic_loss` par rapport à `w` pour le
     critique linéaire D(x) = w^T x + b sur ce lot, sans différentiation automatique (le correcteur lit le code
     source). `w` est non nul ; real et fake sont (B, dim)."""
     # YOUR CODE HERE
@@ -134,7 +135,7 @@ MIXTURES = {"ring": (ring_of_gaussians, 0.01), "grid": (grid_of_gaussians, 0.05)
 def sample_mixture(name: str, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     if name not in MIXTURES:
         raise ValueError(f"dataset must be one of {sorted(MIXTURES)}, got {name!r} / "
-                         f"dataset doit être parmi {sorted(MIXTURES)}, reçu {name!r}")
+                         f"dataset doit être l'une des valeurs {sorted(MIXTURES)} (valeur reçue : {name!r})")
     return MIXTURES[name][0](n, generator=generator)
 
 
@@ -194,7 +195,8 @@ class WGANGP(L.LightningModule):
         super().__init__()
         if loss not in ("wgan-gp", "gan"):
             raise ValueError(f"loss must be 'wgan-gp' or 'gan' (the PacGAN paper's), got {loss!r} / "
-                             f"loss doit être 'wgan-gp' ou 'gan' (celui de l'article PacGAN), reçu {loss!r}")
+                             f"loss doit être 'wgan-gp' ou 'gan' (le coût de l'article PacGAN ; "
+                             f"valeur reçue : {loss!r})")
         if pac < 1 or critic_steps < 1:
             raise ValueError("pac and critic_steps must be at least 1 / pac et critic_steps doivent valoir au moins 1")
         self.save_hyperparameters()

@@ -84,18 +84,38 @@ def _cd_gradient(mod, case):
     return {"gradient": grad, "data_untouched": bool(torch.equal(x, x_before))}
 
 
-def _settings(count: int) -> torch.Tensor:
-    """Every binary vector of length `count`, one a row: (2^count, count)."""
-    return ((torch.arange(2**count)[:, None] >> torch.arange(count)) & 1).double()
-
-
-def _exact_positive(W: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The positive statistics and P(z_k = 1 | x) by brute force over every (y, z) (the probes' models are small)."""
-    m, k = W.shape[1], W.shape[2]
-    yz = _settings(m + k)
-    y, z = yz[:, :m], yz[:, m:]
-    p = torch.softmax(-torch.einsum("ijk,bi,sj,sk->bs", W, x, y, z), dim=1)
-    return torch.einsum("bs,bi,sj,sk->ijk", p, x, y, z) / x.shape[0], p @ z
+# The exact positive phase of the public case of `exact_nll_gradient`: E[x_i y_j z_k | x] averaged over the batch
+# (N, M, K) and P(z_k = 1 | x) per example (B, K), for make_model(dict(n=3, m=4, k=2, batch=5, seed=0)). Every case
+# of that check carries its positive phase as data (the hidden ones get theirs from the grader).
+PUBLIC_POSITIVE = {
+    "positive": [
+        [
+            [0.5029343698219261, 0.3560539152233737],
+            [0.36457654546114365, 0.23186036446453687],
+            [0.534978510227974, 0.39737989239951493],
+            [0.4872898270912822, 0.36208306099637033],
+        ],
+        [
+            [0.22670846714836523, 0.15743468392592638],
+            [0.22437656201336428, 0.12222216187053454],
+            [0.328576813538188, 0.23634771119808953],
+            [0.23401051080900626, 0.19715089496848914],
+        ],
+        [
+            [0.19518498993894154, 0.09212676159589782],
+            [0.2148098867204456, 0.11837184584539091],
+            [0.2785166849172168, 0.14640067288558054],
+            [0.29996031811593776, 0.1379536490353851],
+        ],
+    ],
+    "q_z": [
+        [0.9886065240396376, 0.7643306355117898],
+        [0.9889640323248634, 0.5520505068679955],
+        [0.7977290138708887, 0.5044308012322599],
+        [0.7632149540345979, 0.3511531050873377],
+        [0.9689237004146591, 0.7995127551105529],
+    ],
+}
 
 
 def _same(a, b: torch.Tensor) -> bool:
@@ -103,12 +123,14 @@ def _same(a, b: torch.Tensor) -> bool:
 
 
 @contextlib.contextmanager
-def reference_positive(mod, W: torch.Tensor, x: torch.Tensor):
+def given_positive(mod, W: torch.Tensor, x: torch.Tensor, case: dict):
     """`exact_nll_gradient` may call `positive_statistics(W, x, "exact")`: while its probe runs, that call answers
-    with the exact positive phase computed here, as `cd_gradient`'s probe hands its positive phase in, so that a
-    wrong positive phase costs once, in its own check. The module's own function still runs (the method rules see what
-    `exact_nll_gradient` reaches at run time, helpers included); any other call is the module's own function."""
-    positive, q_z = _exact_positive(W, x)
+    with the case's own positive phase (`positive`, `q_z`), as `cd_gradient`'s probe hands its positive phase in, so
+    that a wrong positive phase costs once, in its own check. The module's own function still runs (the method rules
+    see what `exact_nll_gradient` reaches at run time, helpers included); any other call is the module's own
+    function."""
+    positive = torch.tensor(case["positive"], dtype=torch.float64)
+    q_z = torch.tensor(case["q_z"], dtype=torch.float64)
     own = getattr(mod, "positive_statistics", None)
 
     def positive_statistics(W_, x_, method="exact", **options):
@@ -132,7 +154,7 @@ def reference_positive(mod, W: torch.Tensor, x: torch.Tensor):
 
 def _exact_nll_gradient(mod, case):
     W, x, _, _ = make_model(case)
-    with reference_positive(mod, W, x):
+    with given_positive(mod, W, x, case):
         return {"gradient": _tensor(mod.exact_nll_gradient(W, x))}
 
 
@@ -180,6 +202,6 @@ CHECKS = [
     ]),
     _check("cd_gradient", 3, _cd_gradient, [dict(n=4, m=3, k=2, batch=6, cd_k=1, seed=0),
                                             dict(n=3, m=2, k=4, batch=5, cd_k=2, seed=1)]),
-    _check("exact_nll_gradient", 3, _exact_nll_gradient, [dict(n=3, m=4, k=2, batch=5, seed=0)],
+    _check("exact_nll_gradient", 3, _exact_nll_gradient, [dict(n=3, m=4, k=2, batch=5, seed=0, **PUBLIC_POSITIVE)],
            rules=(_by_enumeration("exact_nll_gradient"),)),
 ]

@@ -8,6 +8,8 @@ import torch.nn.functional as F
 from sklearn.datasets import load_digits
 from torch.utils.data import DataLoader, TensorDataset
 
+from labkit.i18n import tr
+
 
 def digits_tensors(image_size: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
     """All 1,797 digits as (N, 1, image_size, image_size) floats in [0, 1] and int64 labels."""
@@ -25,7 +27,8 @@ class DigitsDataModule(L.LightningDataModule):
                  limit: int | None = None, seed: int = 0, num_workers: int = 0) -> None:
         super().__init__()
         if not 0.0 < val_fraction < 1.0:
-            raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+            raise ValueError(tr(f"val_fraction must be in (0, 1), got {val_fraction}",
+                                f"val_fraction doit être dans ]0, 1[ (valeur reçue : {val_fraction})"))
         self.image_size, self.batch_size, self.val_fraction = image_size, batch_size, val_fraction
         self.limit, self.seed, self.num_workers = limit, seed, num_workers
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import labkit
+from labkit.i18n import tr
 
 # Calls that switch the observer off, or search the process for it: any of them voids a check that has rules.
 TAMPERING = ("sys.setprofile", "sys.settrace", "threading.setprofile", "threading.settrace", "gc.get_objects",
@@ -187,7 +188,7 @@ class Observer:
                 state.library.append((library_frame, package(name)))
             # Only the student's own calls: libraries use ctypes and gc for their own ends.
             if matches(name, TAMPERING):
-                self.tampered.append(f"called {name}")
+                self.tampered.append(tr(f"called {name}", f"appelle {name}"))
         elif state.library and package(name) == state.library[-1][1]:
             for entry in entries:
                 self.own[entry].add(name)
@@ -220,7 +221,7 @@ class Observer:
 
     def stop(self) -> None:
         if sys.getprofile() is not self._hook:
-            self.tampered.append("the profile hook was replaced")
+            self.tampered.append(tr("the profile hook was replaced", "le crochet de profilage a été remplacé"))
         sys.setprofile(None)
         threading.setprofile(None)  # type: ignore[arg-type]
 
@@ -247,7 +248,9 @@ def graded_objects(module: types.ModuleType, targets: Iterable[str]) -> tuple[di
                 continue
             code = getattr(inspect.unwrap(value), "__code__", None)
             if code is None:
-                foreign[where] = f"{where} is not a function of the submitted file"
+                foreign[where] = tr(f"{where} is not a function of the submitted file",
+                                    f"{where} n'est pas une fonction du fichier remis")
             elif os.path.realpath(code.co_filename) != source:
-                foreign[where] = f"{where}'s code comes from {code.co_filename}, not the submitted file"
+                foreign[where] = tr(f"{where}'s code comes from {code.co_filename}, not the submitted file",
+                                    f"le code de {where} vient de {code.co_filename}, pas du fichier remis")
     return mro, foreign

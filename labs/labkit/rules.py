@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from labkit.evidence import AUTOGRAD, HARMLESS, canonical_names, matches
+from labkit.i18n import tr
 
 _DYNAMIC = {"eval", "exec", "compile", "__import__", "importlib", "globals", "vars", "locals"}
 _NAMESPACE_ATTRIBUTES = {"__dict__", "__subclasses__", "__bases__", "__mro__", "__globals__", "__builtins__"}
@@ -54,17 +55,22 @@ class Rule:
 
 
 def no_library(target: str, *names: str, text: str | None = None) -> Rule:
-    return Rule(target, text or f"{target} must be your own code: it may not use {', '.join(names)}", names=names)
+    return Rule(target, text or tr(f"{target} must be your own code: it may not use {', '.join(names)}",
+                                   f"{target} doit être votre propre code, sans recours à {', '.join(names)}"),
+                names=names)
 
 
 def no_autograd(target: str, text: str | None = None) -> Rule:
-    return Rule(target, text or f"{target} is asked in closed form: no autograd (backward, torch.autograd, .grad)",
+    return Rule(target, text or tr(f"{target} is asked in closed form: no autograd (backward, torch.autograd, .grad)",
+                                   f"{target} se calcule sous forme close : pas de différentiation automatique "
+                                   "(backward, torch.autograd, .grad)"),
                 names=("torch.autograd", "torch.func", "functorch"),
                 attributes=("backward", "grad", "requires_grad", "requires_grad_", "enable_grad"), autograd=True)
 
 
 def no_loops(target: str, text: str | None = None) -> Rule:
-    return Rule(target, text or f"{target} is asked in closed form: no loop or comprehension", loops=True)
+    return Rule(target, text or tr(f"{target} is asked in closed form: no loop or comprehension",
+                                   f"{target} se calcule sous forme close : ni boucle ni compréhension"), loops=True)
 
 
 def broken_rules(source: str, rules: tuple[Rule, ...] | list[Rule], evidence: dict[str, Any] | None = None,
@@ -76,7 +82,9 @@ def broken_rules(source: str, rules: tuple[Rule, ...] | list[Rule], evidence: di
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        return [f"{rule.text} (the module does not parse: line {exc.lineno}: {exc.msg})" for rule in rules]
+        return [rule.text + tr(f" (the module does not parse: line {exc.lineno}: {exc.msg})",
+                               f" (le module contient une erreur de syntaxe : ligne {exc.lineno} : {exc.msg})")
+                for rule in rules]
     module = _Module(tree)
     broken = []
     for rule in rules:
@@ -101,14 +109,16 @@ def _target_calls(rule: Rule, evidence: dict[str, Any], *kinds: str) -> set[str]
 
 def _run_time_violation(rule: Rule, evidence: dict[str, Any], lab_module: str) -> str | None:
     if evidence.get("tampered"):
-        return f"the run-time checks were switched off or searched for: {evidence['tampered'][0]}"
+        return tr(f"the run-time checks were switched off or searched for: {evidence['tampered'][0]}",
+                  f"les contrôles faits pendant l'exécution ont été désactivés ou recherchés : "
+                  f"{evidence['tampered'][0]}")
     for where, why in sorted(evidence.get("foreign", {}).items()):
         if where == rule.target or where.startswith(f"{rule.target}."):
             return why
     forbidden = _forbidden(rule, lab_module)
     for name in evidence.get("mro", {}).get(rule.target, [])[1:]:
         if forbidden and matches(name, forbidden):
-            return f"inherits from {name}"
+            return tr(f"inherits from {name}", f"hérite de {name}")
     # What the student's code called, and what those calls reached inside their own library; autograd wherever it
     # was reached.
     reached = sorted(_target_calls(rule, evidence, "direct", "own"))
@@ -117,7 +127,7 @@ def _run_time_violation(rule: Rule, evidence: dict[str, Any], lab_module: str) -
         autograd = canonical_names(AUTOGRAD, lab_module)
         found += [n for n in sorted(_target_calls(rule, evidence, "calls"))
                   if matches(n, autograd) and not matches(n, HARMLESS)]
-    return f"called {found[0]} while the checks ran" if found else None
+    return tr(f"called {found[0]} while the checks ran", f"a appelé {found[0]} pendant les tests") if found else None
 
 
 def _required_at_run_time(rule: Rule, evidence: dict[str, Any] | None, lab_module: str) -> bool:
@@ -170,14 +180,16 @@ class _Module:
 
     def violation(self, rule: Rule, required_seen: bool = False) -> str | None:
         if not isinstance(self.definitions.get(rule.target), (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return f"{rule.target} is not defined with def or class in the lab module"
+            return tr(f"{rule.target} is not defined with def or class in the lab module",
+                      f"{rule.target} n'est pas défini par def ou class dans le module du lab")
         forbidden = tuple(rule.names)
         used_required = required_seen
         required_attributes = {r.rsplit(".", 1)[-1] for r in rule.requires}
         for name, sub, aliases in self._reached(rule.target):
-            where = "" if name == rule.target else f" in {name}, which {rule.target} uses"
+            where = "" if name == rule.target else tr(f" in {name}, which {rule.target} uses",
+                                                      f" dans {name}, dont se sert {rule.target}")
             if rule.loops and isinstance(sub, _LOOPS):
-                return f"a loop at line {sub.lineno}{where}"
+                return tr(f"a loop at line {sub.lineno}{where}", f"une boucle à la ligne {sub.lineno}{where}")
             if isinstance(sub, (ast.Attribute, ast.Name)):
                 dotted = _dotted(sub, aliases)
                 if dotted and rule.requires and _matches(dotted, rule.requires):
@@ -186,36 +198,49 @@ class _Module:
                         and _dotted(sub.value, aliases) is None):
                     used_required = True  # W.matrix_power(k): a method of a value the source cannot name
                 if dotted and forbidden and _matches(dotted, forbidden):
-                    return f"uses {dotted} at line {sub.lineno}{where}"
+                    return tr(f"uses {dotted} at line {sub.lineno}{where}",
+                              f"utilise {dotted} à la ligne {sub.lineno}{where}")
                 if isinstance(sub, ast.Attribute) and sub.attr in rule.attributes:
-                    return f"uses .{sub.attr} at line {sub.lineno}{where}"
+                    return tr(f"uses .{sub.attr} at line {sub.lineno}{where}",
+                              f"utilise .{sub.attr} à la ligne {sub.lineno}{where}")
                 if forbidden and isinstance(sub, ast.Attribute) and sub.attr in _NAMESPACE_ATTRIBUTES:
-                    return f"uses .{sub.attr} at line {sub.lineno}{where}, which hides what is called"
+                    return tr(f"uses .{sub.attr} at line {sub.lineno}{where}, which hides what is called",
+                              f"utilise .{sub.attr} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
                 if forbidden and isinstance(sub, ast.Name) and sub.id in _DYNAMIC and aliases.get(sub.id) != _LOCAL:
-                    return f"uses {sub.id} at line {sub.lineno}{where}, which hides what is called"
+                    return tr(f"uses {sub.id} at line {sub.lineno}{where}, which hides what is called",
+                              f"utilise {sub.id} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
                 if forbidden and dotted and dotted.split(".")[0] == "importlib":
-                    return f"uses {dotted} at line {sub.lineno}{where}, which hides what is called"
+                    return tr(f"uses {dotted} at line {sub.lineno}{where}, which hides what is called",
+                              f"utilise {dotted} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
             if isinstance(sub, ast.keyword) and sub.arg in rule.attributes:
-                return f"passes {sub.arg}= at line {sub.value.lineno}{where}"
+                return tr(f"passes {sub.arg}= at line {sub.value.lineno}{where}",
+                          f"passe {sub.arg}= à la ligne {sub.value.lineno}{where}")
             if forbidden and isinstance(sub, ast.Call) and _is_dynamic_getattr(sub):
-                return f"getattr with a computed name at line {sub.lineno}{where}"
+                return tr(f"getattr with a computed name at line {sub.lineno}{where}",
+                          f"getattr avec un nom calculé à la ligne {sub.lineno}{where}")
             if isinstance(sub, ast.Call) and _literal_getattr(sub):
                 obj = _dotted(sub.args[0], aliases)
                 attr = sub.args[1].value  # type: ignore[attr-defined]
                 dotted = f"{obj}.{attr}" if obj else None
                 if dotted and forbidden and _matches(dotted, forbidden):
-                    return f"uses {dotted} at line {sub.lineno}{where}"
+                    return tr(f"uses {dotted} at line {sub.lineno}{where}",
+                              f"utilise {dotted} à la ligne {sub.lineno}{where}")
                 if attr in rule.attributes:
-                    return f"uses .{attr} at line {sub.lineno}{where}"
+                    return tr(f"uses .{attr} at line {sub.lineno}{where}",
+                              f"utilise .{attr} à la ligne {sub.lineno}{where}")
                 if attr in _NAMESPACE_ATTRIBUTES and forbidden:
-                    return f"uses .{attr} at line {sub.lineno}{where}, which hides what is called"
+                    return tr(f"uses .{attr} at line {sub.lineno}{where}, which hides what is called",
+                              f"utilise .{attr} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
                 if dotted and rule.requires and _matches(dotted, rule.requires):
                     used_required = True
         for module in self.star_imports:
             if forbidden and any(f.startswith(f"{module}.") for f in forbidden):
-                return f"imports everything from {module}, which hides what is called"
+                return tr(f"imports everything from {module}, which hides what is called",
+                          f"importe tout de {module}, ce qui cache ce qui est appelé")
         if rule.requires and not used_required:
-            return f"does not use {' or '.join(rule.requires)}"
+            return tr(f"does not use {' or '.join(rule.requires)}",
+                      "n'utilise " + " ".join(f"ni {name}" for name in rule.requires) if len(rule.requires) > 1
+                      else f"n'utilise pas {rule.requires[0]}")
         return None
 
 

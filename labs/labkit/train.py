@@ -55,7 +55,7 @@ def run(argv: list[str] | None = None) -> LabCLI:
     try:
         folder = find_lab(known.lab)
     except LabNotFound as exc:
-        raise SystemExit(f"labkit.train: {exc}") from None
+        raise SystemExit(f"labkit.train{tr(': ', ' : ')}{exc}") from None
     if not (folder / CONFIG_FILE).is_file():
         raise SystemExit(tr(f"labkit.train: {folder} has no {CONFIG_FILE}: this lab has no training run to start",
                             f"labkit.train : {folder} n'a pas de {CONFIG_FILE} : ce lab n'a pas d'entraînement à "

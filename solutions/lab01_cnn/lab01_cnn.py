@@ -25,7 +25,8 @@ MODES = ("full", "valid", "same")
 def _require_positive(**values: int) -> None:
     for name, value in values.items():
         if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value} / {name} doit valoir au moins 1, reçu {value}")
+            raise ValueError(f"{name} must be at least 1, got {value} / {name} doit valoir au moins 1 "
+                             f"(valeur reçue : {value})")
 
 
 def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -44,7 +45,7 @@ def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1, 
     _require_positive(size=size, kernel=kernel, stride=stride, dilation=dilation)
     if padding < 0:
         raise ValueError(f"padding must be non-negative, got {padding} / padding doit être positif ou nul, "
-                         f"reçu {padding}")
+                         f"(valeur reçue : {padding})")
     span = dilation * (kernel - 1) + 1
     if size + 2 * padding < span:
         raise ValueError(f"a kernel spanning {span} pixels does not fit in {size} + 2 * {padding} / un noyau qui "
@@ -111,7 +112,8 @@ def padding_for(mode: str, kernel: int) -> int:
             raise ValueError(f"no symmetric 'same' padding exists for the even kernel {kernel} / aucun padding "
                              f"'same' symétrique n'existe pour le noyau pair {kernel}")
         return (kernel - 1) // 2
-    raise ValueError(f"mode must be one of {MODES}, got {mode!r} / mode doit être l'un de {MODES}, reçu {mode!r}")
+    raise ValueError(f"mode must be one of {MODES}, got {mode!r} / mode doit être l'une des valeurs {MODES} "
+                     f"(valeur reçue : {mode!r})")
     ### END SOLUTION
 
 

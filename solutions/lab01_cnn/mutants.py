@@ -279,8 +279,8 @@ MISTAKES = {
         "the output size ignores the dilation: the kernel's extent is taken as k instead of d(k - 1) + 1",
         "la taille de sortie ignore la dilatation : l'étendue du noyau est prise égale à k au lieu de d(k - 1) + 1",
         "How many input pixels does a kernel of size k with dilation d cover, from its first tap to its last?",
-        "Combien de pixels d'entrée un noyau de taille k et de dilatation d couvre-t-il, de sa première à sa "
-        "dernière prise ?"),
+        "Combien de pixels d'entrée un noyau de taille k et de dilatation d couvre-t-il, de son premier à son "
+        "dernier coefficient ?"),
     "output size pads one side only": _mistake(
         "the padding is added on one side only: the padded size is n + p instead of n + 2p",
         "le padding n'est ajouté que d'un côté : la taille complétée vaut n + p au lieu de n + 2p",
@@ -330,7 +330,7 @@ MISTAKES = {
     "receptive field misses the centre pixel": _mistake(
         "the receptive field counts the growth of each layer but not the output pixel itself: it is one short",
         "le champ récepteur compte l'élargissement apporté par chaque couche mais pas le pixel de sortie "
-        "lui-même : il manque un",
+        "lui-même : il manque un pixel",
         "What is the receptive field of a network with no layer at all, or of one 1x1 convolution?",
         "Quel est le champ récepteur d'un réseau sans aucune couche, ou d'une seule convolution 1x1 ?"),
     "receptive field multiplies kernels": _mistake(
@@ -344,7 +344,7 @@ MISTAKES = {
         "the receptive field ignores the dilation: each layer widens the field by k - 1 instead of d(k - 1)",
         "le champ récepteur ignore la dilatation : chaque couche l'élargit de k - 1 au lieu de d(k - 1)",
         "How far apart are the first and last taps of a kernel of size k with dilation d?",
-        "Quelle distance sépare la première et la dernière prise d'un noyau de taille k et de dilatation d ?"),
+        "Quelle distance sépare le premier et le dernier coefficient d'un noyau de taille k et de dilatation d ?"),
     "same padding rounds up for even kernels": _mistake(
         "'same' padding is given for even kernels (k // 2), where no symmetric padding keeps the size: it "
         "should be refused",
@@ -381,8 +381,8 @@ MISTAKES = {
     "measured field with random weights (seed that passes the public case)": _mistake(
         "the field is measured with fresh random weights under a fixed seed: right on some networks only, since "
         "ReLUs that happen to be off hide part of the field",
-        "le champ est mesuré avec de nouveaux poids aléatoires sous une graine fixe : juste sur certains réseaux "
-        "seulement, car des ReLU éteintes par hasard cachent une partie du champ",
+        "le champ est mesuré avec de nouveaux poids aléatoires sous une graine fixe : correct pour certains "
+        "réseaux seulement, car des ReLU éteintes par hasard cachent une partie du champ",
         "Which weights make sure that every input pixel of the field changes the centre output?",
         "Quels poids garantissent que chaque pixel d'entrée du champ modifie la sortie centrale ?"),
     "measured field from model(x), not the feature maps": _mistake(

@@ -56,7 +56,7 @@ from labkit.data import DigitsDataModule
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 
 # %% [markdown]
 # ## Task 1.1 — the size of one convolution's output / Tâche 1.1 — la taille de la sortie d'une convolution
@@ -213,6 +213,7 @@ measured = [lab.measured_receptive_field(stack(n), 64) for n in depths]
 formula = [lab.receptive_field(n, 5) for n in depths]
 print("measured / mesuré :", measured)
 print("formula / formule :", formula)
+print({"receptive_field/six_layers_measured": measured[-1]})
 fig = plotting.line_plot({"measured (autograd) / mesuré": measured, "formula / formule": formula}, x=depths,
                          xlabel="layers / couches", ylabel="receptive field side / côté du champ récepteur",
                          title="Receptive field of 5x5 convolutions / champ récepteur des convolutions 5x5")
@@ -237,8 +238,8 @@ plt.show()
 # gradient**, et sa taille se mesure par le côté du plus petit carré centré sur l'unité qui contient 95 % de la masse
 # du gradient. La cellule mesure le support du gradient (là où il est non nul) et l'empreinte, à chaque profondeur,
 # pour deux réseaux : des poids uniformes avec une entrée positive (toutes les ReLU actives), et la moyenne de
-# $|\partial\, \text{unité} / \partial\, \text{entrée}|$ sur des empilements de 8 canaux initialisés au hasard et
-# nourris de bruit gaussien.
+# $|\partial\, \text{unité} / \partial\, \text{entrée}|$ sur des empilements de 8 canaux initialisés au hasard,
+# alimentés par du bruit gaussien.
 
 # %%
 SIDE, MASS = 64, 0.95
@@ -274,18 +275,20 @@ torch.manual_seed(0)
 grads = {"uniform": [centre_gradient(stack(n), uniform=True) for n in depths],
          "random": [torch.stack([centre_gradient(stack(n, 8), uniform=False) for _ in range(N_RANDOM)]).mean(0)
                     for n in depths]}
-sides = {"support (uniform)": [support_side(g) for g in grads["uniform"]]}
-sides |= {f"{MASS:.0%} footprint ({kind})": [footprint_side(g) for g in grads[kind]] for kind in grads}
+KINDS = {"uniform": ("uniform weights", "poids uniformes"), "random": ("random weights", "poids aléatoires")}
+sides = {"support, uniform weights / support, poids uniformes": [support_side(g) for g in grads["uniform"]]}
+sides |= {f"{MASS:.0%} footprint, {KINDS[kind][0]} / empreinte à {MASS * 100:.0f} %, {KINDS[kind][1]}":
+          [footprint_side(g) for g in grads[kind]] for kind in grads}
 for name, row in sides.items():
-    print(f"{name:>26}:", row)
+    print(f"{name:>58}:", row)
 fig = plotting.line_plot(sides, x=depths, xlabel="layers / couches",
                          ylabel="side (input pixels) / côté (pixels d'entrée)",
                          title="Support of the gradient and its 95% footprint / support du gradient et son empreinte à 95 %")
 plt.show()
-c, half = SIDE // 2, sides["support (uniform)"][-1] // 2 + 2  # the six-layer support and a 2-pixel margin
+c, half = SIDE // 2, next(iter(sides.values()))[-1] // 2 + 2  # the six-layer support and a 2-pixel margin
 for kind, maps in grads.items():
     fig = plotting.heatmap(maps[-1][c - half:c + half + 1, c - half:c + half + 1],
-                           title=f"|d unit(6, centre) / d input|, {kind}")
+                           title=f"|d unit(6, centre) / d input|, {' / '.join(KINDS[kind])}")
     plt.show()
 
 # %% [markdown]
@@ -307,7 +310,7 @@ for kind, maps in grads.items():
 # **FR —** `ExamCNN` empile les six convolutions 5×5 / padding 2 / pas 1 et ajoute une tête de classification. Le test
 # juge la géométrie (formes des sorties, noyaux, pas, zéros ajoutés de chaque côté), pas la façon d'écrire l'argument
 # `padding`. Le profil CPU agrandit les chiffres 8×8 de scikit-learn en
-# 32×32 et entraîne un réseau étroit pendant quelques époques ; le profil GPU s'entraîne à la taille 256×256 de
+# 32×32 et entraîne un réseau étroit pendant quelques époques ; le profil GPU entraîne le réseau à la taille 256×256 de
 # l'examen, en précision mixte bf16 et en mémoire *channels-last*. La cellule d'entraînement affiche sa durée.
 
 # %% check="exam_cnn"

@@ -58,8 +58,8 @@ def jacobian_h_t_h0(W: torch.Tensor, t: int) -> torch.Tensor:
     """Task 2.3, question (b): the Jacobian J = dh_t/dh_0 of the linear RNN after t >= 0 steps, entry [i, j] =
     dh_{t,i} / dh_{0,j}, as an (N, N) tensor; a negative t raises ValueError.
 
-    FR: Tâche 2.3, question (b) : la jacobienne J = dh_t/dh_0 du RNN linéaire après t >= 0 étapes, d'entrée [i, j] =
-    dh_{t,i} / dh_{0,j}, en un tenseur (N, N) ; un t négatif lève ValueError."""
+    FR: Tâche 2.3, question (b) : la jacobienne J = dh_t/dh_0 du RNN linéaire après t >= 0 étapes, dont le
+    coefficient [i, j] vaut dh_{t,i} / dh_{0,j}, en un tenseur (N, N) ; un t négatif lève ValueError."""
     ### BEGIN SOLUTION
     if t < 0:
         raise ValueError(f"t must be non-negative, got {t}")
@@ -75,14 +75,14 @@ def spectral_radius(W: torch.Tensor) -> float:
 def asymptotic_regime(W: torch.Tensor, tol: float = 1e-6) -> str:
     """Task 2.4, question (c): label W by what happens to the Jacobian dh_t/dh_0 = W^t as t grows: "vanishing"
     when it goes to 0, "exploding" when it grows without bound. Its spectral radius rho (see spectral_radius)
-    decides which: deriving the rule is question (c). Every W with rho within tol of 1 is "marginal", diagonalizable
-    or not (the Jordan block [[1, 1], [0, 1]] too): the label depends on rho alone.
+    decides which: deriving the rule is question (c). W is "marginal" when rho is within tol of the value that
+    separates the two, whether W is diagonalizable or not (a Jordan block too): the label depends on rho alone.
 
     FR: Tâche 2.4, question (c) : étiquetez W selon ce que devient la jacobienne dh_t/dh_0 = W^t quand t grandit :
     "vanishing" si elle tend vers 0, "exploding" si elle croît sans borne. Son rayon spectral rho (voir
-    spectral_radius) en décide : établir la règle, c'est la question (c). Toute W dont rho est à moins de tol de 1
-    est "marginal", diagonalisable ou non (le bloc de Jordan [[1, 1], [0, 1]] aussi) : l'étiquette ne dépend que
-    de rho."""
+    spectral_radius) en décide : établir la règle, c'est la question (c). W est "marginal" quand rho est à moins de
+    tol de la valeur qui sépare les deux régimes, que W soit diagonalisable ou non (un bloc de Jordan aussi) :
+    l'étiquette ne dépend que de rho."""
     ### BEGIN SOLUTION
     rho = spectral_radius(W)
     if rho < 1 - tol:

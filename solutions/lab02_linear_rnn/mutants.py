@@ -385,7 +385,7 @@ MISTAKES = {
         "Pour un vecteur ligne h, quel produit donne la forme ligne de W h : h @ W ou h @ W.T ?"),
     "batched states ignore h0": _mistake(
         "the batched states always start from zero: the given h_0 is ignored",
-        "les états en batch partent toujours de zéro : le h_0 fourni est ignoré",
+        "les états calculés par lot partent toujours de zéro : le h_0 fourni est ignoré",
         "What happens to the h0 argument when it is not None?",
         "Que devient l'argument h0 quand il n'est pas None ?"),
     "closed form: a recurrence beside a thrown-away matrix_power": _RECURRENCE,

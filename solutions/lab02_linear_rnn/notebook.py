@@ -27,7 +27,7 @@
 # où $\mathbf{h}_t \in \mathbb{R}^N$ et $\mathbf{x}_t \in \mathbb{R}^M$.
 #
 # - (a) Exprimez $\mathbf{h}_t$ en fonction de $\mathbf{h}_0$.
-# - (b) Trouvez une expression pour la Jacobienne $J$ dont l'entrée $(i, j)$ est
+# - (b) Trouvez une expression pour la Jacobienne $J$ dont le coefficient $(i, j)$ est
 #   $\partial \mathbf{h}_{t,i} / \partial \mathbf{h}_{0,j}$.
 # - (c) Que ce passe-t-il lorsque $t \rightarrow \infty$? Sous quelles conditions?
 #
@@ -50,7 +50,7 @@ from labkit import plotting, training
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 torch.set_default_dtype(torch.float64)  # the closed forms are compared to the recurrence in double precision
 
 # %% [markdown]
@@ -86,7 +86,7 @@ print("closed form / forme close :", lab.rnn_closed_form(W, U, b, h0, xs))
 # %% [markdown] answer="answer_2a"
 # **(a)** Write $\mathbf{h}_t$ as a function of $\mathbf{h}_0$ and show the induction.
 #
-# **FR —** **(a)** Exprimez $\mathbf{h}_t$ en fonction de $\mathbf{h}_0$ et montrez la récurrence (l'induction).
+# **FR —** **(a)** Exprimez $\mathbf{h}_t$ en fonction de $\mathbf{h}_0$ et démontrez-la par récurrence.
 #
 # ### BEGIN SOLUTION
 # Unrolling once, $\mathbf{h}_2 = W^2\mathbf{h}_0 + W(U\mathbf{x}_1 + \mathbf{b}) + U\mathbf{x}_2 + \mathbf{b}$, and by
@@ -135,7 +135,7 @@ print("max |yours / le vôtre - autograd| =", float((lab.jacobian_h_t_h0(W, t) -
 # \mathbf{h}_0$ (your `jacobian_h_t_h0`) over $t$. Compare each label with its curve; your answer to (c) should
 # account for all five.
 #
-# **FR —** `asymptotic_regime` étiquette une matrice par son rayon spectral : la règle est à établir par vous (sa
+# **FR —** `asymptotic_regime` étiquette une matrice par son rayon spectral : c'est à vous d'établir la règle (sa
 # docstring dit ce que chaque étiquette veut dire). La cellule
 # qui suit le test étiquette cinq matrices et trace la norme spectrale de $J_t = \partial \mathbf{h}_t / \partial
 # \mathbf{h}_0$ (votre `jacobian_h_t_h0`) en fonction de $t$. Comparez chaque étiquette à sa courbe ; votre réponse
@@ -145,18 +145,18 @@ print("max |yours / le vôtre - autograd| =", float((lab.jacobian_h_t_h0(W, t) -
 
 # %%
 examples = {
-    "0.9 x orthogonal": lab.scaled_orthogonal(4, 0.9, torch.Generator().manual_seed(1)),
-    "orthogonal": lab.scaled_orthogonal(4, 1.0, torch.Generator().manual_seed(2)),
-    "1.1 x orthogonal": lab.scaled_orthogonal(4, 1.1, torch.Generator().manual_seed(3)),
+    "0.9 x orthogonal / orthogonale": lab.scaled_orthogonal(4, 0.9, torch.Generator().manual_seed(1)),
+    "orthogonal / orthogonale": lab.scaled_orthogonal(4, 1.0, torch.Generator().manual_seed(2)),
+    "1.1 x orthogonal / orthogonale": lab.scaled_orthogonal(4, 1.1, torch.Generator().manual_seed(3)),
     "[[0.9, 5], [0, 0.9]]": torch.tensor([[0.9, 5.0], [0.0, 0.9]]),
-    "Jordan block [[1, 1], [0, 1]]": torch.tensor([[1.0, 1.0], [0.0, 1.0]]),
+    "Jordan block / bloc de Jordan [[1, 1], [0, 1]]": torch.tensor([[1.0, 1.0], [0.0, 1.0]]),
 }
 steps = list(range(0, 61))
 norms = {name: [float(torch.linalg.matrix_norm(lab.jacobian_h_t_h0(w, s), ord=2)) for s in steps]
          for name, w in examples.items()}
 for name, w in examples.items():
     peak = max(norms[name])
-    print(f"{name:<30} rho={lab.spectral_radius(w):.3f} regime / régime={lab.asymptotic_regime(w):<10} "
+    print(f"{name:<46} rho={lab.spectral_radius(w):.3f} regime / régime={lab.asymptotic_regime(w):<10} "
           f"max ||J_t|| = {peak:8.2f} at / en t = {norms[name].index(peak):2d}, ||J_60|| = {norms[name][60]:.3g}")
 fig = plotting.line_plot(norms, x=steps, xlabel="t", ylabel="||J_t|| (spectral norm / norme spectrale)", logy=True,
                          title="||dh_t/dh_0||")
@@ -221,7 +221,7 @@ for s in (0, 20, 40, 79):
 # entrées de bruit ; la classe doit être lue dans $\mathbf{h}_T$. $W$ est fixée à une matrice orthogonale
 # multipliée par $\rho$, son rayon spectral (tâche 2.5) ; $U$, $\mathbf{b}$ et la lecture sont entraînés. Chaque
 # exécution enregistre dans wandb $\|\partial \mathbf{h}_T / \partial \mathbf{h}_0\|$ et la moyenne sur les
-# exemples de $\|\partial \ell / \partial \mathbf{h}_0\|$ (la perte $\ell$ propre à chaque exemple).
+# exemples de $\|\partial \ell / \partial \mathbf{h}_0\|$ (le coût $\ell$ propre à chaque exemple).
 
 # %% check="scaled_orthogonal"
 
@@ -251,9 +251,11 @@ for radius in cfg["radii"]:
         grad_norms[(radius, length)] = float(trainer.callback_metrics["grad/dL_dh0"])
         print(f"rho={radius} T={length}", {"val/acc": round(accuracy[(radius, length)], 3),
                                            "|dh_T/dh_0|": f"{float(trainer.callback_metrics['grad/dhT_dh0']):.1e}",
-                                           "mean |dl/dh0|": f"{grad_norms[(radius, length)]:.1e}"})
+                                           "mean / moyenne |dl/dh0|": f"{grad_norms[(radius, length)]:.1e}"})
         training.finish(trainer)
 
+longest = cfg["lengths"][-1]
+print({"longest_T/val_acc_rho_1_minus_rho_0.7": round(accuracy[(1.0, longest)] - accuracy[(0.7, longest)], 3)})
 fig = plotting.line_plot({f"rho = {r}": [accuracy[(r, n)] for n in cfg["lengths"]] for r in cfg["radii"]},
                          x=cfg["lengths"], xlabel="sequence length T / longueur de séquence T",
                          ylabel="validation accuracy / exactitude en validation",
@@ -266,7 +268,7 @@ plt.show()
 # $\rho$? With $\rho > 1$ the read-out is linear and $W$ is fixed: what can the read-out do about the size of
 # $\mathbf{h}_T$?
 #
-# **FR —** **Lecture des résultats.** Pour chaque $\rho$, suivez la précision quand $T$ augmente (le hasard donne
+# **FR —** **Lecture des résultats.** Pour chaque $\rho$, suivez l'exactitude quand $T$ augmente (le hasard donne
 # 0,25) avec les deux normes de gradient affichées à côté. Comment l'influence de la première entrée sur
 # $\mathbf{h}_T$ change-t-elle avec $T$ et $\rho$ ? Avec $\rho > 1$, la lecture est linéaire et $W$ est fixe : que
 # peut faire la lecture face à la taille de $\mathbf{h}_T$ ?
@@ -283,7 +285,7 @@ plt.show()
 # d'apprentissage 0,01), depuis un rayon spectral de 1,1, sur des séquences de longueur 40 : une fois telle quelle,
 # une fois avec `gradient_clip_val=1.0` du Trainer, qui ramène la norme du gradient à au plus 1 avant chaque pas.
 # Un callback enregistre, à chaque pas, la norme du gradient avant écrêtage, le rayon spectral de $W$ après le pas
-# et la perte.
+# et le coût.
 
 
 # %%
@@ -338,5 +340,5 @@ plt.show()
 # times 1.0, whatever the gradient's norm.
 #
 # **FR —** Comparez les deux exécutions : la norme du gradient avant écrêtage, de combien les premiers pas déplacent
-# le rayon spectral de $W$, et si la perte reste finie. Avec l'écrêtage, un pas de SGD déplace les paramètres d'au
+# le rayon spectral de $W$, et si le coût reste fini. Avec l'écrêtage, un pas de SGD déplace les paramètres d'au
 # plus le pas d'apprentissage fois 1,0, quelle que soit la norme du gradient.

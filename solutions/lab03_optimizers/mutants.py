@@ -314,6 +314,11 @@ def _mistake(en: str, fr: str, hint_en: str, hint_fr: str) -> dict[str, str]:
 
 # What each mutant gets wrong, in the course's terms (never the fix), and a question that leads the student there.
 # Teaching assistants read the descriptions (the class report); students see only the hint, at --feedback hints.
+def _de(word: str) -> str:
+    """French "de" before a name: elided before a vowel (d'Adam, de RMSprop)."""
+    return f"d'{word}" if word[:1].lower() in "aeiouy" else f"de {word}"
+
+
 def _library(name: str) -> dict[str, str]:
     return _mistake(
         f"{name} is not built by hand: the library's own optimizer (torch.optim.{name}, its functional form or its "
@@ -321,14 +326,14 @@ def _library(name: str) -> dict[str, str]:
         f"{name} n'est pas construit à la main : l'optimiseur de la bibliothèque (torch.optim.{name}, sa forme "
         "fonctionnelle ou sa classe) fait la mise à jour",
         f"Which line of your step computes {name}'s update from the gradient and the state you keep?",
-        f"Quelle ligne de votre step calcule la mise à jour de {name} à partir du gradient et de l'état que vous "
+        f"Quelle ligne de votre step calcule la mise à jour {_de(name)} à partir du gradient et de l'état que vous "
         "conservez ?")
 
 
 def _eps_inside(name: str) -> dict[str, str]:
     return _mistake(
         f"{name}'s eps is added under the square root instead of to the square root",
-        f"l'eps de {name} est ajouté sous la racine carrée au lieu d'être ajouté à la racine",
+        f"l'eps {_de(name)} est ajouté sous la racine carrée au lieu d'être ajouté à la racine",
         "Where does the course's update put eps: in sqrt(v + eps) or in sqrt(v) + eps?",
         "Où la mise à jour du cours place-t-elle eps : dans sqrt(v + eps) ou dans sqrt(v) + eps ?")
 
@@ -340,7 +345,7 @@ def _missing_grad(name: str) -> dict[str, str]:
         f"un paramètre sans gradient (p.grad vaut None) est mis à jour par {name} comme si son gradient était "
         "nul, ce qui modifie son état",
         "What should a step do to a parameter that took no part in the loss?",
-        "Que doit faire un pas d'optimisation à un paramètre qui n'a pas participé à la perte ?")
+        "Que doit faire un pas d'optimisation à un paramètre qui n'a pas participé au coût ?")
 
 
 def _defaults(name: str, setting: str) -> dict[str, str]:
@@ -350,7 +355,7 @@ def _defaults(name: str, setting: str) -> dict[str, str]:
         f"{name} lit {setting} dans les valeurs par défaut de l'optimiseur au lieu de chaque groupe de paramètres : "
         "un groupe qui a sa propre valeur est mis à jour avec celle par défaut",
         f"If two parameter groups are given different values of {setting}, which one does your step use for each?",
-        f"Si deux groupes de paramètres reçoivent des valeurs différentes de {setting}, laquelle votre step "
+        f"Si deux groupes de paramètres reçoivent des valeurs différentes {_de(setting)}, laquelle votre step "
         "utilise-t-il pour chacun ?")
 
 
@@ -383,7 +388,7 @@ MISTAKES = {
     "RMSprop: eps inside the square root": _eps_inside("RMSprop"),
     "RMSprop: with momentum 0.9": _mistake(
         "a momentum of 0.9 is added to RMSprop, which the course's RMSprop (momentum 0) does not have",
-        "un momentum de 0.9 est ajouté à RMSprop, que le RMSprop du cours (momentum 0) n'a pas",
+        "un momentum de 0,9 est ajouté à RMSprop, que le RMSprop du cours (momentum 0) n'a pas",
         "Does the course's RMSprop keep anything besides the running average of squared gradients?",
         "Le RMSprop du cours conserve-t-il autre chose que la moyenne glissante des gradients au carré ?"),
     "RMSprop: centered": _mistake(
@@ -398,7 +403,7 @@ MISTAKES = {
         "alpha et 1 - alpha sont échangés dans la moyenne glissante : le nouveau gradient au carré reçoit le "
         "poids alpha",
         "With alpha = 0.99, how much weight should the newest squared gradient get?",
-        "Avec alpha = 0.99, quel poids le gradient au carré le plus récent doit-il recevoir ?"),
+        "Avec alpha = 0,99, quel poids le gradient au carré le plus récent doit-il recevoir ?"),
     "Adam: no bias correction": _mistake(
         "Adam's moments are not bias-corrected, so the first steps are much too small",
         "les moments d'Adam ne sont pas corrigés du biais : les premiers pas sont bien trop petits",

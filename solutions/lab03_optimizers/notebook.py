@@ -36,8 +36,8 @@
 # centaines de pas, des gradients minuscules, des groupes de paramètres avec leurs propres hyperparamètres, des
 # paramètres sans gradient à certains pas, des allers-retours par `state_dict`) sont notés après la remise. Le
 # correcteur lit aussi votre code source : vos classes peuvent hériter de `torch.optim.Optimizer`, mais une classe qui
-# confie le travail aux Adagrad, RMSprop ou Adam de torch.optim (ou à leurs formes fonctionnelles) obtient 0 à sa
-# vérification. Les expériences font ensuite tourner vos optimiseurs côte à côte ; rédigez les deux réponses dans les
+# confie le travail aux Adagrad, RMSprop ou Adam de torch.optim (ou à leurs formes fonctionnelles) obtient 0 au test
+# correspondant. Les expériences font ensuite tourner vos optimiseurs côte à côte ; rédigez les deux réponses dans les
 # cellules marquées *YOUR ANSWER HERE* (en français ou en anglais), à partir de ce que les expériences ont mesuré.
 
 # %%
@@ -52,7 +52,7 @@ from labkit.data import DigitsDataModule
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 
 # %% [markdown]
 # ## Tasks 3.1–3.3 — the three optimizers / Tâches 3.1 à 3.3 — les trois optimiseurs
@@ -105,7 +105,7 @@ for name, kwargs in [("Adagrad", dict(lr=0.05)), ("RMSprop", dict(lr=0.01)), ("A
 # Adagrad runs with its other defaults, RMSprop twice: with $\alpha = 0.9$ and with its default $\alpha = 0.99$.
 #
 # **FR —** Un seul paramètre, un gradient de 10 pendant 100 pas, puis de 0,1 pendant 400 pas, toujours avec le même pas
-# d'apprentissage 0.1. Le *pas effectif* est $|\Delta p| / |g|$, le pas d'apprentissage que l'optimiseur applique
+# d'apprentissage 0,1. Le *pas effectif* est $|\Delta p| / |g|$, le pas d'apprentissage que l'optimiseur applique
 # réellement à ce gradient. Adagrad tourne avec ses autres valeurs par défaut, RMSprop deux fois : avec $\alpha = 0{,}9$
 # et avec sa valeur par défaut $\alpha = 0{,}99$.
 
@@ -134,6 +134,7 @@ eff = {"Adagrad": effective_steps(lab.Adagrad, grads, lr=0.1),
 for name, e in eff.items():
     print(f"{name:<20} effective step / pas effectif at / en t=1: {e[0]:.2e}, t=100: {e[99]:.2e}, t=101: {e[100]:.2e}, "
           f"t=200: {e[199]:.2e}, t=500: {e[499]:.2e}")
+print({"step_200/rmsprop_alpha_0.9_over_adagrad": round(eff["RMSprop, alpha 0.9"][199] / eff["Adagrad"][199], 1)})
 fig_steps = plotting.line_plot(eff, xlabel="step / pas", ylabel="|dp| / |g|", logy=True,
                                title="Gradient 10, then 0.1 from step 101 (lr 0.1) / puis 0,1 dès le pas 101")
 plt.show()
@@ -143,8 +144,8 @@ plt.show()
 # shrinks? Which quantity kept in its state explains it, and what does $\alpha$ change? What would happen to each over
 # a long training run whose gradients change scale? Use this in answer 3(a).
 #
-# **FR —** **Observez les courbes.** Que fait chaque optimiseur de son pas effectif avant le pas 100, puis après la
-# baisse du gradient ? Quelle quantité conservée dans son état l'explique, et que change $\alpha$ ? Que se passerait-il
+# **FR —** **Observez les courbes.** Comment le pas effectif de chaque optimiseur évolue-t-il avant le pas 100, puis
+# après la baisse du gradient ? Quelle quantité conservée dans son état l'explique, et que change $\alpha$ ? Que se passerait-il
 # pour chacun au cours d'un long entraînement dont les gradients changent d'échelle ? Servez-vous-en dans la
 # réponse 3(a).
 
@@ -167,13 +168,15 @@ plt.show()
 # %%
 lr = 0.01
 CONTENDERS = {"RMSprop, alpha 0.999": (lab.RMSprop, dict(lr=lr, alpha=0.999)),
-              "Adam, betas (0.9, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.9, 0.999))),
-              "Adam, betas (0, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.0, 0.999)))}
+              "Adam, betas=(0.9, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.9, 0.999))),
+              "Adam, betas=(0, 0.999)": (lab.Adam, dict(lr=lr, betas=(0.0, 0.999)))}
 first_steps = {name: [s / lr for s in effective_steps(cls, [1.0] * 30, **kw)]
                for name, (cls, kw) in CONTENDERS.items()}
 for name, steps_over_lr in first_steps.items():
     print(f"{name:<26} |dp| / lr at steps / aux pas 1-5: {[round(s, 3) for s in steps_over_lr[:5]]}, "
           f"step / pas 30: {steps_over_lr[-1]:.3f}")
+print({"step_1/rmsprop_over_adam": round(first_steps["RMSprop, alpha 0.999"][0]
+                                         / first_steps["Adam, betas=(0.9, 0.999)"][0], 2)})
 fig_first = plotting.line_plot(first_steps, xlabel="step / pas", ylabel="|dp| / lr", logy=True,
                                title="Constant gradient 1 / gradient constant 1")
 plt.show()
@@ -192,8 +195,8 @@ plt.show()
 # state variables worth after one step? Which pair differs in the first measurement and which in the second, and what
 # in the update rules accounts for each difference? Use this in answer 3(b).
 #
-# **FR —** **Observez les deux mesures.** Les premiers pas de quel optimiseur s'écartent du pas d'apprentissage, et
-# que valent ses variables d'état après un pas ? Quelle paire diffère dans la première mesure, laquelle dans la
+# **FR —** **Observez les deux mesures.** Quel optimiseur fait des premiers pas qui s'écartent du pas d'apprentissage,
+# et que valent ses variables d'état après un pas ? Quelle paire diffère dans la première mesure, laquelle dans la
 # seconde, et qu'est-ce qui, dans les règles de mise à jour, explique chaque différence ? Servez-vous-en dans la
 # réponse 3(b).
 
@@ -220,7 +223,7 @@ FACTORIES = {
 SETUPS = {
     "Rosenbrock": (lab.rosenbrock, torch.tensor([-1.5, 1.5]), {"SGD": 1e-3, "Adagrad": 0.5, "RMSprop": 0.01,
                                                                "Adam": 0.05}, (-2, 2, -1, 3)),
-    "ill-conditioned quadratic": (lab.ill_conditioned_quadratic, torch.tensor([-2.0, 1.0]),
+    "ill-conditioned quadratic / quadratique mal conditionnée": (lab.ill_conditioned_quadratic, torch.tensor([-2.0, 1.0]),
                                   {"SGD": 0.035, "Adagrad": 0.5, "RMSprop": 0.05, "Adam": 0.1}, (-2.5, 2.5, -1.5, 1.5)),
 }
 steps = 300 if PROFILE != "grading" else 20
@@ -247,7 +250,7 @@ training.log_figures("lab03_optimizers", f"experiments-{PROFILE}",
 # that suits it; validation accuracy per epoch side by side.
 #
 # **FR —** Le même MLP sur les chiffres 8×8, entraîné avec SGD et les trois optimiseurs de ce lab, chacun avec un pas
-# d'apprentissage qui lui convient ; la précision de validation à chaque époque, côte à côte.
+# d'apprentissage qui lui convient ; l'exactitude de validation à chaque époque, côte à côte.
 
 # %%
 PROFILES = {"cpu": dict(epochs=8, batch_size=64, limit=None), "gpu": dict(epochs=30, batch_size=64, limit=None),

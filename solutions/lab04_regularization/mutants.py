@@ -272,7 +272,7 @@ _GD_NOT_CLOSED = _mistake(
     "gradient descent is run step by step (a loop, a map or the released gd_weights_by_steps) instead of being "
     "written in closed form with the spectral filter",
     "la descente de gradient est déroulée pas à pas (une boucle, un map ou la fonction fournie gd_weights_by_steps) "
-    "au lieu d'être écrite en forme close avec le filtre spectral",
+    "au lieu d'être écrite sous forme close avec le filtre spectral",
     "In the eigenbasis of XᵀX / n, what does t steps of gradient descent do to each coordinate of the "
     "least-squares solution?",
     "Dans la base propre de XᵀX / n, que font t pas de descente de gradient à chaque coordonnée de la solution des "
@@ -324,12 +324,12 @@ MISTAKES = {
         "the penalty enters the ridge filter squared: λ / (λ + α²)",
         "la pénalité entre au carré dans le filtre ridge : λ / (λ + α²)",
         "The penalty α‖w‖² adds what to each eigenvalue of the Hessian?",
-        "La pénalité α‖w‖² ajoute quoi à chaque valeur propre de la hessienne ?"),
+        "Qu'ajoute la pénalité α‖w‖² à chaque valeur propre de la hessienne ?"),
     "gd_weights: X^T X without the 1 / n": _mistake(
         "the Hessian and the gradient lack the 1 / n of the mean squared error: XᵀX instead of XᵀX / n",
         "la hessienne et le gradient n'ont pas le 1 / n de l'erreur quadratique moyenne : XᵀX au lieu de XᵀX / n",
         "The loss is a mean over the n examples: what is its Hessian?",
-        "La perte est une moyenne sur les n exemples : quelle est sa hessienne ?"),
+        "Le coût est une moyenne sur les n exemples : quelle est sa hessienne ?"),
     "gd_weights: 1 / n on the Hessian only": _mistake(
         "the 1 / n is applied to XᵀX but not to Xᵀy",
         "le 1 / n est appliqué à XᵀX mais pas à Xᵀy",
@@ -374,7 +374,7 @@ MISTAKES = {
         "directions are counted as fitted or not (ηλt > 1) instead of adding the filter's fraction of each",
         "les directions sont comptées ajustées ou non (ηλt > 1) au lieu d'additionner la part du filtre de chacune",
         "Can a direction count for half a degree of freedom?",
-        "Une direction peut-elle compter pour un demi degré de liberté ?"),
+        "Une direction peut-elle compter pour un demi-degré de liberté ?"),
     "effective_dof: ridge's at alpha = 1 / (lr t)": _mistake(
         "the degrees of freedom of ridge with α = 1 / (ηt) are used instead of those of gradient descent",
         "les degrés de liberté de ridge avec α = 1 / (ηt) sont utilisés au lieu de ceux de la descente de gradient",
@@ -382,7 +382,7 @@ MISTAKES = {
         "Quel filtre la descente de gradient applique-t-elle à chaque direction après t pas ?"),
     "relaxed_keep_mask: keep and drop swapped": _mistake(
         "the relaxed mask is the drop mask, not the keep mask: it is near 1 for units that are dropped",
-        "le masque relâché est celui d'abandon, pas de conservation : il est proche de 1 pour les unités abandonnées",
+        "le masque relaxé est celui d'abandon, pas de conservation : il est proche de 1 pour les unités abandonnées",
         "When p_drop is close to 1, should the mask be close to 0 or to 1?",
         "Quand p_drop est proche de 1, le masque doit-il être proche de 0 ou de 1 ?"),
     "relaxed_keep_mask: temperature ignored": _mistake(
@@ -404,7 +404,7 @@ MISTAKES = {
         "p_drop is used as the keep probability: units are kept with probability p_drop",
         "p_drop est utilisé comme probabilité de conservation : les unités sont conservées avec probabilité p_drop",
         "With p_drop = 0.9, should most units be kept or dropped?",
-        "Avec p_drop = 0.9, la plupart des unités doivent-elles être conservées ou abandonnées ?"),
+        "Avec p_drop = 0,9, la plupart des unités doivent-elles être conservées ou abandonnées ?"),
     "relaxed_keep_mask: one uniform shared by all units": _SHARED_NOISE,
     "ConcreteDropout: one uniform shared by all units": _SHARED_NOISE,
     "ConcreteDropout: one uniform per unit shared by all examples": _SHARED_NOISE,
@@ -447,7 +447,7 @@ MISTAKES = {
         "the learnt parameter holds p itself instead of its logit, so p is neither initialised as asked nor "
         "kept in (0, 1)",
         "le paramètre appris contient p lui-même au lieu de son logit : p n'est ni initialisé comme demandé ni "
-        "maintenu dans (0, 1)",
+        "maintenu dans ]0, 1[",
         "What keeps p between 0 and 1 while gradient steps change the parameter freely?",
         "Qu'est-ce qui maintient p entre 0 et 1 quand des pas de gradient modifient librement le paramètre ?"),
     "ConcreteDropout: one logit shared by all units": _mistake(
@@ -462,7 +462,7 @@ MISTAKES = {
         "Le régularisateur doit-il pousser p vers 1/2 ou l'en éloigner ?"),
     "concrete_regularizer: weight term without 1 / (1 - p)": _mistake(
         "the weight term lacks the 1 / (1 - p) factor of the concrete dropout regulariser",
-        "le terme des poids n'a pas le facteur 1 / (1 - p) du régularisateur du concrete dropout",
+        "le terme des poids n'a pas le facteur 1 / (1 - p) du régularisateur du Concrete Dropout",
         "In the regulariser, how does the weights' penalty depend on the probability of keeping a unit?",
         "Dans le régularisateur, comment la pénalité des poids dépend-elle de la probabilité de conserver une "
         "unité ?"),
@@ -480,7 +480,7 @@ MISTAKES = {
         "the regulariser averages over the units instead of summing over them",
         "le régularisateur fait la moyenne sur les unités au lieu de la somme",
         "Doubling the number of units should do what to the regulariser?",
-        "Doubler le nombre d'unités doit faire quoi au régularisateur ?"),
+        "Que doit devenir le régularisateur quand le nombre d'unités double ?"),
     "score_function_grad: score of the keep probability": _mistake(
         "the score is taken with respect to the keep probability, so the gradient has the wrong sign",
         "le score est pris par rapport à la probabilité de conservation : le gradient a le mauvais signe",
@@ -488,14 +488,14 @@ MISTAKES = {
         "Que vaut d/dp log P(masque) pour une unité abandonnée avec probabilité p ?"),
     "score_function_grad: baseline ignored": _mistake(
         "the baseline is not subtracted from the losses",
-        "la ligne de base n'est pas retranchée des pertes",
+        "la ligne de base n'est pas retranchée des coûts",
         "Where does the baseline enter the score-function estimator?",
         "Où la ligne de base intervient-elle dans l'estimateur par fonction de score ?"),
     "score_function_grad: baseline added": _mistake(
         "the baseline is added to the losses instead of subtracted",
-        "la ligne de base est ajoutée aux pertes au lieu d'être retranchée",
+        "la ligne de base est ajoutée aux coûts au lieu d'en être retranchée",
         "Should the baseline be added to or subtracted from each loss?",
-        "La ligne de base doit-elle être ajoutée à chaque perte ou en être retranchée ?"),
+        "La ligne de base doit-elle être ajoutée à chaque coût ou en être retranchée ?"),
     "score_function_grad: sum over samples": _mistake(
         "the estimator sums over the samples instead of averaging them",
         "l'estimateur somme sur les échantillons au lieu d'en faire la moyenne",
@@ -510,7 +510,7 @@ MISTAKES = {
         "the gradient of the probability of the mask is used instead of the gradient of its logarithm",
         "le gradient de la probabilité du masque est utilisé au lieu du gradient de son logarithme",
         "In the score-function estimator, is it ∇P or ∇log P that multiplies the loss?",
-        "Dans l'estimateur par fonction de score, est-ce ∇P ou ∇log P qui multiplie la perte ?"),
+        "Dans l'estimateur par fonction de score, est-ce ∇P ou ∇log P qui multiplie le coût ?"),
     "exact_dropout_grad: gradient for the keep probability": _mistake(
         "the exact gradient is taken with respect to the keep probabilities: its sign is reversed",
         "le gradient exact est pris par rapport aux probabilités de conservation : son signe est inversé",
@@ -518,10 +518,10 @@ MISTAKES = {
         "Augmenter p_drop[i] rend quels masques plus probables ?"),
     "exact_dropout_grad: masks passed as drop masks": _mistake(
         "the enumerated masks are passed to the loss as drop masks (1 = dropped) instead of keep masks",
-        "les masques énumérés sont transmis à la perte comme des masques d'abandon (1 = abandonnée) au lieu de "
+        "les masques énumérés sont transmis à la fonction de coût comme des masques d'abandon (1 = abandonnée) au lieu de "
         "masques de conservation",
         "In the masks your loss receives, does 1 mean kept or dropped?",
-        "Dans les masques que reçoit votre perte, 1 veut-il dire conservée ou abandonnée ?"),
+        "Dans les masques que reçoit votre fonction de coût, 1 veut-il dire conservée ou abandonnée ?"),
     "exact_dropout_grad: unweighted mean over masks": _mistake(
         "every mask gets the same weight instead of its probability under the dropout rates",
         "chaque masque reçoit le même poids au lieu de sa probabilité sous les taux d'abandon",

@@ -59,7 +59,7 @@ from labkit import plotting, training
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 if PROFILE != "gpu":
     # These networks are too small to gain from a second thread, which slows down when another process holds a core.
     torch.set_num_threads(1)
@@ -113,48 +113,51 @@ if PROFILE != "gpu":
 # The 1,797 digits as a least-squares problem: 64 pixels in $[0, 1]$, one-hot targets centred per class. The step
 # size is $\eta = 1/\lambda_{\max}$. For each number of steps $t$ we compare GD with ridge at $\alpha = 1/(\eta t)$:
 # the largest difference between their filter factors, the relative distance between their weights, and the
-# effective degrees of freedom of both.
+# effective degrees of freedom of both (columns `sum phi` and `sum psi`).
 #
 # **FR —** Les 1 797 chiffres comme problème de moindres carrés : 64 pixels dans $[0, 1]$, cibles one-hot centrées
 # par classe. Le pas est $\eta = 1/\lambda_{\max}$. Pour chaque nombre de pas $t$, nous comparons la descente de
-# gradient (GD) à ridge avec $\alpha = 1/(\eta t)$ : le plus grand écart entre leurs facteurs de filtre, la distance
-# relative entre leurs poids, et le nombre effectif de degrés de liberté de chacune.
+# gradient (GD) à la régression ridge avec $\alpha = 1/(\eta t)$ : le plus grand écart entre leurs facteurs de filtre, la distance
+# relative entre leurs poids, et le nombre effectif de degrés de liberté de chacune (colonnes `sum phi` et
+# `sum psi`).
 
 # %%
 X, Y = lab.least_squares_digits()
 lam = lab.hessian_spectrum(X)
 lr = 1.0 / float(lam.max())
-print(f"n = {X.shape[0]}, d = {X.shape[1]}; eigenvalues of X^T X / n from {float(lam.min()):.1e} to "
-      f"{float(lam.max()):.2f}; {int((lam > 1e-10 * lam.max()).sum())} are non-zero; lr = {lr:.3f}")
+print(f"n = {X.shape[0]}, d = {X.shape[1]}; eigenvalues of X^T X / n / valeurs propres de X^T X / n: "
+      f"{float(lam.min()):.1e} .. {float(lam.max()):.2f}; non-zero / non nulles: {int((lam > 1e-10 * lam.max()).sum())}; "
+      f"lr = {lr:.3f}")
 check_steps = 200 if PROFILE != "grading" else 5
 gap = (lab.gd_weights(X, Y, lr, check_steps) - lab.gd_weights_by_steps(X, Y, lr, check_steps)).abs().max()
-print(f"closed form against {check_steps} explicit steps: max |difference| = {float(gap):.1e}")
+print(f"closed form against {check_steps} explicit steps / forme close contre {check_steps} pas explicites: "
+      f"max |difference / écart| = {float(gap):.1e}")
 
 STEPS = [1, 10, 100, 1_000, 10_000, 100_000] if PROFILE != "grading" else [1, 100]
 rows = []
-print(f"{'t':>8} {'alpha=1/(lr t)':>15} {'max|phi-psi|':>13} {'|w_gd-w_ridge|/|w_ridge|':>25} {'dof GD':>7} "
-      f"{'dof ridge':>9}")
+print(f"{'t':>8} {'alpha=1/(lr t)':>15} {'max|phi-psi|':>13} {'|w_gd-w_ridge|/|w_ridge|':>25} {'sum phi':>8} "
+      f"{'sum psi':>8}")
 for t in STEPS:
     alpha = 1.0 / (lr * t)
     phi, psi = lab.gd_filter(lam, lr, t), lab.ridge_filter(lam, alpha)
     w_gd, w_ridge = lab.gd_weights(X, Y, lr, t), lab.ridge_weights(X, Y, alpha)
     rel = float((w_gd - w_ridge).norm() / w_ridge.norm())
     rows.append((t, float((phi - psi).abs().max()), rel, float(lab.effective_dof(lam, lr, t)), float(psi.sum())))
-    print(f"{t:>8} {alpha:>15.2e} {rows[-1][1]:>13.3f} {rel:>25.3f} {rows[-1][3]:>7.1f} {rows[-1][4]:>9.1f}")
+    print(f"{t:>8} {alpha:>15.2e} {rows[-1][1]:>13.3f} {rel:>25.3f} {rows[-1][3]:>8.1f} {rows[-1][4]:>8.1f}")
 
 fig_filters, axes = plt.subplots(1, 2, figsize=(11, 3.8))
 positive = lam > 1e-10 * lam.max()
 for t in (10, 1_000, 100_000):
     line, = axes[0].semilogx(lam[positive], lab.gd_filter(lam[positive], lr, t), label=f"GD, t = {t:,}")
     axes[0].semilogx(lam[positive], lab.ridge_filter(lam[positive], 1 / (lr * t)), "--", color=line.get_color(),
-                     label="ridge / ridge, alpha = 1/(lr t)")
+                     label="ridge, alpha = 1/(lr t)")
 axes[0].set(xlabel="eigenvalue of X^T X / n (valeur propre)", ylabel="filter factor / facteur de filtre",
            title="Filter factors / facteurs de filtre")
 axes[0].legend(fontsize=7)
 dense_t = torch.logspace(0, 6, 60 if PROFILE != "grading" else 4)
 axes[1].semilogx(dense_t, [float(lab.effective_dof(lam, lr, int(t))) for t in dense_t], label="GD: sum phi_i(t)")
 axes[1].semilogx(dense_t, [float(lab.ridge_filter(lam, 1 / (lr * float(t))).sum()) for t in dense_t], "--",
-                 label="ridge at alpha = 1/(lr t)")
+                 label="ridge, alpha = 1/(lr t)")
 axes[1].set(xlabel="gradient steps t / pas de gradient t",
            ylabel="effective degrees of freedom / degrés de liberté effectifs",
            title="Directions fitted / directions ajustées")
@@ -169,7 +172,7 @@ plt.show()
 #
 # **FR —** **Observez le tableau et les figures.** Comment le nombre de directions ajustées par le modèle
 # évolue-t-il avec $t$ ? Quelles directions (grandes ou petites valeurs propres) sont ajustées en premier ? À quel
-# point $t$ pas de descente de gradient sont-ils proches de ridge avec $\alpha = 1/(\eta t)$ ? Vous vous en servirez
+# point $t$ pas de descente de gradient sont-ils proches de la régression ridge avec $\alpha = 1/(\eta t)$ ? Vous vous en servirez
 # dans la réponse 4(a).
 
 # %% [markdown]
@@ -229,14 +232,16 @@ def fit(run_name: str, model: lab.RegularizedMLP, data: lab.MemorizationDataModu
 
 
 memorisation = {}
-for name, fraction in (("true labels", 0.0), ("shuffled labels", 1.0)):
+LABEL_RUNS = {"true labels / vraies étiquettes": ("true-labels", 0.0),
+              "shuffled labels / étiquettes mélangées": ("shuffled-labels", 1.0)}
+for name, (run_name, fraction) in LABEL_RUNS.items():
     stopper = StopAtFullTrainAccuracy()
     data = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"], shuffle_fraction=fraction)
-    history = fit(name.replace(" ", "-"), lab.RegularizedMLP(hidden=cfg["hidden"]), data, cfg["max_epochs"],
-                  [stopper])
+    history = fit(run_name, lab.RegularizedMLP(hidden=cfg["hidden"]), data, cfg["max_epochs"], [stopper])
     memorisation[name] = history
-    print(f"{name:<16} 100 % training accuracy after {stopper.epoch} epochs "
-          f"({stopper.epoch and stopper.epoch * -(-cfg['n_train'] // 100)} steps); final",
+    print(f"{name}: 100 % training accuracy after / 100 % d'exactitude d'entraînement après {stopper.epoch} "
+          f"epochs / époques ({stopper.epoch and stopper.epoch * -(-cfg['n_train'] // 100)} steps / pas); "
+          "final / à la fin:",
           {"train/acc": round(history.series("train/acc")[-1], 3), "val/acc": round(history.series("val/acc")[-1], 3)},
           f"||theta - theta_0|| = {history.series('weights/distance')[-1]:.1f}")
 
@@ -250,7 +255,7 @@ for name, history in memorisation.items():
 axes[0].set(xlabel="epoch / époque", ylabel="accuracy / exactitude", title="Accuracy / exactitude")
 axes[1].set(xlabel="epoch / époque", ylabel="||theta_t - theta_0||",
             title="Distance travelled by the weights / distance parcourue par les poids")
-axes[2].set(xlabel="epoch / époque", ylabel="train acc - val acc",
+axes[2].set(xlabel="epoch / époque", ylabel="train/acc - val/acc",
             title="Generalization gap / écart de généralisation")
 for ax in axes:
     ax.legend(fontsize=7)
@@ -273,19 +278,18 @@ noisy = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"], shuffle_fractio
 no_stop = fit("noisy-40pc", lab.RegularizedMLP(hidden=cfg["hidden"]), noisy, cfg["noisy_epochs"], [])
 early = fit("noisy-40pc-early-stopping", lab.RegularizedMLP(hidden=cfg["hidden"]), noisy, cfg["noisy_epochs"],
             [EarlyStopping(monitor="val/loss", mode="min", patience=3)])
-print(f"{noisy.corrupted:.0%} of the training labels are wrong / des étiquettes d'entraînement sont fausses")
-for name, history in (("no early stopping", no_stop), ("early stopping", early)):
+print(f"{noisy.corrupted:.0%} of the training labels are wrong / {100 * noisy.corrupted:.0f} % des étiquettes "
+      "d'entraînement sont fausses")
+STOPPING = {"no early stopping / sans arrêt précoce": no_stop, "early stopping / arrêt précoce": early}
+for name, history in STOPPING.items():
     best = max(range(len(history.series("val/acc"))), key=lambda i: history.series("val/acc")[i])
-    print(f"{name:<18} trained {len(history.history):>3} epochs:",
+    print(f"{name}: {len(history.history)} epochs / époques,",
           {"train/acc": round(history.series("train/acc")[-1], 3), "val/acc": round(history.series("val/acc")[-1], 3)},
-          f"(best val/acc {history.series('val/acc')[best]:.3f} at epoch {best + 1})")
-print("early stopping", {"val/acc": round(early.series("val/acc")[-1], 3)},
-      {"noisy labels/val_acc_early_minus_no_stopping": round(early.series("val/acc")[-1]
-                                                              - no_stop.series("val/acc")[-1], 3)})
-fig_early = plotting.line_plot({"train acc, no early stopping": no_stop.series("train/acc"),
-                                "val acc, no early stopping": no_stop.series("val/acc"),
-                                "train acc, early stopping": early.series("train/acc"),
-                                "val acc, early stopping": early.series("val/acc")},
+          f"best / meilleure val/acc {history.series('val/acc')[best]:.3f}, epoch / époque {best + 1}")
+print({"noisy_labels/val_acc_early_minus_no_stopping": round(early.series("val/acc")[-1]
+                                                             - no_stop.series("val/acc")[-1], 3)})
+fig_early = plotting.line_plot({f"{metric}, {name}": history.series(metric)
+                                for name, history in STOPPING.items() for metric in ("train/acc", "val/acc")},
                                xlabel="epoch / époque", ylabel="accuracy / exactitude",
                                title="40 % shuffled training labels / étiquettes mélangées")
 plt.show()
@@ -324,20 +328,21 @@ if PROFILE != "grading":  # the grader keeps no figures
 # %% [markdown]
 # ## Part B — question 4(b)(i): dropout with a learned rate / Partie B — question 4(b)(i) : un taux d'abandon (dropout) appris
 #
-# One way to give each unit its own learned rate is **Concrete Dropout** (Gal, Hron and Kendall, 2017). It replaces
-# the Bernoulli keep mask by a relaxed one: with $u \sim U(0, 1)$ per unit and example and a temperature $\tau$,
+# Tasks 4.4–4.6 build **Concrete Dropout** (Gal, Hron and Kendall, 2017), in which each unit's rate $p_i$ is a
+# parameter. Its keep mask is relaxed: with $u \sim U(0, 1)$ drawn per unit and per example and a temperature
+# $\tau$,
 # $$\tilde z = 1 - \sigma\!\left(\frac{\operatorname{logit} p + \operatorname{logit} u}{\tau}\right),$$
-# which tends to a Bernoulli($1-p$) keep mask as $\tau \to 0$. Its regularizer for a layer whose input units have
-# rates $p_i$ is
+# which tends to a Bernoulli($1-p$) keep mask as $\tau \to 0$. For a layer whose input units have rates $p_i$, it
+# adds to the loss the term
 # $$R = \text{weight\_reg} \sum_i \frac{\|W_{:, i}\|^2}{1 - p_i} + \text{dropout\_reg} \sum_i
 # \left[p_i \log p_i + (1 - p_i)\log(1 - p_i)\right].$$
 #
-# **FR —** Une façon de donner à chaque unité son propre taux appris est le **Concrete Dropout** (Gal, Hron et
-# Kendall, 2017). Il remplace le masque de conservation de Bernoulli par un masque relaxé : avec $u \sim U(0, 1)$ par
-# unité et par exemple et une température $\tau$,
+# **FR —** Les tâches 4.4 à 4.6 construisent le **Concrete Dropout** (Gal, Hron et Kendall, 2017), où le taux $p_i$
+# de chaque unité est un paramètre. Son masque de conservation est relaxé : avec $u \sim U(0, 1)$ tiré pour chaque
+# unité et chaque exemple, et une température $\tau$,
 # $$\tilde z = 1 - \sigma\!\left(\frac{\operatorname{logit} p + \operatorname{logit} u}{\tau}\right),$$
-# qui tend vers un masque de conservation de Bernoulli($1-p$) quand $\tau \to 0$. Son régularisateur, pour une couche
-# dont les unités d'entrée ont les taux $p_i$, est
+# qui tend vers un masque de conservation de Bernoulli($1-p$) quand $\tau \to 0$. Pour une couche dont les unités
+# d'entrée ont les taux $p_i$, il ajoute au coût le terme
 # $$R = \text{weight\_reg} \sum_i \frac{\|W_{:, i}\|^2}{1 - p_i} + \text{dropout\_reg} \sum_i
 # \left[p_i \log p_i + (1 - p_i)\log(1 - p_i)\right].$$
 
@@ -362,43 +367,55 @@ if PROFILE != "grading":  # the grader keeps no figures
 # The same MLP on the same training digits without dropout, and in three versions that start at $p = 0.5$ on both
 # hidden layers: **fixed** dropout ($p = 0.5$ throughout), **learned on the training loss** (ConcreteDropout, the rates trained
 # with the weights to minimise the training loss only, as in the question), and **Concrete Dropout** (the same plus
-# the regularizer $R$, with dropout_reg $= 2/n$ as in the paper). We plot the mean rate per layer, and print the
+# the term $R$, with dropout_reg $= 2/n$ as in the paper). We plot the mean rate per layer, and print the
 # accuracies, the final training and validation losses, and the lowest validation loss with its epoch.
 #
 # **FR —** Le même MLP sur les mêmes chiffres d'entraînement sans dropout, et en trois versions qui partent de
 # $p = 0{,}5$ sur les deux couches cachées : dropout **fixe** ($p = 0{,}5$ tout du long), **appris sur le coût d'entraînement**
 # (ConcreteDropout, les taux entraînés avec les poids pour minimiser le seul coût d'entraînement, comme dans la
-# question) et **Concrete Dropout** (la même chose plus le régularisateur $R$, avec dropout_reg $= 2/n$ comme dans
+# question) et **Concrete Dropout** (la même chose plus le terme $R$, avec dropout_reg $= 2/n$ comme dans
 # l'article). Nous traçons le taux moyen par couche et affichons les exactitudes, les coûts finaux d'entraînement et
 # de validation, et le plus petit coût de validation avec son époque.
 
 # %%
 DROPOUT_EPOCHS = {"cpu": 25, "gpu": 200, "grading": 1}[PROFILE]
-VARIANTS = {"no dropout": dict(dropout="none"), "fixed": dict(dropout="fixed"),
-            "learned on the training loss": dict(dropout="learned_train_loss"),
-            "Concrete Dropout": dict(dropout="concrete", dropout_reg=2 / cfg["n_train"], weight_reg=1e-3)}
+VARIANTS = {  # RegularizedMLP's dropout mode: (English label, French label, its arguments)
+    "none": ("no dropout", "sans dropout", dict(dropout="none")),
+    "fixed": ("fixed", "fixe", dict(dropout="fixed")),
+    "learned_train_loss": ("learned (train loss)", "appris (coût d'entr.)", dict(dropout="learned_train_loss")),
+    "concrete": ("Concrete Dropout", "Concrete Dropout",
+                 dict(dropout="concrete", dropout_reg=2 / cfg["n_train"], weight_reg=1e-3)),
+}
 data = lab.MemorizationDataModule(cfg["n_train"], cfg["n_val"])
 dropout_runs = {}
-for name, kwargs in VARIANTS.items():
+for mode, (_, _, kwargs) in VARIANTS.items():
     model = lab.RegularizedMLP(hidden=cfg["hidden"], p=0.5, p_lr=0.5, **kwargs)
-    dropout_runs[name] = fit(name.replace(" ", "-"), model, data, DROPOUT_EPOCHS, [])
-print(f"{'variant':<30} {'p layer 0':>16} {'p layer 1':>16} {'train acc':>10} {'val acc':>8} {'gap':>6} "
-      f"{'train loss':>11} {'val loss':>9} {'min val loss (epoch)':>21}")
-for name, history in dropout_runs.items():
-    p0, p1 = history.series("p/layer0"), history.series("p/layer1")
-    train_acc, val_acc = history.series("train/acc")[-1], history.series("val/acc")[-1]
+    dropout_runs[mode] = fit(f"dropout-{mode}", model, data, DROPOUT_EPOCHS, [])
+
+
+def final(history: training.MetricHistory) -> dict[str, str]:
+    """The table's column for one run: the final metrics, and the lowest validation loss with its epoch."""
     val_loss = history.series("val/loss")
     best = min(range(len(val_loss)), key=val_loss.__getitem__)
-    rates = ["—", "—"] if VARIANTS[name]["dropout"] == "none" else [f"0.500 -> {q[-1]:.3f}" for q in (p0, p1)]
-    print(f"{name:<30} {rates[0]:>16} {rates[1]:>16} {train_acc:>10.3f} {val_acc:>8.3f} {train_acc - val_acc:>6.3f} "
-          f"{history.series('train/loss')[-1]:>11.3f} {val_loss[-1]:>9.3f} {f'{val_loss[best]:.3f} ({best + 1})':>21}")
-print("Concrete Dropout", {"val/acc": round(dropout_runs["Concrete Dropout"].series("val/acc")[-1], 3)})
-learned = dropout_runs["learned on the training loss"]
-print({"learned on the training loss/mean_final_p": round((learned.series("p/layer0")[-1]
-                                                            + learned.series("p/layer1")[-1]) / 2, 3)})
-fig_rates = plotting.line_plot({f"{name}, layer {k}": history.series(f"p/layer{k}")
-                                for name, history in dropout_runs.items() for k in (0, 1)
-                                if VARIANTS[name]["dropout"] != "none"},
+    column = {f"p/layer{k}": f"0.500 -> {history.series(f'p/layer{k}')[-1]:.3f}" for k in (0, 1)}
+    column |= {key: f"{history.series(key)[-1]:.3f}" for key in ("train/acc", "val/acc", "train/loss", "val/loss")}
+    column["train/acc - val/acc"] = f"{history.series('train/acc')[-1] - history.series('val/acc')[-1]:.3f}"
+    column["min val/loss (epoch / époque)"] = f"{val_loss[best]:.3f} ({best + 1})"
+    return column
+
+
+columns = {mode: final(history) for mode, history in dropout_runs.items()}
+columns["none"] |= {"p/layer0": "—", "p/layer1": "—"}
+columns["fixed"] |= {"p/layer0": "0.500", "p/layer1": "0.500"}
+print(f"{'':<30}" + "".join(f"{english:>24}" for english, _, _ in VARIANTS.values()))
+print(f"{'FR :':<30}" + "".join(f"{french:>24}" for _, french, _ in VARIANTS.values()))
+for row in columns["none"]:
+    print(f"{row:<30}" + "".join(f"{columns[mode][row]:>24}" for mode in VARIANTS))
+learned = dropout_runs["learned_train_loss"]
+print({"learned_train_loss/mean_final_p": round((learned.series("p/layer0")[-1] + learned.series("p/layer1")[-1]) / 2,
+                                                3)})
+fig_rates = plotting.line_plot({f"{VARIANTS[mode][0]} / {VARIANTS[mode][1]}, p/layer{k}": history.series(f"p/layer{k}")
+                                for mode, history in dropout_runs.items() for k in (0, 1) if mode != "none"},
                                xlabel="epoch / époque",
                                ylabel="mean dropout rate p / taux de dropout moyen p",
                                title="Dropout rates during training / taux de dropout pendant l'entraînement")
@@ -406,10 +423,10 @@ plt.show()
 
 # %% [markdown]
 # **Look at the rates.** Where does a rate trained on the training loss alone go, and why would the training loss
-# push it there? What does the regularizer $R$ change? Use this in answer 4(b)(i).
+# push it there? What does the term $R$ change? Use this in answer 4(b)(i).
 #
 # **FR —** **Observez les taux.** Où va un taux entraîné sur le seul coût d'entraînement, et pourquoi le coût
-# d'entraînement le pousserait-il là ? Que change le régularisateur $R$ ? Servez-vous-en dans la réponse 4(b)(i).
+# d'entraînement le pousserait-il là ? Que change le terme $R$ ? Servez-vous-en dans la réponse 4(b)(i).
 
 # %% [markdown] answer="answer_4b_i"
 # **Answer 4(b)(i).** Is learning each $p_i$ by gradient descent on the training loss likely to be an effective
@@ -439,40 +456,41 @@ plt.show()
 # *Rubric (3 pts):* not effective: the training loss prefers less noise, so the gradient pushes $p$ down and the
 # regularizer weakens itself (1); the measurement: the learned rates fall (0.5 to about 0.27) and the validation
 # loss, not the accuracy, moves towards the no-dropout run's, quoted from the student's table (1); another pitfall
-# or a remedy with why it works (held-out selection of $p$; a term that pays for small $p$, with the reason) (1;
-# naming Concrete Dropout, given in Part B, without the reason earns 0).
+# with its reason ($p_i \to 1$ pruning a unit, vanishing gradients of the rates near 0 or 1), or a remedy argued for:
+# choosing $p$ on held-out data, or what the term $R$ of Part B changes, argued from its form (its entropy term is
+# lowest at $p_i = 1/2$, so it pushes back as the training loss pushes $p$ down) and from the Concrete Dropout column of
+# the student's table (1; naming Concrete Dropout or $R$, given in Part B, without both earns 0).
 # ### END SOLUTION
 
 # %% [markdown]
 # ## Part C — question 4(b)(ii): the gradient with respect to a dropout rate / Partie C — question 4(b)(ii) : le gradient par rapport à un taux d'abandon
 #
-# The quantity gradient descent needs is $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$, where the keep mask $z$ has
-# independent entries $z_i \sim \text{Bernoulli}(1 - p_i)$. Three estimators of it from sampled masks:
+# Dropout draws a keep mask $z$ with independent entries $z_i \sim \text{Bernoulli}(1 - p_i)$ (1 = kept). Tasks 4.7
+# and 4.8 compute $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$ for a loss $\mathcal{L}$ of the mask:
 #
-# - **REINFORCE** (score function): $\nabla_p \mathbb{E}[\mathcal{L}] = \mathbb{E}[(\mathcal{L}(z) - b)\,
-#   \nabla_p \log P(z)]$ for any constant baseline $b$, with $\frac{\partial \log P(z)}{\partial p_i} =
-#   \frac{1 - z_i}{p_i} - \frac{z_i}{1 - p_i}$ for a keep mask $z$ (1 = kept).
-# - **Concrete / relaxed**: back-propagate through the relaxed mask $\tilde z$ of Part B.
-# - **Straight-through**: use the hard mask $\mathbb{1}[\tilde z > 1/2]$ forward and the relaxed mask's gradient
-#   backward.
+# - `exact_dropout_grad` (Task 4.8): exactly, by summing over every mask;
+# - `score_function_grad` (Task 4.7): REINFORCE, the average over $S$ sampled masks of
+#   $(\mathcal{L}(z) - b)\,\nabla_p \log P(z)$ for a constant $b$ (the baseline), with
+#   $\frac{\partial \log P(z)}{\partial p_i} = \frac{1 - z_i}{p_i} - \frac{z_i}{1 - p_i}$.
 #
-# With few units the expectation can also be computed exactly, by summing over every mask (Task 4.8): the estimators
-# are measured against it. How many terms would that sum have for a hidden layer of 512 units?
+# Experiment 4 measures them beside what autograd returns through a sampled mask, and beside back-propagation through
+# the relaxed mask $\tilde z$ of Part B, as it is (Concrete) and straight-through (the hard mask
+# $\mathbb{1}[\tilde z > 1/2]$ in the forward pass, the gradient of $\tilde z$ in the backward pass). How many terms
+# would the exact sum have for a hidden layer of 512 units?
 #
-# **FR —** La quantité dont la descente de gradient a besoin est $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$, où le
-# masque de conservation $z$ a des composantes indépendantes $z_i \sim \text{Bernoulli}(1 - p_i)$. Trois estimateurs
-# de ce gradient à partir de masques tirés :
+# **FR —** Le dropout tire un masque de conservation $z$ aux composantes indépendantes
+# $z_i \sim \text{Bernoulli}(1 - p_i)$ (1 = gardée). Les tâches 4.7 et 4.8 calculent
+# $\nabla_p\, \mathbb{E}_{z}[\mathcal{L}(z)]$ pour un coût $\mathcal{L}$ du masque :
 #
-# - **REINFORCE** (fonction de score) : $\nabla_p \mathbb{E}[\mathcal{L}] = \mathbb{E}[(\mathcal{L}(z) - b)\,
-#   \nabla_p \log P(z)]$ pour toute ligne de base (baseline) constante $b$, avec $\frac{\partial \log P(z)}{\partial
-#   p_i} = \frac{1 - z_i}{p_i} - \frac{z_i}{1 - p_i}$ pour un masque de conservation $z$ (1 = gardée).
-# - **Concrete / relaxé** : rétropropager à travers le masque relaxé $\tilde z$ de la partie B.
-# - **Straight-through** : utiliser le masque binaire $\mathbb{1}[\tilde z > 1/2]$ dans la passe avant et le gradient
-#   du masque relaxé dans la passe arrière.
+# - `exact_dropout_grad` (tâche 4.8) : exactement, en sommant sur tous les masques ;
+# - `score_function_grad` (tâche 4.7) : REINFORCE, la moyenne sur $S$ masques tirés de
+#   $(\mathcal{L}(z) - b)\,\nabla_p \log P(z)$ pour une constante $b$ (la ligne de base, *baseline*), avec
+#   $\frac{\partial \log P(z)}{\partial p_i} = \frac{1 - z_i}{p_i} - \frac{z_i}{1 - p_i}$.
 #
-# Avec peu d'unités, l'espérance peut aussi se calculer exactement, en sommant sur tous les masques (tâche 4.8) : les
-# estimateurs sont mesurés par rapport à elle. Combien de termes cette somme aurait-elle pour une couche cachée de
-# 512 unités ?
+# L'expérience 4 les mesure à côté de ce que renvoie l'autograd à travers un masque tiré, et à côté de la
+# rétropropagation à travers le masque relaxé $\tilde z$ de la partie B, tel quel (Concrete) et en *straight-through*
+# (le masque binaire $\mathbb{1}[\tilde z > 1/2]$ dans la passe avant, le gradient de $\tilde z$ dans la passe
+# arrière). Combien de termes la somme exacte aurait-elle pour une couche cachée de 512 unités ?
 
 # %% [markdown]
 # ### Tasks 4.7–4.8 — REINFORCE and exact enumeration / Tâches 4.7 et 4.8 — REINFORCE et énumération exacte
@@ -493,14 +511,16 @@ plt.show()
 # Ten units, a loss of the keep mask $\mathcal{L}(z) = (y - a^\top z)^2$ (it also accepts a relaxed mask), rates
 # between 0.1 and 0.6. Each estimator uses $S = 16$ samples; we repeat it $R$ times and compare with
 # `exact_dropout_grad`: the bias $\|\mathbb{E}[\hat g] - g\|$ (with its standard error over the $R$ repetitions), the
-# total variance $\sum_i \operatorname{Var}[\hat g_i]$, and the mean squared error $\mathbb{E}\|\hat g - g\|^2$. The
-# baseline of REINFORCE is the mean loss of an independent batch of 16 samples.
+# total variance $\sum_i \operatorname{Var}[\hat g_i]$, and the mean squared error $\mathbb{E}\|\hat g - g\|^2$
+# (MSE). REINFORCE runs with $b = 0$ and with the baseline $b$ set to the mean loss of an independent batch of 16
+# samples; $\tau$ is the temperature of the relaxed mask.
 #
 # **FR —** Dix unités, un coût du masque de conservation $\mathcal{L}(z) = (y - a^\top z)^2$ (il accepte aussi un
 # masque relaxé), des taux entre 0,1 et 0,6. Chaque estimateur utilise $S = 16$ tirages ; nous le répétons $R$ fois et
 # le comparons à `exact_dropout_grad` : le biais $\|\mathbb{E}[\hat g] - g\|$ (avec son erreur type sur les $R$
 # répétitions), la variance totale $\sum_i \operatorname{Var}[\hat g_i]$ et l'erreur quadratique moyenne
-# $\mathbb{E}\|\hat g - g\|^2$. La ligne de base de REINFORCE est le coût moyen d'un lot indépendant de 16 tirages.
+# $\mathbb{E}\|\hat g - g\|^2$ (EQM, *MSE* en anglais). REINFORCE est mesuré avec $b = 0$ et avec la ligne de base
+# $b$ égale au coût moyen d'un lot indépendant de 16 tirages ; $\tau$ est la température du masque relaxé.
 
 # %%
 units, S = 10, 16
@@ -516,12 +536,13 @@ def mask_loss(z: torch.Tensor) -> torch.Tensor:
 
 
 exact_loss, exact_grad = lab.exact_dropout_grad(p, mask_loss)
-print(f"exact E[loss] = {float(exact_loss):.4f}, ||exact gradient|| = {float(exact_grad.norm()):.4f}")
+print(f"exact (enumeration / énumération): E[loss] = {float(exact_loss):.4f}, ||d E[loss] / d p|| = {float(exact_grad.norm()):.4f}")
 # Back-propagation through a sampled Bernoulli keep mask, as dropout draws it: what reaches p?
 # FR : la rétropropagation à travers un masque de Bernoulli tiré, comme le tire le dropout : qu'est-ce qui atteint p ?
 p_leaf = p.clone().requires_grad_(True)
 hard = (torch.rand(S, units, generator=g, dtype=torch.float64) >= p_leaf).double()
-print("autograd through a hard mask: requires_grad =", hard.requires_grad, "; d loss / d p =",
+print("autograd through a hard mask / à travers un masque binaire: requires_grad =", hard.requires_grad,
+      "; d loss / d p =",
       torch.autograd.grad(mask_loss(hard).mean(), p_leaf, allow_unused=True)[0] if hard.requires_grad else None)
 
 
@@ -547,11 +568,11 @@ def relaxed(temperature: float, straight_through: bool = False) -> torch.Tensor:
     return grad
 
 
-estimators = {"REINFORCE, no baseline": reinforce(False), "REINFORCE, baseline": reinforce(True)}
+estimators = {"REINFORCE, b = 0": reinforce(False), "REINFORCE, b = baseline / ligne de base": reinforce(True)}
 for temperature in (0.05, 0.1, 0.5, 1.0):
-    estimators[f"Concrete, temperature {temperature}"] = relaxed(temperature)
-estimators["straight-through, temperature 0.1"] = relaxed(0.1, straight_through=True)
-print(f"{'estimator':<36} {'bias':>8} {'(s.e.)':>8} {'variance':>10} {'MSE':>10}")
+    estimators[f"Concrete, tau = {temperature}"] = relaxed(temperature)
+estimators["straight-through, tau = 0.1"] = relaxed(0.1, straight_through=True)
+print(f"{'estimator / estimateur':<40} {'bias / biais':>14} {'(s.e. / err. type)':>19} {'variance':>10} {'MSE / EQM':>10}")
 table = {}
 for name, est in estimators.items():
     bias = float((est.mean(dim=0) - exact_grad).norm())
@@ -559,11 +580,11 @@ for name, est in estimators.items():
     mse = float(((est - exact_grad) ** 2).sum(dim=1).mean())
     table[name] = (bias, variance, mse)
     # the bias is itself estimated from R repetitions: its standard error is about sqrt(variance / R)
-    print(f"{name:<36} {bias:>8.3f} {f'({(variance / R) ** 0.5:.3f})':>8} {variance:>10.2f} {mse:>10.2f}")
+    print(f"{name:<40} {bias:>14.3f} {f'({(variance / R) ** 0.5:.3f})':>19} {variance:>10.2f} {mse:>10.2f}")
 fig_est, ax = plt.subplots(figsize=(6, 3.5))
 names = list(table)
-ax.barh(names, [table[n][2] for n in names], label="MSE")
-ax.barh(names, [table[n][0] ** 2 for n in names], label="bias^2")
+ax.barh(names, [table[n][2] for n in names], label="MSE / EQM")
+ax.barh(names, [table[n][0] ** 2 for n in names], label="bias^2 / biais^2")
 ax.set(xscale="log", xlabel="squared error, summed over the 10 units / erreur quadratique sommée sur les 10 unités",
        title=f"{S} samples per estimate / échantillons par estimation")
 ax.legend()
@@ -574,18 +595,21 @@ if PROFILE != "grading":
                          {"dropout_rates": fig_rates, "estimators": fig_est})
 
 # %% [markdown]
-# **Read the table.** Which estimators are unbiased, and which have the smaller variance? What does the temperature
-# trade? Use this in answer 4(b)(ii).
+# **Read the table and the line above it.** What does autograd return for $p$ through a sampled mask? Which
+# estimates are unbiased, within their standard error, and how large is their variance? How do the bias and the
+# variance of the relaxation change with the temperature? Use this in answer 4(b)(ii).
 #
-# **FR —** **Lisez le tableau.** Quels estimateurs sont sans biais, et lesquels ont la plus petite variance ? Quel
-# compromis la température règle-t-elle ? Servez-vous-en dans la réponse 4(b)(ii).
+# **FR —** **Lisez le tableau et la ligne qui le précède.** Que renvoie l'autograd pour $p$ à travers un masque
+# tiré ? Quelles estimations sont sans biais, à leur erreur type près, et quelle est leur variance ? Comment le biais
+# et la variance de la relaxation évoluent-ils avec la température ? Servez-vous-en dans la réponse 4(b)(ii).
 
 # %% [markdown] answer="answer_4b_ii"
-# **Answer 4(b)(ii).** What is the problem with estimating the gradient of the loss with respect to the dropout
-# parameters, and how can it be addressed?
+# **Answer 4(b)(ii).** The question assumes that we know how to estimate the gradient of the training loss with
+# respect to the dropout parameters $p_i$. What is the problem to overcome? Use what Experiment 4 measured.
 #
-# **FR —** **Réponse 4(b)(ii).** Quel problème pose l'estimation du gradient du coût par rapport aux paramètres de
-# dropout $p_i$, et comment le contourner ?
+# **FR —** **Réponse 4(b)(ii).** La question suppose que nous savons estimer le gradient du coût d'entraînement par
+# rapport aux paramètres de dropout $p_i$. Quel problème faut-il surmonter ? Appuyez-vous sur ce que l'expérience 4 a
+# mesuré.
 #
 # ### BEGIN SOLUTION
 # The mask is a **discrete** random sample: $z_i \sim \text{Bernoulli}(1 - p_i)$. The loss depends on $p_i$ only
@@ -594,8 +618,9 @@ if PROFILE != "grading":
 # through the sampled mask gives no gradient (Experiment 4: the hard mask does not even require a gradient, and
 # autograd returns `None` for $p$). What we want is the gradient of the **expectation**
 # $\nabla_p \mathbb{E}_{z\sim p}[\mathcal{L}(z)]$, a sum over $2^n$ masks, intractable for a real layer.
-# Ways to estimate it, with what Experiment 4 measured (10 units, 16 samples, 1,000 repetitions, CPU profile):
-# REINFORCE / score function $\mathbb{E}[(\mathcal{L}(z) - b)\nabla_p \log P(z)]$ is unbiased (bias below its
+# That is the problem: the gradient must be estimated from sampled masks without differentiating through the
+# sampling, and each way of doing so pays for it. What Experiment 4 measured (10 units, 16 samples, 1,000
+# repetitions, CPU profile): REINFORCE / score function $\mathbb{E}[(\mathcal{L}(z) - b)\nabla_p \log P(z)]$ is unbiased (bias below its
 # standard error) but has high variance, 802 without baseline, 341 with one; a continuous relaxation (Concrete /
 # Gumbel-softmax: the mask becomes a differentiable function of $p$ and of fixed noise) trades bias for variance
 # through its temperature: at 0.05 and 0.1 its bias is not detectable (0.61 and 0.41, below their standard errors
@@ -604,9 +629,10 @@ if PROFILE != "grading":
 # (MSE 32). Straight-through at 0.1 behaves like the relaxation at the same temperature (variance 275, bias not
 # detectable). So "relaxations are low-variance but biased" holds only at high temperature.
 #
-# *Rubric (2 pts):* the mask is discrete/sampled, so no pathwise derivative (autograd gives none, as measured) and
-# the exact expectation is a sum over $2^n$ masks (1); a way to address it with its measured property, quoted from
-# the student's table: REINFORCE unbiased with high variance that a baseline reduces, or the relaxation's
-# temperature trading bias for variance (1; "Concrete is low-variance but biased" without the temperature
-# contradicts the table at 0.05 and 0.1 and earns 0.5).
+# *Rubric (2 pts):* the problem: the mask is discrete/sampled, so no pathwise derivative (autograd gives none, as
+# measured) and the exact expectation is a sum over $2^n$ masks (1); the measurement, quoted from the student's
+# table: what the estimates that do give a gradient pay, REINFORCE unbiased with a high variance that the baseline
+# reduces, or the relaxation's bias and variance moving in opposite directions with the temperature (1; naming the
+# estimators of Part C without their measured bias and variance earns 0; "Concrete is low-variance but biased"
+# without the temperature contradicts the table at 0.05 and 0.1 and earns 0.5).
 # ### END SOLUTION

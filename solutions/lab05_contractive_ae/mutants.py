@@ -251,7 +251,7 @@ _MASK_AVERAGED = _mistake(
 _JACOBIAN_AUTOGRAD = _mistake(
     "computes the ReLU Jacobian with autograd (torch.func) where Task 5.2 asks for the closed form",
     "calcule la jacobienne de la ReLU par différentiation automatique (torch.func) alors que la tâche 5.2 demande la "
-    "forme fermée",
+    "forme close",
     "What does Task 5.2 say about autograd, and what does the chain rule give for ∂h_j/∂x_i when h = relu(Wx + b)?",
     "Que dit la tâche 5.2 de l'autograd, et que donne la règle de dérivation en chaîne pour ∂h_j/∂x_i quand "
     "h = relu(Wx + b) ?")
@@ -259,7 +259,7 @@ _PENALTY_AUTOGRAD = _mistake(
     "computes the penalty through autograd (torch.func, directly or through another function) where Task 5.3 asks "
     "for the closed form",
     "calcule la pénalité par différentiation automatique (torch.func, directement ou via une autre fonction) alors "
-    "que la tâche 5.3 demande la forme fermée",
+    "que la tâche 5.3 demande la forme close",
     "What does Task 5.3 say about autograd, and how does ||J(x)||_F^2 split into one term per hidden unit?",
     "Que dit la tâche 5.3 de l'autograd, et comment ||J(x)||_F^2 se décompose-t-elle en un terme par unité cachée ?")
 _NO_SLOPE = _mistake(
@@ -343,12 +343,12 @@ MISTAKES = {
         "||J||_F^2 doit-elle croître quand on ajoute une unité cachée, ou rester une moyenne ?"),
     "penalty: linear case returns a scalar, not one value per example": _mistake(
         "for the linear encoder the penalty is one scalar instead of one value per example, shape (B,)",
-        "pour l'encodeur linéaire, la pénalité est un seul scalaire au lieu d'une valeur par exemple, de forme (B,)",
+        "pour l'encodeur linéaire, la pénalité est un seul scalaire au lieu d'une valeur pour chaque exemple, de forme (B,)",
         "Even when every example has the same penalty, what shape does Task 5.3 ask for?",
         "Même quand tous les exemples ont la même pénalité, quelle forme la tâche 5.3 demande-t-elle ?"),
     "penalty: averaged over the batch": _mistake(
         "the penalty is averaged over the batch into one scalar instead of one value per example, shape (B,)",
-        "la pénalité est moyennée sur le lot en un seul scalaire au lieu d'une valeur par exemple, de forme (B,)",
+        "la pénalité est moyennée sur le lot en un seul scalaire au lieu d'une valeur pour chaque exemple, de forme (B,)",
         "Task 5.3 asks for shape (B,): which function of the lab averages the penalty over the batch?",
         "La tâche 5.3 demande la forme (B,) : quelle fonction du lab fait la moyenne de la pénalité sur le lot ?"),
     "penalty: weight decay whatever the activation": _NO_SLOPE,
@@ -375,8 +375,8 @@ MISTAKES = {
     "autograd penalty: jacrev of the whole batch, one number": _mistake(
         "differentiates the whole batch's output with respect to the whole batch and returns one number instead of "
         "one value per example",
-        "dérive la sortie du lot entier par rapport au lot entier et renvoie un seul nombre au lieu d'une valeur par "
-        "exemple",
+        "dérive la sortie du lot entier par rapport au lot entier et renvoie un seul nombre au lieu d'une valeur "
+        "pour chaque exemple",
         "jacrev(encoder)(x) has shape (B, H, B, D): which of those blocks belong to one example, and what shape should "
         "the result have?",
         "jacrev(encoder)(x) est de forme (B, H, B, D) : quels blocs concernent un seul exemple, et quelle forme le "
@@ -449,15 +449,15 @@ MISTAKES = {
     # Task 5.6
     "contraction ratio: squared distance": _mistake(
         "the ratio uses the squared distance ||f(x + r d) - f(x)||^2 instead of the distance",
-        "le ratio utilise le carré de la distance ||f(x + r d) - f(x)||^2 au lieu de la distance",
+        "le taux utilise le carré de la distance ||f(x + r d) - f(x)||^2 au lieu de la distance",
         "Rifai et al.'s ratio compares a distance in code space with r: is your numerator a distance or its square?",
-        "Le ratio de Rifai et al. compare une distance dans l'espace des codes avec r : votre numérateur est-il une "
+        "Le taux de Rifai et al. compare une distance dans l'espace des codes avec r : votre numérateur est-il une "
         "distance ou son carré ?"),
     "contraction ratio: not divided by the radius": _mistake(
         "the displacement ||f(x + r d) - f(x)|| is not divided by the radius r",
         "le déplacement ||f(x + r d) - f(x)|| n'est pas divisé par le rayon r",
         "A ratio compares two lengths: what do you compare the displacement of the code with?",
-        "Un ratio compare deux longueurs : à quoi comparez-vous le déplacement du code ?"),
+        "Ce taux est le rapport de deux longueurs : à quoi comparez-vous le déplacement du code ?"),
     "contraction ratio: divided by the radius squared": _mistake(
         "the displacement is divided by the radius squared instead of the radius",
         "le déplacement est divisé par le carré du rayon au lieu du rayon",
@@ -483,9 +483,9 @@ MISTAKES = {
         "À quelle distance de x est le point que vous encodez, et est-ce bien la distance par laquelle vous divisez ?"),
     "contraction ratio: central difference f(x + r d) - f(x - r d)": _mistake(
         "the ratio uses the central difference f(x + r d) - f(x - r d) instead of the displacement from f(x)",
-        "le ratio utilise la différence centrée f(x + r d) - f(x - r d) au lieu du déplacement depuis f(x)",
+        "le taux utilise la différence centrée f(x + r d) - f(x - r d) au lieu du déplacement depuis f(x)",
         "In Rifai et al.'s ratio, f(x + r d) is compared with f at which point?",
-        "Dans le ratio de Rifai et al., f(x + r d) est comparé à f en quel point ?"),
+        "Dans le taux de Rifai et al., f(x + r d) est comparé à f en quel point ?"),
     # Evasions of the closed-form rule.
     "relu Jacobian: vmap(jacrev) with ReLU written as z * (z > 0)": _JACOBIAN_AUTOGRAD,
     "penalty: jacrev imported from torch._functorch inside the function": _PENALTY_AUTOGRAD,

@@ -65,7 +65,7 @@ from labkit.data import DigitsDataModule
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 if PROFILE != "gpu":
     # Networks this small gain nothing from a second thread, and two threads slow down when another process holds
     # a core.
@@ -99,12 +99,12 @@ if PROFILE != "gpu":
 # - 5.2 `relu_jacobian(W, b, x)` : $J$ pour chaque exemple, de forme $(B, H, D)$, sous forme close, avec
 #   $\mathrm{relu}'(0) = 0$.
 # - 5.3 `cae_penalty(W, b, x, activation)` : $\|J(\mathbf{x})\|_F^2$ pour chaque exemple, de forme $(B,)$, sous forme
-#   fermée, pour `"linear"`, `"relu"` et `"sigmoid"`, sans construire $J$.
+#   close, pour `"linear"`, `"relu"` et `"sigmoid"`, sans construire $J$.
 # - 5.4 `jacobian_penalty_autograd(encoder, x)` : la même quantité pour tout module encodeur, via `torch.func`
 #   (`vmap` de `jacrev`).
 #
-# Les formes fermées sont notées avec les opérations sur les tenseurs qu'elles exécutent : y utiliser l'autograd fait
-# perdre les points.
+# Les formes closes sont notées d'après les opérations sur les tenseurs qu'elles exécutent : y recourir à
+# l'autograd fait perdre les points.
 
 # %% check="relu_jacobian"
 
@@ -115,7 +115,7 @@ if PROFILE != "gpu":
 # %% [markdown]
 # Your closed forms against `torch.func` on the same encoder, in float64.
 #
-# **FR —** Vos formes fermées comparées à `torch.func` sur le même encodeur, en float64.
+# **FR —** Vos formes closes comparées à `torch.func` sur le même encodeur, en float64.
 
 # %%
 g = torch.Generator().manual_seed(0)
@@ -125,8 +125,8 @@ x = torch.randn(32, 5, generator=g, dtype=torch.float64)
 for activation in lab.ACTIVATIONS:
     closed = lab.cae_penalty(W, b, x, activation)
     autograd = lab.jacobian_penalty_autograd(lab.Encoder(W, b, activation), x)
-    print(f"{activation:<8} max |closed form - torch.func| = {float((closed - autograd).abs().max()):.1e}, "
-          f"penalty over the batch: min {float(closed.min()):.3f}, max {float(closed.max()):.3f}")
+    print(f"{activation:<8} max |closed form / forme close - torch.func| = {float((closed - autograd).abs().max()):.1e}, "
+          f"penalty over the batch / pénalité sur le lot: min {float(closed.min()):.3f}, max {float(closed.max()):.3f}")
 J = lab.relu_jacobian(W, b, x)
 print("relu: max |(J ** 2).sum((1, 2)) - cae_penalty| =",
       f"{float(((J**2).sum((1, 2)) - lab.cae_penalty(W, b, x, 'relu')).abs().max()):.1e}")
@@ -168,7 +168,7 @@ for activation in lab.ACTIVATIONS:
           "None" if db is None else f"{float(db.abs().max()):.3f}")
 
 # %% [markdown]
-# ## Task 5.6 — contraction ratio / Tâche 5.6 — ratio de contraction
+# ## Task 5.6 — contraction ratio / Tâche 5.6 — taux de contraction
 #
 # Rifai et al. (2011, "Contractive Auto-Encoders", ICML) measure how much an encoder $f$ contracts the space
 # around the data: the mean of $\|f(\mathbf{x} + r\mathbf{d}) - f(\mathbf{x})\| / r$ over examples $\mathbf{x}$ and
@@ -234,7 +234,7 @@ print(f"  (losses / coûts ~ {cae_steps[-1][0]:.2f}, max |W| ~ {float(cae_steps[
 print({"linear/largest_weight_difference": float(f"{weight_gap:.2g}")})
 for penalty, model in linear_runs.items():
     metrics = model.trainer.callback_metrics
-    print(f"linear, {penalty:<13}", {"val/explained_variance": round(float(metrics["val/explained_variance"]), 4)},
+    print(f"linear / linéaire, {penalty:<13}", {"val/explained_variance": round(float(metrics["val/explained_variance"]), 4)},
           f"val/recon {float(metrics['val/recon']):.3f}")
 
 # %%
@@ -245,8 +245,8 @@ basis, _ = torch.linalg.qr(linear_runs["cae"].W.detach().T)  # an orthonormal ba
 cosines = torch.linalg.svdvals(basis.T @ components[:k].T).clamp(max=1.0)
 angles = torch.rad2deg(torch.arccos(cosines))  # smallest first
 variances = singular[: k + 1] ** 2 / len(x_train)
-print("principal angles (degrees) between the rows of W and the top", k, "principal components / angles principaux "
-      "(degrés) entre les lignes de W et les", k, "premières composantes principales :")
+print(f"principal angles (degrees) between the rows of W and the top {k} principal components / angles principaux "
+      f"(degrés) entre les lignes de W et les {k} premières composantes principales :")
 print([round(float(a), 1) for a in angles])
 print(f"variance along components / selon les composantes 1..{k + 1}:", [round(float(v), 3) for v in variances])
 print("lambda:", lin["lam"])
@@ -313,7 +313,7 @@ if track:
 # de reconstruction semblables : vérifiez-le dans la colonne `val/recon` avant de comparer le reste. Nous mesurons la
 # fraction des paires (exemple, unité) où l'unité est active, le biais moyen de l'encodeur, $\|J\|_F^2$ et
 # $\|W\|_F^2$, les valeurs singulières de la jacobienne (triées, moyennées sur les exemples de validation ; colonnes
-# `sv 1` et `sv 10`) et le ratio de contraction en fonction du rayon.
+# `sv 1` et `sv 10`) et le taux de contraction en fonction du rayon.
 
 # %%
 RADII = [0.1, 0.3, 1.0, 3.0]
@@ -329,6 +329,8 @@ def compare(activation: str) -> dict[str, lab.ContractiveAutoencoder]:
             data, wide["epochs"], seed=0, activation=activation, penalty=penalty, lam=lam, n_in=n_in,
             n_hidden=wide["n_hidden"], lr=wide["lr"], val_every=cfg["val_every"], run_name=f"{activation}-{penalty}-{PROFILE}" if track_runs else None)
     print(f"{activation:<8}{'penalty':<14}{'lambda':>7}{'val/recon':>10}{'active':>8}{'mean b':>8}"
+          f"{'||J||^2':>9}{'||W||^2':>9}{'sv 1':>7}{'sv 10':>7}")
+    print(f"{'FR :':<8}{'pénalité':<14}{'lambda':>7}{'val/recon':>10}{'actives':>8}{'b moyen':>8}"
           f"{'||J||^2':>9}{'||W||^2':>9}{'sv 1':>7}{'sv 10':>7}")
     for penalty, model in models.items():
         m = model.trainer.callback_metrics
@@ -379,7 +381,7 @@ relu_models = compare("relu")
 #
 # **FR —** **Observez :** à erreur de reconstruction semblable, en quoi les entraînements CAE et *weight decay*
 # diffèrent-ils par la fraction d'unités actives, par les biais, par $\|J\|_F^2$ comparé à $\|W\|_F^2$, par le
-# spectre et par les ratios de contraction ? Pour un exemple donné, où le gradient du CAE agit-il, et où agit celui
+# spectre et par les taux de contraction ? Pour un exemple donné, où le gradient du CAE agit-il, et où agit celui
 # du *weight decay* ?
 
 # %% [markdown]

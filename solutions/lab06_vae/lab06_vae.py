@@ -36,7 +36,7 @@ LOG_2PI = math.log(2 * math.pi)
 def kl_diag_gaussian_std_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """Task 6.1: KL(N(mu, diag exp(logvar)) || N(0, I)) in closed form, summed over the last dimension: (B, K) -> (B,).
 
-    FR: Tâche 6.1 : KL(N(mu, diag exp(logvar)) || N(0, I)) en forme close, sommée sur la dernière dimension :
+    FR: Tâche 6.1 : KL(N(mu, diag exp(logvar)) || N(0, I)) sous forme close, sommée sur la dernière dimension :
     (B, K) -> (B,)."""
     ### BEGIN SOLUTION
     return 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(-1)
@@ -52,7 +52,7 @@ def gaussian_kl(mean_q: torch.Tensor, cov_q: torch.Tensor, mean_p: torch.Tensor,
     FR: Tâche 6.1 : KL(N(mean_q, cov_q) || N(mean_p, cov_p)) entre deux gaussiennes à covariance pleine. Les moyennes
     sont de forme (..., K), les covariances (..., K, K) (symétriques définies positives) ; les dimensions de lot sont
     diffusées (broadcasting). Renvoie un tenseur de forme (...). Écrivez-la vous-même (les facteurs de Cholesky
-    aident) ; torch.distributions n'est pas permis ici."""
+    aident) ; torch.distributions n'est pas autorisé ici."""
     ### BEGIN SOLUTION
     k = mean_q.shape[-1]
     chol_p, chol_q = torch.linalg.cholesky(cov_p), torch.linalg.cholesky(cov_q)
@@ -76,8 +76,8 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) ->
     """Task 6.2: the reparameterized sample z = mu + sigma * eps of N(mu, diag exp(logvar)); eps ~ N(0, I) is given,
     of shape (B, K) or (S, B, K) (S samples per example).
 
-    FR: Tâche 6.2 : l'échantillon reparamétrisé z = mu + sigma * eps de N(mu, diag exp(logvar)) ; eps ~ N(0, I) est
-    donné, de forme (B, K) ou (S, B, K) (S échantillons par exemple)."""
+    FR: Tâche 6.2 : l'échantillon reparamétré z = mu + sigma * eps de N(mu, diag exp(logvar)) ; eps ~ N(0, I) est
+    donné, de forme (B, K) ou (S, B, K) (S échantillons pour chaque exemple)."""
     ### BEGIN SOLUTION
     return mu + torch.exp(0.5 * logvar) * eps
     ### END SOLUTION
@@ -156,7 +156,7 @@ def ppca_elbo(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor, sigma2: float,
     """Task 6.3: the ELBO of q(z|x) = N(m, diag exp(logvar)) (m, logvar: (B, K)) in closed form, shape (B,): the
     expected Gaussian log-likelihood E_q[log p(x|z)] (no sampling) minus KL(q || p(z)).
 
-    FR: Tâche 6.3 : l'ELBO de q(z|x) = N(m, diag exp(logvar)) (m, logvar : (B, K)) en forme close, de forme (B,) :
+    FR: Tâche 6.3 : l'ELBO de q(z|x) = N(m, diag exp(logvar)) (m, logvar : (B, K)) sous forme close, de forme (B,) :
     l'espérance de la log-vraisemblance gaussienne E_q[log p(x|z)] (sans échantillonnage) moins KL(q || p(z))."""
     ### BEGIN SOLUTION
     d = x.shape[-1]
@@ -172,7 +172,7 @@ def mean_field_optimum_ppca(x: torch.Tensor, W: torch.Tensor, mu: torch.Tensor,
     """Task 6.3: the diagonal Gaussian q(z|x) = N(m, diag exp(logvar)) with the largest ELBO, in closed form.
     Returns (m, logvar), both (B, K).
 
-    FR: Tâche 6.3 : la gaussienne diagonale q(z|x) = N(m, diag exp(logvar)) de plus grande ELBO, en forme close.
+    FR: Tâche 6.3 : la gaussienne diagonale q(z|x) = N(m, diag exp(logvar)) de plus grande ELBO, sous forme close.
     Renvoie (m, logvar), tous deux de forme (B, K)."""
     ### BEGIN SOLUTION
     mean, _ = ppca_posterior(x, W, mu, sigma2)
@@ -319,9 +319,9 @@ class Posterior:
     parameters, one copy per example when they were optimized per example (None: the model's shared flow).
     use_flow=False is a plain diagonal Gaussian, even on a model with a flow.
 
-    FR: q(z|x) pour un lot : la gaussienne diagonale de base (mu, logvar), le contexte h de l'encodeur et les paramètres
-    du flot, une copie par exemple s'ils ont été optimisés exemple par exemple (None : le flot partagé du modèle).
-    use_flow=False donne une simple gaussienne diagonale, même sur un modèle avec flot."""
+    FR: q(z|x) pour un lot : la gaussienne diagonale de base (mu, logvar), le contexte h de l'encodeur et les
+    paramètres du flot, une copie pour chaque exemple s'ils ont été optimisés exemple par exemple (None : le flot
+    partagé du modèle). use_flow=False donne une simple gaussienne diagonale, même sur un modèle avec flot."""
 
     mu: torch.Tensor
     logvar: torch.Tensor
@@ -357,8 +357,8 @@ class VAE(L.LightningModule):
     encoder's output (Cremer et al., 2018), with the decoder fixed.
 
     FR: un VAE pour les chiffres 8x8 binarisés : encodeur MLP, décodeur de Bernoulli, loi a priori N(0, I).
-    posterior="diagonal" : q(z|x) = N(mu, diag sigma^2), entraîné avec votre `elbo` (un échantillon par exemple).
-    posterior="iaf" : cette gaussienne suivie de `iaf_steps` couches IAFStep (l'ordre de z inversé entre deux
+    posterior="diagonal" : q(z|x) = N(mu, diag sigma^2), entraîné avec votre `elbo` (un échantillon pour chaque
+    exemple). posterior="iaf" : cette gaussienne suivie de `iaf_steps` couches IAFStep (l'ordre de z inversé entre deux
     étapes), l'ELBO estimée par Monte Carlo. `refine` optimise les paramètres de q pour chaque exemple séparément,
     depuis la sortie de l'encodeur (Cremer et al., 2018), le décodeur fixé."""
 
@@ -368,7 +368,7 @@ class VAE(L.LightningModule):
         super().__init__()
         if posterior not in ("diagonal", "iaf"):
             raise ValueError(f"posterior must be 'diagonal' or 'iaf', got {posterior!r} / posterior doit valoir "
-                             f"'diagonal' ou 'iaf', reçu {posterior!r}")
+                             f"'diagonal' ou 'iaf' (valeur reçue : {posterior!r})")
         self.save_hyperparameters()
         iaf = posterior == "iaf"
         self.context_dim = context_dim if iaf else 0
@@ -473,8 +473,8 @@ class VAE(L.LightningModule):
         """log p(x) = log of the integral of p(x|z) p(z) over z, by a Riemann sum on a points x points grid over
         [-limit, limit]^2 (latent_dim 2 only). log p(x|z) for every (x, grid point) is two matrix products.
 
-        FR: log p(x), l'intégrale de p(x|z) p(z) sur z, par une somme de Riemann sur une grille de points x points sur
-        [-limit, limit]^2 (latent_dim 2 seulement)."""
+        FR: log p(x), l'intégrale de p(x|z) p(z) sur z, par une somme de Riemann sur une grille de `points` x
+        `points` points sur [-limit, limit]^2 (latent_dim 2 seulement)."""
         if self.hparams.latent_dim != 2:
             raise ValueError("grid quadrature needs a 2-D latent space / la quadrature sur une grille demande un "
                              "espace latent de dimension 2")
@@ -497,7 +497,7 @@ class VAE(L.LightningModule):
         FR: optimise les paramètres de q pour chaque exemple séparément, depuis la sortie de l'encodeur, avec Adam sur
         l'ELBO de Monte Carlo (nouveau bruit à chaque pas) ; décodeur et encodeur restent fixés. flow=False optimise
         une gaussienne diagonale (mean-field) même sur un modèle avec flot ; avec flot, chaque exemple a sa propre
-        copie des paramètres du flot. La perte de chaque exemple ne touche que ses propres paramètres : un seul Adam
+        copie des paramètres du flot. Le coût de chaque exemple ne dépend que de ses propres paramètres : un seul Adam
         sur le lot fait B optimisations indépendantes."""
         flow = self.hparams.posterior == "iaf" if flow is None else flow
         with torch.no_grad():

@@ -379,10 +379,10 @@ MISTAKES = {
         "logvar contient log σ² : peut-il être négatif, et un écart-type le peut-il ?"),
     "reparameterize: gradient cut from mu and sigma": _mistake(
         "the sample is detached from the graph, so no gradient reaches μ and σ: the reparameterization loses its purpose",
-        "l'échantillon est détaché du graphe : aucun gradient n'atteint μ et σ, et la reparamétrisation perd sa raison "
+        "l'échantillon est détaché du graphe : aucun gradient n'atteint μ et σ, et le reparamétrage perd sa raison "
         "d'être",
         "Why write z = μ + σ ε instead of sampling z directly: what must flow back through z to the encoder?",
-        "Pourquoi écrire z = μ + σ ε plutôt que tirer z directement : que doit-il remonter à travers z vers "
+        "Pourquoi écrire z = μ + σ ε plutôt que tirer z directement : qu'est-ce qui doit remonter à travers z vers "
         "l'encodeur ?"),
     "ELBO: reconstruction averaged over pixels": _mistake(
         "the reconstruction term averages log p(x|z) over the pixels instead of summing it",
@@ -412,12 +412,13 @@ MISTAKES = {
         "E_q[log p(x|z)] est une espérance sur z ~ q(z|x) : où vos échantillons z interviennent-ils ?"),
     "ELBO: batch mean returned instead of one value per example": _mistake(
         "returns the batch mean instead of one ELBO per example, shape (B,)",
-        "renvoie la moyenne sur le lot au lieu d'une ELBO par exemple, de forme (B,)",
+        "renvoie la moyenne sur le lot au lieu d'une ELBO pour chaque exemple, de forme (B,)",
         "What shape does Task 6.2 ask elbo to return?",
         "Quelle forme la tâche 6.2 demande-t-elle pour le résultat d'elbo ?"),
     "IWAE: log-mean-exp that overflows": _mistake(
         "exponentiates the log weights directly, so the bound overflows or underflows for large log weights",
-        "exponentie directement les log-poids : la borne déborde (overflow ou underflow) pour de grands log-poids",
+        "prend directement l'exponentielle des log-poids : elle déborde ou s'annule (overflow ou underflow) pour de "
+        "grands log-poids",
         "What do exp(1e4) and exp(-1e4) give in floating point, and how can log Σ_s exp(a_s) avoid computing them?",
         "Que donnent exp(1e4) et exp(-1e4) en virgule flottante, et comment log Σ_s exp(a_s) peut-il éviter de les "
         "calculer ?"),
@@ -434,8 +435,8 @@ MISTAKES = {
     "IWAE: max shift, but shifted by the global max": _mistake(
         "shifts by the maximum over the whole batch instead of each example's own maximum, so examples far below it "
         "underflow",
-        "décale par le maximum du lot entier au lieu du maximum propre à chaque exemple : les exemples très en dessous "
-        "débordent (underflow)",
+        "décale par le maximum du lot entier au lieu du maximum propre à chaque exemple : pour les exemples très en "
+        "dessous, l'exponentielle s'annule (underflow)",
         "If one example's log weights are near +1e4 and another's near -1e4, what does your shift leave of the second?",
         "Si les log-poids d'un exemple sont proches de +1e4 et ceux d'un autre de -1e4, que laisse votre décalage du "
         "second ?"),

@@ -250,7 +250,7 @@ _FLOAT64 = _mistake(
 _GRAD_AUTOGRAD = _mistake(
     "computes the gradient with autograd where question 7(b) asks for the closed form",
     "calcule le gradient par différentiation automatique (autograd) alors que la question 7(b) demande la forme "
-    "fermée",
+    "close",
     "What does Task 7.5 say about autograd, and what is ∇_w of each term of L when D(x) = w^T x + b?",
     "Que dit la tâche 7.5 de l'autograd, et que vaut ∇_w de chaque terme de L quand D(x) = w^T x + b ?")
 
@@ -300,7 +300,7 @@ MISTAKES = {
     # Task 7.3
     "gradient penalty: one eps shared by the whole batch": _mistake(
         "one interpolation coefficient eps is drawn for the whole batch instead of one per sample",
-        "un seul coefficient d'interpolation eps est tiré pour tout le lot au lieu d'un par exemple",
+        "un seul coefficient d'interpolation eps est tiré pour tout le lot au lieu d'un pour chaque exemple",
         "What shape does the eps you draw have, and what shape does the task ask for?",
         "Quelle forme a le eps que vous tirez, et quelle forme l'énoncé demande-t-il ?"),
     "gradient penalty: taken at the real points": _mistake(
@@ -329,7 +329,7 @@ MISTAKES = {
         "Vers quelle valeur WGAN-GP pousse-t-il la norme du gradient du critique ?"),
     "gradient penalty: one norm over the whole batch": _mistake(
         "one norm is taken over the whole batch's gradients instead of one norm per sample",
-        "une seule norme est prise sur les gradients de tout le lot au lieu d'une norme par exemple",
+        "une seule norme est prise sur les gradients de tout le lot au lieu d'une norme pour chaque exemple",
         "Is the penalty the batch mean of (||g_i|| - 1)², or one norm of all the gradients together?",
         "La pénalité est-elle la moyenne sur le lot de (||g_i|| - 1)², ou une seule norme de tous les gradients ?"),
     "gradient penalty: summed over the batch": _mistake(

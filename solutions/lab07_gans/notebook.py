@@ -63,7 +63,7 @@ from labkit import plotting, training
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 if PROFILE != "gpu":
     # Networks this small gain nothing from a second thread, and two threads slow down tenfold when another
     # process holds a core.
@@ -101,7 +101,7 @@ plt.show()
 # that is differentiated again, with respect to the critic's parameters), and averages $(\|\nabla\|_2 - 1)^2$ over
 # the batch. `linear_critic_grad_w` is your answer to (b) as code: no autograd.
 #
-# **FR —** `gradient_penalty` tire un $\epsilon \sim U[0, 1]$ **par exemple**, prend le gradient du critique en
+# **FR —** `gradient_penalty` tire un $\epsilon \sim U[0, 1]$ **pour chaque exemple**, prend le gradient du critique en
 # $\hat x = \epsilon x + (1 - \epsilon) \tilde x$ avec `create_graph=True` (la pénalité fait elle-même partie d'un
 # coût que l'on dérive encore, par rapport aux paramètres du critique), et fait la moyenne de $(\|\nabla\|_2 - 1)^2$
 # sur le lot. `linear_critic_grad_w` est votre réponse à (b) sous forme de code : sans autograd.
@@ -130,7 +130,7 @@ for scale in (0.3, 1.0, 3.0):
     fake = torch.randn(64, 5, generator=g, dtype=torch.float64)
     (autograd,) = torch.autograd.grad(lab.critic_loss(critic, real, fake, lambda_gp=10.0), critic.w)
     closed = lab.linear_critic_grad_w(critic.w.detach(), real, fake, lambda_gp=10.0)
-    print(f"||w|| = {float(critic.w.detach().norm()):.2f}: max |closed form - autograd| = {float((closed - autograd).abs().max()):.1e}")
+    print(f"||w|| = {float(critic.w.detach().norm()):.2f}: max |closed form / forme close - autograd| = {float((closed - autograd).abs().max()):.1e}")
 
 # %% [markdown]
 # ## Experiment 1 — what a linear critic can and cannot tell apart (question 7(a)) / Expérience 1 — ce qu'un critique linéaire distingue ou non (question 7(a))
@@ -172,23 +172,35 @@ def mean_distance(fake_sampler, n: int = 100_000) -> float:
     return float((lab.ring_of_gaussians(n, generator=g)[0].mean(0) - fake_sampler(n, g).mean(0)).norm())
 
 
-FAKES = {
-    "everything at the origin (total collapse)": lambda n, g: 0.01 * torch.randn(n, 2, generator=g),
-    "one Gaussian, the ring's mean and covariance": lambda n, g: 0.5**0.5 * torch.randn(n, 2, generator=g),
-    "ring of radius 3": lambda n, g: 3 * lab.ring_of_gaussians(n, generator=g)[0],
-    "the ring shifted by (0.5, 0)": lambda n, g: lab.ring_of_gaussians(n, generator=g)[0] + torch.tensor([0.5, 0.0]),
-    "one mode only, at (1, 0)": lambda n, g: 0.01 * torch.randn(n, 2, generator=g) + torch.tensor([1.0, 0.0]),
+FAKES = {  # the table's rows, A to E
+    "everything at the origin (total collapse) / tout à l'origine (effondrement total)":
+        lambda n, g: 0.01 * torch.randn(n, 2, generator=g),
+    "one Gaussian with the ring's mean and covariance / une gaussienne de même moyenne et covariance que l'anneau":
+        lambda n, g: 0.5**0.5 * torch.randn(n, 2, generator=g),
+    "the ring, radius 3 / l'anneau, de rayon 3": lambda n, g: 3 * lab.ring_of_gaussians(n, generator=g)[0],
+    "the ring shifted by (0.5, 0) / l'anneau décalé de (0,5, 0)":
+        lambda n, g: lab.ring_of_gaussians(n, generator=g)[0] + torch.tensor([0.5, 0.0]),
+    "one mode only, at (1, 0) / un seul mode, en (1, 0)":
+        lambda n, g: 0.01 * torch.randn(n, 2, generator=g) + torch.tensor([1.0, 0.0]),
 }
 critic_steps = 200 if PROFILE != "grading" else 20
-print(f"{'generator':<44} {'||mu_r - mu_g||':>15} {'linear: gap':>12} {'linear: ||w||':>14} {'MLP: gap':>9}")
-for name, sampler in FAKES.items():
+for letter, name in zip("ABCDE", FAKES):
+    print(f"{letter}: {name}")
+print(f"\n{'generator':<11} {'||mu_r - mu_g||':>15} {'linear: gap':>17} {'linear: ||w||':>15} {'MLP: gap':>12}")
+print(f"{'FR :':<11} {'||mu_r - mu_g||':>15} {'linéaire : écart':>17} {'linéaire : ||w||':>15} {'MLP : écart':>12}")
+gaps = {}
+for letter, sampler in zip("ABCDE", FAKES.values()):
     training.seed_everything(0)
     # The linear critic takes larger steps: starting from a w that faces away from mu_r - mu_g, it has to turn w
     # half a circle round while the penalty holds its norm.
     linear = fit_critic(lab.LinearCritic(2), sampler, critic_steps, lr=3e-2)
     deep = fit_critic(torch.nn.Sequential(lab.mlp(2, 64, 1, 2), torch.nn.Flatten(0)), sampler, critic_steps, lr=1e-2)
-    print(f"{name:<44} {mean_distance(sampler):>15.3f} {critic_gap(linear, sampler):>12.3f} "
-          f"{float(linear.w.detach().norm()):>14.3f} {critic_gap(deep, sampler):>9.3f}")
+    gaps[letter] = critic_gap(linear, sampler), critic_gap(deep, sampler)
+    print(f"{letter:<11} {mean_distance(sampler):>15.3f} {gaps[letter][0]:>17.3f} "
+          f"{float(linear.w.detach().norm()):>15.3f} {gaps[letter][1]:>12.3f}")
+# Rows A to C have the ring's mean: the smallest MLP gap among them against the largest linear one.
+print({"same_mean/mlp_gap_minus_linear_gap": round(min(gaps[r][1] for r in "ABC")
+                                                   - max(abs(gaps[r][0]) for r in "ABC"), 3)})
 
 # %% [markdown]
 # **Look at the table.** Which generators does the linear critic score near zero, and what do they have in common?
@@ -234,17 +246,17 @@ for name, sampler in FAKES.items():
 # **FR —** Deux générateurs imparfaits pour l'anneau. L'un a **perdu 2 des 8 modes** et répartit ses échantillons
 # également sur les 6 autres ; l'autre couvre les 8 modes avec des poids inégaux. Chacun est à distance en variation
 # totale 0,25 de l'anneau (première ligne de chacun ci-dessous) : un discriminateur qui juge un exemple à la fois ne
-# peut pas les départager, le meilleur a raison $(1 + 0,25)/2 = 62,5\,\%$ du temps contre l'un comme l'autre. Pour
+# peut pas les départager, le meilleur a raison $(1 + 0{,}25)/2 = 62{,}5\,\%$ du temps contre l'un comme l'autre. Pour
 # des groupes de $m$ exemples, le tableau donne la distance en variation totale exacte entre les produits $m$ fois,
-# la précision du meilleur discriminateur, $(1 + \mathrm{TV})/2$, et la précision, sur des données de test, d'un
+# l'exactitude du meilleur discriminateur, $(1 + \mathrm{TV})/2$, et l'exactitude, sur des données de test, d'un
 # discriminateur MLP entraîné sur des groupes formés avec votre `pack`.
 
 # %%
 _, ring_centers = lab.ring_of_gaussians(1)
 uniform = torch.full((8,), 1 / 8)
 MODE_WEIGHTS = {
-    "6 of 8 modes, equal weights": torch.tensor([1 / 6] * 6 + [0.0] * 2),
-    "all 8 modes, unequal weights": torch.tensor([3 / 16] * 4 + [1 / 16] * 4),
+    "6 of 8 modes, equal weights / 6 modes sur 8, poids égaux": torch.tensor([1 / 6] * 6 + [0.0] * 2),
+    "all 8 modes, unequal weights / les 8 modes, poids inégaux": torch.tensor([3 / 16] * 4 + [1 / 16] * 4),
 }
 
 
@@ -279,11 +291,15 @@ def packed_accuracy(weights: torch.Tensor, m: int, steps: int, batch: int = 256)
 
 
 disc_steps = 300 if PROFILE != "grading" else 10
-print(f"{'generator':<42}{'m':>3}{'TV(P^m, Q^m)':>14}{'best accuracy':>15}{'trained':>9}")
+print(f"{'generator':<58}{'m':>3}{'TV(P^m, Q^m)':>14}{'best accuracy':>15}{'trained':>9}")
+print(f"{'FR : générateur':<58}{'m':>3}{'TV(P^m, Q^m)':>14}{'exactitude max.':>16}{'entraîné':>9}")
+tvs = {}
 for name, weights in MODE_WEIGHTS.items():
     for m in (1, 2, 4):
-        tv = tv_packed(uniform, weights, m)
-        print(f"{name:<42}{m:>3}{tv:>14.3f}{(1 + tv) / 2:>15.3f}{packed_accuracy(weights, m, disc_steps):>9.3f}")
+        tv = tvs[name, m] = tv_packed(uniform, weights, m)
+        print(f"{name:<58}{m:>3}{tv:>14.3f}{(1 + tv) / 2:>15.3f}{packed_accuracy(weights, m, disc_steps):>9.3f}")
+dropped, unequal = MODE_WEIGHTS
+print({"packs_of_4/tv_dropped_modes_minus_unequal_weights": round(tvs[dropped, 4] - tvs[unequal, 4], 3)})
 
 # %% [markdown]
 # **Look at the table.** How fast does each generator's distance grow with $m$, and which one does a packed
@@ -390,10 +406,10 @@ if PROFILE == "gpu" or (PROFILE == "cpu" and TRAIN_TABLE_ON_CPU):
                 modes.append(model.coverage[-1][1])
             results[dataset, pac] = modes
             last_models[dataset, pac] = model
-            print(dataset, f"pac {pac}", {"val/modes": sum(modes) / len(modes)}, "per seed:", modes)
+            print(dataset, f"pac {pac}", {"val/modes": sum(modes) / len(modes)}, "per seed / par graine:", modes)
 else:
     print(f"profile {PROFILE}: Table 1 is not trained here, see the stored tables above / "
-          f"profil {PROFILE} : le tableau 1 n'est pas entraîné ici, voyez les tableaux conservés ci-dessus")
+          f"profil {PROFILE} : le tableau 1 n'est pas entraîné ici, voyez les tableaux enregistrés ci-dessus")
 
 # %%
 # Its figure is drawn on the GPU profile only (or with TRAIN_TABLE_ON_CPU = True), where Table 1 is trained.
@@ -407,6 +423,7 @@ def mean_se(values: list[float]) -> str:
 if results:
     n_seeds = len(next(iter(results.values())))
     print(f"{'':<6}{'':<10}{'paper (10 trials)':>20}{f'this run ({n_seeds} seeds)':>22}")
+    print(f"{'FR :':<6}{'':<10}{'article (10 essais)':>20}{f'ce calcul ({n_seeds} graines)':>22}")
     for (dataset, pac), modes in results.items():
         paper_mean, paper_se = lab.PAPER_MODES[dataset, pac]
         label = "GAN" if pac == 1 else f"PacGAN{pac}"
@@ -417,8 +434,9 @@ if results:
         with torch.no_grad():
             samples = model.sample(2500, torch.Generator().manual_seed(0))
         n_modes, quality = lab.mode_coverage(samples, model.centers, model.std)
-        plotting.scatter_2d({"generated": samples, "modes": model.centers}, ax=ax,
-                            title=f"{dataset}, pac {pac}: {n_modes} modes, {quality:.0%} high quality")
+        plotting.scatter_2d({"generated / générés": samples, "modes": model.centers}, ax=ax,
+                            title=f"{dataset}, pac {pac}: {n_modes} modes, {quality:.0%} high quality / de haute "
+                                  "qualité")
     fig_samples.tight_layout()
     plt.show()
     training.log_figures("lab07_gans", f"pacgan-{PROFILE}", {"samples": fig_samples})
@@ -450,6 +468,7 @@ wgan = {lambda_gp: lab.train_pacgan("ring", 1, 0, lambda_gp=lambda_gp,
                                     run_name=f"ring-wgan-gp-lambda{lambda_gp:g}-{PROFILE}", **wcfg)
         for lambda_gp in (10.0, 1.0)}
 print(f"{'epoch':<8}" + "".join(f"{f'lambda = {lambda_gp:g}: modes, high quality':>36}" for lambda_gp in wgan))
+print(f"{'FR :':<8}" + "".join(f"{f'lambda = {lambda_gp:g} : modes, haute qualité':>36}" for lambda_gp in wgan))
 for epoch, rows in enumerate(zip(*(model.coverage for model in wgan.values())), start=1):
     print(f"{epoch:<8}" + "".join(f"{f'{modes}, {quality:.1%}':>36}" for _, modes, quality in rows))
 
@@ -458,14 +477,15 @@ for ax, (lambda_gp, model) in zip(axes, wgan.items()):
     with torch.no_grad():
         samples = model.sample(2500, torch.Generator().manual_seed(0))
     n_modes, quality = lab.mode_coverage(samples, model.centers, model.std)
-    plotting.scatter_2d({"generated": samples, "modes": model.centers}, ax=ax,
-                        title=f"WGAN-GP, λ = {lambda_gp:g}: {n_modes} modes, {quality:.0%} high quality")
+    plotting.scatter_2d({"generated / générés": samples, "modes": model.centers}, ax=ax,
+                        title=f"WGAN-GP, λ = {lambda_gp:g}: {n_modes} modes, {quality:.0%} high quality / de haute "
+                              "qualité")
 fig_wgan.tight_layout()
 plt.show()
 training.log_figures("lab07_gans", f"wgan-gp-{PROFILE}", {"samples": fig_wgan, "data": fig_data})
 for lambda_gp, model in wgan.items():
     _, modes, quality = model.coverage[-1]
-    print(f"WGAN-GP, ring, lambda {lambda_gp:g}", {"val/modes": modes, "val/high_quality": round(quality, 4)})
+    print(f"WGAN-GP, ring / anneau, lambda {lambda_gp:g}", {"val/modes": modes, "val/high_quality": round(quality, 4)})
 
 # %% [markdown]
 # **What the stored runs say.** One seed is one run: `benchmarks/results/lab07_wgan_gp.json` keeps this profile over

@@ -12,7 +12,7 @@ par divergence contrastive (question 8 de l'examen).
 
 Le modèle : x dans {0,1}^N, y dans {0,1}^M, z dans {0,1}^K, E(x, y, z) = sum_ijk W_ijk x_i y_j z_k et
 P = exp(-E) / Z, sans biais. W est de forme (N, M, K) ; chaque fonction traite un lot (x : (B, N), y : (B, M),
-z : (B, K)) et chaque échantillonneur reçoit ses uniformes en argument : une unité vaut 1 là où u < p.
+z : (B, K)) et chaque échantillonneur reçoit ses tirages uniformes u en argument : une unité vaut 1 là où u < p.
 
 Complétez chaque fonction qui lève NotImplementedError (tâches 8.1 à 8.6). `all_states`, `rbm_free_energy`,
 `joint_probabilities`, `ThreeWayBoltzmann` et `BinaryDigitsDataModule` sont fournis : ils utilisent vos fonctions.
@@ -111,8 +111,8 @@ def block_gibbs_step(W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, z: torch
     the dtype of the inputs.
 
     FR: Tâche 8.2 : un balayage de Gibbs par blocs. Tirez x | y, z, puis y | x_nouveau, z, puis z | x_nouveau,
-    y_nouveau ; une unité vaut 1 là où son uniforme (ux, uy, uz, de mêmes formes que x, y, z) est inférieure à sa
-    probabilité. Renvoie les nouveaux (x, y, z) : des échantillons 0/1, dans le dtype des entrées."""
+    y_nouveau ; une unité vaut 1 là où son tirage uniforme (ux, uy, uz, de mêmes formes que x, y, z) est inférieur
+    à sa probabilité. Renvoie les nouveaux (x, y, z) : des échantillons 0/1, dans le dtype des entrées."""
     ### BEGIN SOLUTION
     x = (ux < conditional_x(W, y, z)).to(x.dtype)
     y = (uy < conditional_y(W, x, z)).to(y.dtype)
@@ -129,10 +129,10 @@ def unnormalized_log_marginal(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     Experiment 2 (N = 64, M and K up to 14 each: summing 2^(M + K) terms one by one is out of reach) whichever of M
     and K is larger, and stay finite and exact for weights large enough that exp(-E) overflows float64.
 
-    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Elle doit tourner
-    aux tailles de l'expérience 2 (N = 64, M et K jusqu'à 14 chacun : sommer un à un 2^(M + K) termes est hors de
-    portée), que M ou K soit le plus grand, et rester finie et exacte pour des poids assez grands pour que exp(-E)
-    dépasse la capacité de float64."""
+    FR: Tâche 8.3 : log sum_{y, z} exp(-E(x, y, z)) = log P(x) + log Z, exactement, de forme (B,). Elle doit
+    pouvoir s'exécuter aux tailles de l'expérience 2 (N = 64, M et K jusqu'à 14 chacun : sommer un à un les
+    2^(M + K) termes est hors de portée), que M ou K soit le plus grand, et rester finie et exacte pour des poids
+    assez grands pour que exp(-E) dépasse la capacité de float64."""
     ### BEGIN SOLUTION
     A = torch.einsum("ijk,bi->bjk", W, x)  # the (y, z) couplings given x
     if A.shape[2] > A.shape[1]:
@@ -172,7 +172,7 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
     - q_z, the method's estimate of P(z_k = 1 | x) for every example, shape (B, K) (`cd_gradient` uses it).
 
     With A_bjk = sum_i W_ijk x_bi, the energy given x is sum_jk A_bjk y_j z_k. Methods:
-    - "exact": exactly, at the cost of `unnormalized_log_marginal`; q_z is exact too.
+    - "exact": exactly, at the sizes `unnormalized_log_marginal` handles; q_z is exact too.
     - "mean_field": q(y) q(z). Start from q(z_k = 1) = 1/2; then `iterations` times (option, default 50):
       q_y = sigmoid(-A q_z), then q_z = sigmoid(-A^T q_y) with the new q_y. Uses E[y_j z_k | x] ~ q_yj q_zk.
     - "gibbs": samples. Options `uy` (T, B, M) and `uz` (T, B, K), `burn_in` (default 0). Start at z = 0; step t
@@ -181,16 +181,17 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
 
     FR: Tâche 8.4 : la phase positive. Renvoie deux tenseurs :
     - les statistiques positives E[x_i y_j z_k | x], moyennées sur le lot, de forme (N, M, K) ;
-    - q_z, l'estimation par la méthode de P(z_k = 1 | x) pour chaque exemple, de forme (B, K) (`cd_gradient` s'en
-      sert).
+    - q_z, l'estimation de P(z_k = 1 | x) que donne la méthode pour chaque exemple, de forme (B, K) (`cd_gradient`
+      s'en sert).
 
     Avec A_bjk = sum_i W_ijk x_bi, l'énergie sachant x vaut sum_jk A_bjk y_j z_k. Méthodes :
-    - "exact" : exactement, au coût de `unnormalized_log_marginal` ; q_z est exact lui aussi.
+    - "exact" : exactement, aux tailles que traite `unnormalized_log_marginal` ; q_z est exact lui aussi.
     - "mean_field" : q(y) q(z). Partez de q(z_k = 1) = 1/2 ; puis, `iterations` fois (option, 50 par défaut) :
-      q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Utilise E[y_j z_k | x] ~ q_yj q_zk.
+      q_y = sigmoid(-A q_z), puis q_z = sigmoid(-A^T q_y) avec le nouveau q_y. Approche E[y_j z_k | x] par
+      q_yj q_zk.
     - "gibbs" : des échantillons. Options `uy` (T, B, M) et `uz` (T, B, K), `burn_in` (0 par défaut). Partez de
-      z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Utilise la moyenne de y_j z_k (les
-      échantillons) sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes pas."""
+      z = 0 ; le pas t tire y | x, z avec uy[t], puis z | x, y avec uz[t]. Prend la moyenne des échantillons de
+      y_j z_k sur les pas t >= burn_in ; q_z est la moyenne de z sur ces mêmes pas."""
     ### BEGIN SOLUTION
     A = torch.einsum("ijk,bi->bjk", W, x)
     if method == "exact":
@@ -226,7 +227,7 @@ def positive_statistics(W: torch.Tensor, x: torch.Tensor, method: str = "exact",
         yz, q_z = yz / (uy.shape[0] - burn_in), z_sum / (uy.shape[0] - burn_in)
     else:
         raise ValueError(f"method must be 'exact', 'mean_field' or 'gibbs', got {method!r} / method doit valoir "
-                         f"'exact', 'mean_field' ou 'gibbs', reçu {method!r}")
+                         f"'exact', 'mean_field' ou 'gibbs' (valeur reçue : {method!r})")
     return torch.einsum("bi,bjk->ijk", x, yz) / x.shape[0], q_z
     ### END SOLUTION
 
@@ -356,8 +357,8 @@ class ThreeWayBoltzmann(L.LightningModule):
                  seed: int = 0) -> None:
         super().__init__()
         if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'un de "
-                             f"{ESTIMATORS}, reçu {estimator!r}")
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r} / estimator doit être l'une "
+                             f"des valeurs {ESTIMATORS} (valeur reçue : {estimator!r})")
         self.save_hyperparameters()
         self.automatic_optimization = False
         g = torch.Generator().manual_seed(seed)

@@ -312,12 +312,12 @@ _WRONG_AXES = _mistake(
     "W est de forme (N, M, K) : avec quel axe de W x, y et z doivent-ils chacun être contractés dans votre einsum ?")
 _MARGINAL_OVERFLOW = _mistake(
     "exponentiates the energies directly, so log P(x) + log Z overflows float64 for large weights",
-    "exponentie directement les énergies : log P(x) + log Z dépasse la capacité de float64 pour de grands poids",
+    "prend directement l'exponentielle des énergies : exp(-E) dépasse la capacité de float64 pour de grands poids",
     "With weights of scale 200, which of your intermediate values can float64 not hold?",
-    "Avec des poids d'échelle 200, laquelle de vos valeurs intermédiaires float64 ne peut-il pas représenter ?")
+    "Avec des poids d'échelle 200, laquelle de vos valeurs intermédiaires sort du domaine de float64 ?")
 _SOFTPLUS_SIGN = _mistake(
     "summing a set of units out in closed form uses the energy with the wrong sign (softplus(+field))",
-    "la somme en forme close sur un ensemble d'unités prend l'énergie avec le mauvais signe (softplus(+champ))",
+    "la somme sous forme close sur un ensemble d'unités prend l'énergie avec le mauvais signe (softplus(+champ))",
     "Σ over a unit u ∈ {0, 1} of exp(-u a) equals 1 + exp(what)?",
     "La somme sur une unité u ∈ {0, 1} de exp(-u a) vaut 1 + exp(quoi) ?")
 _EXACT_AUTOGRAD = _mistake(
@@ -371,7 +371,7 @@ MISTAKES = {
         "Quand le balayage tire z, sur quel y la tâche 8.2 conditionne-t-elle ?"),
     "block Gibbs: u > p instead of u < p": _mistake(
         "a unit is set to 1 where its uniform is above its probability, so it fires with probability 1 - p",
-        "une unité vaut 1 là où son uniforme dépasse sa probabilité : elle s'active avec probabilité 1 - p",
+        "une unité vaut 1 là où son tirage uniforme dépasse sa probabilité : elle s'active avec probabilité 1 - p",
         "If u is uniform on [0, 1], what is the probability that u > p?",
         "Si u est uniforme sur [0, 1], quelle est la probabilité que u > p ?"),
     "block Gibbs: probabilities returned instead of samples": _mistake(
@@ -405,9 +405,10 @@ MISTAKES = {
         "Y a-t-il un 1/2^K devant la somme dans log Σ_{y, z} exp(-E(x, y, z)) ?"),
     "log Z: plain sum instead of log-sum-exp": _mistake(
         "exponentiates directly before summing, so log Z overflows float64 for large weights",
-        "exponentie directement avant de sommer : log Z dépasse la capacité de float64 pour de grands poids",
+        "prend directement l'exponentielle avant de sommer : exp(-E) dépasse la capacité de float64 pour de grands "
+        "poids",
         "With weights of scale 100, which of your intermediate values can float64 not hold?",
-        "Avec des poids d'échelle 100, laquelle de vos valeurs intermédiaires float64 ne peut-il pas représenter ?"),
+        "Avec des poids d'échelle 100, laquelle de vos valeurs intermédiaires sort du domaine de float64 ?"),
     "log Z: x left out (sum over y and z of exp(0))": _mistake(
         "x is left out of Z: every setting of (y, z) counts exp(0), whatever W",
         "x est omis de Z : chaque configuration de (y, z) compte pour exp(0), quel que soit W",
@@ -534,9 +535,9 @@ MISTAKES = {
         "Si u0 est uniforme sur [0, 1], quelle est la probabilité que u0 > q_z ?"),
     "CD: the starting z drawn with uz[0] instead of u0": _mistake(
         "the starting z is drawn with the first sweep's uniforms uz[0] instead of u0",
-        "le z de départ est tiré avec les uniformes uz[0] du premier balayage au lieu de u0",
+        "le z de départ est tiré avec les tirages uniformes uz[0] du premier balayage au lieu de u0",
         "Which of the four uniforms does Task 8.5 reserve for the chain's starting z?",
-        "Lequel des quatre tenseurs d'uniformes la tâche 8.5 réserve-t-elle au z de départ de la chaîne ?"),
+        "Lequel des quatre tenseurs de tirages uniformes la tâche 8.5 réserve-t-elle au z de départ de la chaîne ?"),
     "CD: the data overwritten in place": _mistake(
         "the chain writes its samples into the data tensor x in place, modifying the caller's data",
         "la chaîne écrit ses échantillons en place dans le tenseur de données x, modifiant les données de l'appelant",
@@ -585,5 +586,5 @@ MISTAKES = {
         "enumerates every joint setting of y and z, 2^(M + K) terms, which Task 8.3 rules out",
         "énumère toutes les configurations conjointes de y et z, 2^(M + K) termes, ce que la tâche 8.3 exclut",
         "Given x and one latent set, can the other set be summed out in closed form, unit by unit?",
-        "Sachant x et l'un des ensembles latents, peut-on sommer l'autre en forme close, unité par unité ?"),
+        "Sachant x et l'un des ensembles latents, peut-on sommer l'autre sous forme close, unité par unité ?"),
 }

@@ -46,10 +46,10 @@
 #   Divergence* ? Expliquez votre réponse.
 #
 # **Comment fonctionne ce lab.** Complétez les fonctions de `lab08_boltzmann.py` qui lèvent `NotImplementedError`
-# (tâches 8.1 à 8.6). Chaque fonction traite un lot, et chaque échantillonneur reçoit ses uniformes en argument (une
-# unité vaut 1 là où $u < p$) : vos échantillons peuvent ainsi être comparés exactement à ceux de la référence. Chaque
-# cellule de test exécute les cas publics ; d'autres cas (autres formes, autres tailles de lot, poids d'échelles pour
-# lesquelles $e^{-E}$ sort largement du domaine de float64) sont notés après la remise. Les expériences utilisent
+# (tâches 8.1 à 8.6). Chaque fonction traite un lot, et chaque échantillonneur reçoit ses tirages uniformes en
+# argument (une unité vaut 1 là où $u < p$) : vos échantillons peuvent ainsi être comparés exactement à ceux de la
+# référence. Chaque cellule de test exécute les cas publics ; d'autres cas (autres formes, autres tailles de lot,
+# poids d'échelles pour lesquelles $e^{-E}$ sort largement du domaine de float64) sont notés après la remise. Les expériences utilisent
 # ensuite votre code. Rédigez vos réponses à (a), (b) et (c) dans les dernières cellules, marquées *YOUR ANSWER HERE*,
 # à partir de vos mesures.
 
@@ -67,7 +67,7 @@ from labkit import plotting, training
 
 training.seed_everything(0)
 PROFILE = training.profile()  # "cpu" on a laptop, "gpu" on a GPU node, "grading" in the autograder
-print("profile:", PROFILE)
+print("profile / profil:", PROFILE)
 if PROFILE != "gpu":
     # These tensors are small: a second thread gains nothing and slows down when another process holds a core.
     torch.set_num_threads(1)
@@ -113,8 +113,9 @@ def brute_force_report(P_block: torch.Tensor, conditional, name: str) -> None:
     exact_marginals = torch.einsum("sc,si->ci", cond, S)  # P(unit i = 1 | others)
     yours = conditional
     product = torch.prod(torch.where(S[:, None, :] == 1, exact_marginals[None], 1 - exact_marginals[None]), -1)
-    print(f"{name}: max |exact - yours| = {float((exact_marginals - yours).abs().max()):.1e}, "
-          f"max |P(block | others) - product of its marginals| = {float((cond - product).abs().max()):.1e}")
+    print(f"{name}: max |exact - yours / le vôtre| = {float((exact_marginals - yours).abs().max()):.1e}, "
+          f"max |P(block | others) - product of its marginals / P(bloc | autres) - produit de ses marginales| = "
+          f"{float((cond - product).abs().max()):.1e}")
 
 
 others_yz = torch.cartesian_prod(torch.arange(8), torch.arange(8))  # (y, z) setting pairs, the columns below
@@ -172,7 +173,8 @@ def parallel_step(W, x, y, z, ux, uy, uz):
 
 g = torch.Generator().manual_seed(1)
 tv_curves = {}
-for name, step in [("block Gibbs (sequential)", lab.block_gibbs_step), ("parallel sweep", parallel_step)]:
+for name, step in [("block Gibbs (sequential) / Gibbs par blocs (séquentiel)", lab.block_gibbs_step),
+                   ("parallel sweep / balayage parallèle", parallel_step)]:
     state = tuple(torch.zeros(tv_cfg["chains"], 3, dtype=torch.float64) for _ in range(3))
     curve = [tv_to_joint(*state)]
     for _ in range(tv_cfg["sweeps"]):
@@ -182,10 +184,11 @@ for name, step in [("block Gibbs (sequential)", lab.block_gibbs_step), ("paralle
     tv_curves[name] = curve
 exact_draws = torch.multinomial(joint, tv_cfg["chains"], replacement=True, generator=g)
 floor = 0.5 * float((torch.bincount(exact_draws, minlength=512).double() / tv_cfg["chains"] - joint).abs().sum())
-tv_curves["exact samples (floor)"] = [floor] * (tv_cfg["sweeps"] + 1)
+tv_curves["exact samples (floor) / échantillons exacts (plancher)"] = [floor] * (tv_cfg["sweeps"] + 1)
 shown = sorted({0, 1, 2, 5, tv_cfg["sweeps"]} & set(range(tv_cfg["sweeps"] + 1)))
 for name, curve in tv_curves.items():
-    print(f"{name:<26} TV, sweeps / balayages {', '.join(map(str, shown))}: " + ", ".join(f"{curve[t]:.3f}" for t in shown))
+    print(f"{name:<62} TV, sweeps / balayages {', '.join(map(str, shown))}: "
+          + ", ".join(f"{curve[t]:.3f}" for t in shown))
 fig_tv = plotting.line_plot(tv_curves, x=range(len(next(iter(tv_curves.values())))), xlabel="sweeps / balayages",
                             ylabel="TV", logy=True,
                             title=f"N = M = K = 3, {tv_cfg['chains']} chains / chaînes")
@@ -251,15 +254,18 @@ def best_time(fn, repeats: int) -> float:
 
 g = torch.Generator().manual_seed(2)
 x_cost = (torch.rand(cost_cfg["batch"], 64, generator=g, dtype=torch.float64) < 0.5).double().to(DEVICE)
-cost = {"three-way marginal": [], "RBM free energy": []}
+cost = {"three_way_marginal": [], "rbm_free_energy": []}
+COST_LABELS = {"three_way_marginal": "three-way marginal / marginale à interactions triples",
+               "rbm_free_energy": "RBM free energy / énergie libre de la RBM"}
 for k in cost_cfg["ks"]:
     W_cost = (0.1 * torch.randn(64, k, k, generator=g, dtype=torch.float64)).to(DEVICE)
     W_rbm = (0.1 * torch.randn(64, 2 * k, generator=g, dtype=torch.float64)).to(DEVICE)
-    cost["three-way marginal"].append(best_time(lambda W=W_cost: lab.unnormalized_log_marginal(W, x_cost),
+    cost["three_way_marginal"].append(best_time(lambda W=W_cost: lab.unnormalized_log_marginal(W, x_cost),
                                                 cost_cfg["repeats"]))
-    cost["RBM free energy"].append(best_time(lambda W=W_rbm: lab.rbm_free_energy(W, x_cost), cost_cfg["repeats"]))
+    cost["rbm_free_energy"].append(best_time(lambda W=W_rbm: lab.rbm_free_energy(W, x_cost), cost_cfg["repeats"]))
 print(f"{'M = K':>6}{'H':>4}{'three-way (ms)':>16}{'RBM (ms)':>10}")
-for k, t3, tr in zip(cost_cfg["ks"], cost["three-way marginal"], cost["RBM free energy"]):
+print(f"{'FR :':>6}{'H':>4}{'triple (ms)':>16}{'RBM (ms)':>10}")
+for k, t3, tr in zip(cost_cfg["ks"], cost["three_way_marginal"], cost["rbm_free_energy"]):
     print(f"{k:>6}{2 * k:>4}{1e3 * t3:>16.3f}{1e3 * tr:>10.3f}")
 last = cost_cfg["ks"][-4:]
 for name, times in cost.items():
@@ -269,7 +275,7 @@ for name, times in cost.items():
     print(f"M = K = {last[0]}..{last[-1]}:", {f"{name}/time_ratio_per_step": round(ratio, 2)})
 fig_cost, ax = plt.subplots(figsize=(6, 4))
 for name, times in cost.items():
-    ax.semilogy(cost_cfg["ks"], [1e3 * t for t in times], "o-", label=name)
+    ax.semilogy(cost_cfg["ks"], [1e3 * t for t in times], "o-", label=COST_LABELS[name])
 ax.set(xlabel="M = K  (RBM: H = M + K)", ylabel="ms (time / temps)",
        title=f"log P(x) + log Z, B = {cost_cfg['batch']}, N = 64")
 ax.legend()
@@ -290,8 +296,9 @@ plt.show()
 # moyen (`"mean_field"` : partir de $q(z_k = 1) = 1/2$, puis, `iterations` fois, mettre à jour $q(\mathbf{y})$ à
 # partir de $q(\mathbf{z})$, puis $q(\mathbf{z})$ à partir du nouveau $q(\mathbf{y})$), ou à partir d'échantillons
 # (`"gibbs"` : en partant de $\mathbf{z} = 0$, tirer tour à tour $\mathbf{y} \mid \mathbf{x}, \mathbf{z}$ et
-# $\mathbf{z} \mid \mathbf{x}, \mathbf{y}$, uniformes fournies). Elle renvoie aussi `q_z`, l'estimation par la méthode de $P(z_k = 1 \mid \mathbf{x})$ pour chaque
-# exemple, dont se sert la tâche 8.5. La docstring donne les détails.
+# $\mathbf{z} \mid \mathbf{x}, \mathbf{y}$, tirages uniformes fournis). Elle renvoie aussi `q_z`, l'estimation
+# de $P(z_k = 1 \mid \mathbf{x})$ que donne la méthode pour chaque exemple, dont se sert la tâche 8.5. La docstring
+# donne les détails.
 
 # %% check="positive_statistics"
 
@@ -309,7 +316,9 @@ plt.show()
 digits, _ = lab.binary_digits()
 x_pos = digits[:64]
 POS_STEPS = {"cpu": [1, 5, 50, 500], "gpu": [1, 5, 50, 500, 5000], "grading": [1, 5]}[PROFILE]
-print(f"{'W std':>6}" + "".join(f"{f'mean field x{t}':>16}" for t in POS_STEPS)
+print(f"{'W std':>6}" + "".join(f"{f'mean field x{t}':>18}" for t in POS_STEPS)
+      + "".join(f"{f'Gibbs x{t}':>12}" for t in POS_STEPS))
+print(f"{'FR :':>6}" + "".join(f"{f'champ moyen x{t}':>18}" for t in POS_STEPS)
       + "".join(f"{f'Gibbs x{t}':>12}" for t in POS_STEPS))
 for scale in (0.1, 0.3, 1.0):
     W_pos = scale * torch.randn(64, 6, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
@@ -321,19 +330,19 @@ for scale in (0.1, 0.3, 1.0):
                                        uz=torch.rand(t, 64, 6, generator=g, dtype=torch.float64))[0] for t in POS_STEPS]
     rel = [float((e - exact).norm() / exact.norm()) for e in errors]
     n = len(POS_STEPS)
-    print(f"{scale:>6}" + "".join(f"{r:>16.2e}" for r in rel[:n]) + "".join(f"{r:>12.2e}" for r in rel[n:]))
+    print(f"{scale:>6}" + "".join(f"{r:>18.2e}" for r in rel[:n]) + "".join(f"{r:>12.2e}" for r in rel[n:]))
 
 # %% [markdown]
 # ## Tasks 8.5–8.6 — the CD gradient and the exact gradient / Tâches 8.5 et 8.6 — le gradient CD et le gradient exact
 #
 # `cd_gradient(W, x, k, positive, q_z, uniforms)` returns the CD-k estimate of
-# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ as `positive - negative`, so that gradient descent uses it as
-# it is. The negative chain starts where the positive phase puts the data's latents: at the data $\mathbf{x}$, with
+# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$, with that gradient's sign, so that gradient descent uses it
+# as it is. The negative chain starts where the positive phase puts the data's latents: at the data $\mathbf{x}$, with
 # $z_k = 1$ where $u_0 < q_z$ (`q_z` from `positive_statistics`); then each sweep samples $\mathbf{y}$, then
 # $\mathbf{z}$, then $\mathbf{x}$. `exact_nll_gradient(W, x)` is the same gradient by enumeration.
 #
 # **FR —** `cd_gradient(W, x, k, positive, q_z, uniforms)` renvoie l'estimation CD-k (divergence contrastive) de
-# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$ sous la forme `positive - negative`, pour que la descente de
+# $\nabla_W\, \frac{1}{B}\sum_b -\log P(\mathbf{x}_b)$, avec le signe de ce gradient, pour que la descente de
 # gradient l'utilise telle quelle. La chaîne négative part de là où la phase positive place les variables latentes des
 # données : des données $\mathbf{x}$, avec $z_k = 1$ là où $u_0 < q_z$ (`q_z` vient de `positive_statistics`) ; puis
 # chaque balayage tire $\mathbf{y}$, puis $\mathbf{z}$, puis $\mathbf{x}$. `exact_nll_gradient(W, x)` calcule le
@@ -375,8 +384,10 @@ TRAIN_PROFILES = {
 }
 tcfg = dict(TRAIN_PROFILES[PROFILE])
 epochs, batch_size, limit = tcfg.pop("epochs"), tcfg.pop("batch_size"), tcfg.pop("limit")
-RUNS = {"exact gradient": ("exact", "exact"), "CD-1, exact positive": ("cd", "exact"),
-        "CD-1, mean-field positive": ("cd", "mean_field"), "PCD-1, Gibbs positive": ("pcd", "gibbs")}
+RUNS = {"exact gradient / gradient exact": ("exact", "exact"),
+        "CD-1, exact positive / phase positive exacte": ("cd", "exact"),
+        "CD-1, mean-field positive / phase positive en champ moyen": ("cd", "mean_field"),
+        "PCD-1, Gibbs positive / phase positive de Gibbs": ("pcd", "gibbs")}
 UNIFORM_LL = -64 * math.log(2)
 models = {}
 print(f"M = K = {tcfg['m']}, {epochs} epochs / époques, batch / lot {batch_size}, lr {tcfg['lr']}; "
@@ -387,9 +398,9 @@ for name, (estimator, positive) in RUNS.items():
                              run_name=f"{estimator}-{positive}-{PROFILE}", **tcfg)
     history = models[name].history
     gains = {split: [h[f"{split}/log_likelihood"] - UNIFORM_LL for h in history] for split in ("train", "val")}
-    print(f"{name:<28} train " + " ".join(f"{v:6.2f}" for v in gains["train"])
+    print(f"{name}\n    train / entraînement " + " ".join(f"{v:6.2f}" for v in gains["train"])
           + " | test " + " ".join(f"{v:6.2f}" for v in gains["val"]) + f"  ({time.perf_counter() - start:.1f} s)",
-          {f"{name}/val/gain_over_uniform": round(gains["val"][-1], 3)})
+          {f"{estimator}-{positive}/val/gain_over_uniform": round(gains["val"][-1], 3)})
 
 fig_ll, axes = plt.subplots(1, 2, figsize=(11, 4))
 for ax, split in zip(axes, ("train", "val")):
@@ -398,7 +409,8 @@ for ax, split in zip(axes, ("train", "val")):
                 label=name)
     ax.axhline(UNIFORM_LL, color="grey", ls=":", label="uniform / uniforme")
     ax.set(xlabel="epoch / époque", ylabel="average log-likelihood (nats) / log-vraisemblance moyenne",
-           title=f"exact {split} log-likelihood / log-vraisemblance exacte")
+           title=f"exact log-likelihood, {split} / log-vraisemblance exacte, "
+                 + {"train": "entraînement", "val": "validation"}[split])
 axes[0].legend(fontsize=8)
 plt.show()
 
@@ -412,7 +424,7 @@ plt.show()
 #
 # **FR —** **À quelle distance du gradient exact est chaque estimation ?** Sur un lot de 64 chiffres d'entraînement,
 # en deux points (les poids initiaux, et les poids atteints par le gradient exact) : l'angle, en degrés, entre le
-# gradient de chaque estimateur et le gradient exact sur le même lot, sur plusieurs tirages des uniformes de
+# gradient de chaque estimateur et le gradient exact sur le même lot, sur plusieurs tirages des nombres uniformes de
 # l'estimateur ; l'angle moyen d'un tirage, et l'angle de la moyenne des tirages (ce qui reste quand le bruit
 # d'échantillonnage est moyenné). En plus des estimateurs des entraînements : CD-5, et CD-1 dont la chaîne négative
 # part de $\mathbf{z} = 0$ au lieu de `q_z` (`cd_gradient` avec `q_z` mis à 0). Les chaînes de PCD tournent d'abord
@@ -422,8 +434,9 @@ plt.show()
 ANGLE_DRAWS = {"cpu": 20, "gpu": 50, "grading": 2}[PROFILE]
 x_batch = digits[:64]
 ANGLE_RUNS = {**{name: (*spec, 1) for name, spec in list(RUNS.items())[1:]},
-              "CD-5, exact positive": ("cd", "exact", 5), "CD-5, mean-field positive": ("cd", "mean_field", 5),
-              "CD-1, exact positive, z = 0": ("cd", "exact", 1)}
+              "CD-5, exact positive / phase positive exacte": ("cd", "exact", 5),
+              "CD-5, mean-field positive / phase positive en champ moyen": ("cd", "mean_field", 5),
+              "CD-1, exact positive, z = 0 / phase positive exacte, z = 0": ("cd", "exact", 1)}
 
 
 def cd1_from_zero(probe: lab.ThreeWayBoltzmann, W_at: torch.Tensor) -> torch.Tensor:
@@ -445,7 +458,7 @@ def angles_at(W_at: torch.Tensor) -> dict[str, tuple[float, float]]:
         if estimator == "pcd":
             for _ in range(50):
                 probe.gradient(x_batch)
-        draws = [cd1_from_zero(probe, W_at) if name.endswith("z = 0") else probe.gradient(x_batch)
+        draws = [cd1_from_zero(probe, W_at) if "z = 0" in name else probe.gradient(x_batch)
                  for _ in range(ANGLE_DRAWS)]
         out[name] = (sum(lab.angle_degrees(d, exact_grad) for d in draws) / len(draws),
                      lab.angle_degrees(torch.stack(draws).mean(0), exact_grad))
@@ -453,12 +466,16 @@ def angles_at(W_at: torch.Tensor) -> dict[str, tuple[float, float]]:
 
 
 W_init = lab.ThreeWayBoltzmann(seed=0, **tcfg).W.detach()  # the initial weights of every training run
-angles = {"initial weights": angles_at(W_init), "after exact training": angles_at(models["exact gradient"].W.detach())}
-print(f"angle to the exact gradient (degrees), {ANGLE_DRAWS} draws: mean of one draw / of the mean of the draws")
-print(f"FR : angle au gradient exact (degrés), {ANGLE_DRAWS} tirages : moyenne d'un tirage / de la moyenne des tirages")
-print(f"{'estimator / estimateur':<30}" + "".join(f"{point:>26}" for point in angles))
+exact_trained = models["exact gradient / gradient exact"].W.detach()
+angles = {"initial weights / poids initiaux": angles_at(W_init),
+          "after exact training / après l'entraînement exact": angles_at(exact_trained)}
+print(f"angle to the exact gradient (degrees), {ANGLE_DRAWS} draws: mean of one draw | of the mean of the draws")
+print(f"FR : angle au gradient exact (degrés), {ANGLE_DRAWS} tirages : moyenne d'un tirage | de la moyenne des tirages")
+for number, point in enumerate(angles, start=1):
+    print(f"({number}) {point}")
+print(f"{'estimator / estimateur':<60}" + "".join(f"{f'({number})':>18}" for number in range(1, len(angles) + 1)))
 for name in ANGLE_RUNS:
-    print(f"{name:<30}" + "".join(f"{angles[p][name][0]:>16.1f} / {angles[p][name][1]:>6.1f}" for p in angles))
+    print(f"{name:<60}" + "".join(f"{angles[p][name][0]:>9.1f} | {angles[p][name][1]:>6.1f}" for p in angles))
 
 # %% [markdown]
 # **What do you see?** Which estimators come close to the exact gradient, and which stay far even on average? Does
@@ -475,8 +492,8 @@ for name in ANGLE_RUNS:
 # random states; the last row is training digits (not in the autograder).
 #
 # **FR —** **Échantillons.** Pour chaque modèle entraîné, une ligne de 10 chaînes après 200 balayages de Gibbs par
-# blocs (1 000 avec le profil GPU) depuis des états aléatoires ; la dernière ligne montre des chiffres d'entraînement (pas dans le correcteur
-# automatique).
+# blocs (1 000 avec le profil GPU) depuis des états aléatoires ; la dernière ligne montre des chiffres
+# d'entraînement (figure absente de la correction automatique).
 
 # %%
 if PROFILE == "grading":
