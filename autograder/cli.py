@@ -109,14 +109,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the course repository (solutions/, labs/)")
     sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_release, _add_grade, _add_formgrader, _add_finalize, _add_mistakes, _add_demo):
+        add(sub)
+    return parser
+
+
+def _add_release(sub) -> None:
     p = sub.add_parser("release", help="write labs/ from solutions/")
     p.add_argument("--check", action="store_true", help="exit 1 if labs/ differs from what release would write")
     p.add_argument("--lab", help="release only this lab's folder (e.g. while writing it)")
     p.set_defaults(func=cmd_release)
+
+
+def _add_grade(sub) -> None:
     p = sub.add_parser("grade", help="autograde one lab for a folder of submissions",
                        description="Autograde one lab: intake each submission, run its notebook in a sandbox, judge "
                                    "the recorded outputs against the reference, and write the gradebook, grades.csv, "
@@ -169,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run student code WITHOUT the sandbox (only for code you trust; see SECURITY.md)")
     p.set_defaults(func=cmd_grade)
+
+
+def _add_formgrader(sub) -> None:
     p = sub.add_parser("formgrader", help="grade written answers: nbgrader's formgrader on a course directory",
                        description="Write DIR/nbgrader_config.py and start nbgrader's formgrader on DIR, listening on "
                                    "127.0.0.1 with a token (the URL is printed; as root too). Its Autograde button "
@@ -177,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dir", help="the course directory (autograder grade's --out)")
     p.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
     p.set_defaults(func=cmd_formgrader)
+
+
+def _add_finalize(sub) -> None:
     p = sub.add_parser("finalize", help="after written answers are graded: every export again, ready to upload",
                        description="Re-export one lab from the gradebook after manual grading: totals with written "
                                    "answers, late penalties computed on the total, lateness and the teaching "
@@ -189,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--late-penalty", default=None, metavar="METHOD",
                    help="none, zero or module.Class (default: the one the course was graded with)")
     p.set_defaults(func=cmd_finalize)
+
+
+def _add_mistakes(sub) -> None:
     p = sub.add_parser("mistakes", help="the failures no catalogued mistake explains, largest cluster first",
                        description="After grading: the failed checks whose outputs match no mistake of the lab's "
                                    "catalogue (solutions/LAB/mutants.py), clustered by how they fail, with one "
@@ -196,12 +214,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lab", help="the lab's name, e.g. lab06_vae")
     p.add_argument("--out", required=True, help="the course directory (autograder grade's --out)")
     p.set_defaults(func=cmd_mistakes)
+
+
+def _add_demo(sub) -> None:
     p = sub.add_parser("demo", help="release every lab and grade the bundled sample class")
     p.add_argument("--out", default="out", help="where the course directories go, one per lab (default: out)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="at most this many students graded in parallel (default: the number of cores)")
     p.set_defaults(func=cmd_demo)
-    args = parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy warnings say nothing to a TA
     try:
         return args.func(args)

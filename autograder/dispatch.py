@@ -170,6 +170,26 @@ class Workers:
             self.client = None
 
 
+@dataclass(frozen=True)
+class _Died:
+    """The worker died under the job (killed, out of memory, stuck and ended) or could not start its kernels."""
+
+    why: str
+
+
+def _result(future: cf.Future) -> StudentResult | Failure | _Died:
+    try:
+        return future.result()
+    except GraderError as exc:
+        return Failure(str(exc), grader_error=True)
+    except CanaryFailed:
+        raise  # a replacement worker failed its canary: the batch stops
+    except (BrokenProcessPool, cf.CancelledError, WorkerUnavailable) as exc:
+        return _Died(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # the student's notebook was refused (autograder.worker.NotebookRejected)
+        return Failure(f"{type(exc).__name__}: {exc}")
+
+
 def dispatch(workers: Workers, todo: list[Item], make_job: Callable[[Item], Job], overdue_s: float,
              progress: bool = True, desc: str = "grading") -> Iterator[tuple[Item, StudentResult | Failure]]:
     """Each item's result as it arrives: a StudentResult, or a Failure. `overdue_s`: past this long since its job was
@@ -200,26 +220,18 @@ def dispatch(workers: Workers, todo: list[Item], make_job: Callable[[Item], Job]
         for future in done:
             item, slot, worker, _ = running.pop(future)
             workers.finished(slot)
-            try:
-                result: StudentResult | Failure = future.result()
-            except GraderError as exc:
-                result = Failure(str(exc), grader_error=True)
-            except CanaryFailed:
-                raise  # a replacement worker failed its canary: the batch stops
-            except (BrokenProcessPool, cf.CancelledError, WorkerUnavailable) as exc:
+            result = _result(future)
+            if isinstance(result, _Died):
                 if worker is not None:
                     workers.restart(slot, worker)
-                # Its worker died (killed, out of memory, stuck and ended) or could not start its kernel factory. A
-                # student queued behind a stuck one is not to blame for it.
-                if future in stuck or worker is None or all(worker is not w for w in ended):
-                    tries[id(item)] = tries.get(id(item), 0) + 1
-                if tries.get(id(item), 0) < MAX_TRIES:
+                # A student queued behind a stuck one is not to blame for its worker's end.
+                blamed = future in stuck or worker is None or all(worker is not w for w in ended)
+                tries[id(item)] = tries.get(id(item), 0) + blamed  # `todo` keeps every item alive: ids are stable
+                if tries[id(item)] < MAX_TRIES:
                     pending.append(item)
                     continue
-                result = Failure(f"the worker grading this notebook died or hung each time it tried "
-                                 f"({type(exc).__name__}: {exc})", grader_error=True)
-            except Exception as exc:  # the student's notebook was refused (autograder.worker.NotebookRejected)
-                result = Failure(f"{type(exc).__name__}: {exc}")
+                result = Failure(f"the worker grading this notebook died or hung each time it tried ({result.why})",
+                                 grader_error=True)
             bar.update()
             yield item, result
     bar.close()

@@ -194,6 +194,13 @@ def outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterE
         o.problems.append("not on the roster")
     o.auto_score = round(sum(c.score for c in o.checks), 4)
     o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
+    _read_gradebook(course, lab, student, o)
+    return o
+
+
+def _read_gradebook(course: CourseDir, lab: Lab, student: str, o: Outcome) -> None:
+    """The gradebook's view of the student: names, due date, submission time, the total after the late penalty,
+    the written answers and the comments."""
     zone = course.zone
     with Gradebook(course.db_url) as gb:
         assignment = gb.find_assignment(lab.name)
@@ -225,7 +232,6 @@ def outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterE
                                seconds_late=late, written=written, comments=comments,
                                timestamp_source=_timestamp_source(course, lab, student) if sub.timestamp else "",
                                pending=o.needs_manual_grade)
-    return o
 
 
 def late_penalty(course: CourseDir, student: str, score: float, seconds_late: float) -> float:

@@ -16,8 +16,8 @@ from autograder.labs import Lab
 from autograder.results import CheckResult
 from autograder.settings import Feedback
 from labkit.codec import decode, dumps_strict, encode, loads_strict
-from labkit.compare import compare
-from labkit.grading import MAX_RECORD_BYTES, run_case
+from labkit.compare import Mismatch, compare
+from labkit.grading import MAX_RECORD_BYTES, Check, run_case
 from labkit.i18n import tr
 from labkit.rules import broken_rules
 
@@ -109,7 +109,6 @@ def judge_check(lab: Lab, check_id: str, cases: list[dict[str, Any]], records_pa
     as benchmarks/diagnosis_cost.py does)."""
     feedback = Feedback.parse(feedback)
     check = lab.checks[check_id]
-    n_public = len(check.public)
     try:
         actual, evidence = read_records(records_path, check_id, len(cases), with_evidence=bool(check.rules))
     except (RecordError, ValueError) as exc:
@@ -128,7 +127,16 @@ def judge_check(lab: Lab, check_id: str, cases: list[dict[str, Any]], records_pa
     if broken:
         return CheckResult(check_id, 0.0, float(check.points), 0, len(cases),
                            [f"method rule broken: {b}" for b in broken] + hints, found)
-    messages, hidden_failed = [], 0
+    messages = _case_messages(check, cases, reasons, feedback)
+    score = round(check.points * passed / len(cases), 4) if cases else 0.0
+    return CheckResult(check_id, score, float(check.points), passed, len(cases), messages + hints, found)
+
+
+def _case_messages(check: Check, cases: list[dict[str, Any]], reasons: list[Mismatch | None],
+                   feedback: Feedback) -> list[str]:
+    """One line per failed case. A public case shows its inputs and expected value (they ship with the lab); a
+    hidden one shows what `feedback` allows."""
+    n_public, messages, hidden_failed = len(check.public), [], 0
     for i, (case, reason) in enumerate(zip(cases, reasons, strict=True)):
         if reason is None:
             continue
@@ -145,8 +153,7 @@ def judge_check(lab: Lab, check_id: str, cases: list[dict[str, Any]], records_pa
                 messages.append(f"hidden case {i + 1} ({check.describe_case(case)}): {reason.kind}")
     if hidden_failed and feedback == Feedback.SUMMARY:
         messages.append(f"{hidden_failed} of {len(cases) - n_public} hidden cases failed")
-    score = round(check.points * passed / len(cases), 4) if cases else 0.0
-    return CheckResult(check_id, score, float(check.points), passed, len(cases), messages + hints, found)
+    return messages
 
 
 def _diagnosis(lab: Lab, check_id: str, cases: list[dict[str, Any]], expected: list[dict[str, Any]],

@@ -251,25 +251,7 @@ def render(data: dict[str, Any]) -> str:
     if s["count"]:
         stats += (f" — mean / moyenne {s['mean']:.3g}, median / médiane {s['median']:.3g}, full marks / note maximale "
                   f"{s['full_marks']} (out of / sur {s['max_score']:g})")
-    checks = "".join(
-        f"<tr><td>{e(c['check'])}</td><td class=n>{c['points']:g}</td><td>{_bar(c['public_pass_rate'])}</td>"
-        f"<td>{_bar(c['hidden_pass_rate'])}</td><td class=n>{c['full_marks']}/{c['students']}</td>"
-        f"<td class=n>{c['points_lost']:g}</td><td class=n>"
-        f"{'' if c['mean_points_lost'] is None else format(c['mean_points_lost'], 'g')}</td>"
-        f"<td class=n>{c['rules_broken'] or ''}</td></tr>" for c in data["checks"])
-    mistakes = []
-    for m in data["mistakes"]:
-        names = " <b>|</b> ".join(" = ".join(e(n) for n in g) for g in m["mistakes"])
-        said = "".join(f"<div class=d>{e(d.get('en', ''))}<br><i>{e(d.get('fr', ''))}</i></div>"
-                       for d in m["descriptions"] if d.get("en"))
-        kind = "" if m["kind"] == MISTAKE else " <span class=tag>ambiguous / ambigu</span>"
-        mistakes.append(f"<tr><td class=n>{m['count']}</td><td>{e(m['check'])}</td><td>{names}{kind}{said}</td>"
-                        f"<td>{_students(m['students'])}</td></tr>")
-    clusters = []
-    for u in data["undiagnosed"]:
-        tag = " <span class=tag>not attempted / non traité</span>" if u["not_attempted"] else ""
-        clusters.append(f"<tr><td class=n>{u['count']}</td><td>{e(u['check'])}</td><td>{e(u['summary'])}{tag}</td>"
-                        f"<td>{_students(u['students'])}</td></tr>")
+    checks, mistakes, clusters = _check_rows(data), _mistake_rows(data), _cluster_rows(data)
 
     def people(rows: list[dict], what) -> str:
         return "".join(f"<li><b>{e(r['student'])}</b>: {e(what(r))}</li>" for r in rows) or "<li>none / aucun</li>"
@@ -314,6 +296,37 @@ margin-top:.2em}}.tag{{background:#eee;border-radius:3px;padding:0 .3em;font-siz
 <h2>Grader errors / Erreurs du correcteur</h2><ul>{errors}</ul>
 </body></html>
 """
+
+
+def _check_rows(data: dict[str, Any]) -> str:
+    e = html.escape
+    return "".join(
+        f"<tr><td>{e(c['check'])}</td><td class=n>{c['points']:g}</td><td>{_bar(c['public_pass_rate'])}</td>"
+        f"<td>{_bar(c['hidden_pass_rate'])}</td><td class=n>{c['full_marks']}/{c['students']}</td>"
+        f"<td class=n>{c['points_lost']:g}</td><td class=n>"
+        f"{'' if c['mean_points_lost'] is None else format(c['mean_points_lost'], 'g')}</td>"
+        f"<td class=n>{c['rules_broken'] or ''}</td></tr>" for c in data["checks"])
+
+
+def _mistake_rows(data: dict[str, Any]) -> list[str]:
+    e, rows = html.escape, []
+    for m in data["mistakes"]:
+        names = " <b>|</b> ".join(" = ".join(e(n) for n in g) for g in m["mistakes"])
+        said = "".join(f"<div class=d>{e(d.get('en', ''))}<br><i>{e(d.get('fr', ''))}</i></div>"
+                       for d in m["descriptions"] if d.get("en"))
+        kind = "" if m["kind"] == MISTAKE else " <span class=tag>ambiguous / ambigu</span>"
+        rows.append(f"<tr><td class=n>{m['count']}</td><td>{e(m['check'])}</td><td>{names}{kind}{said}</td>"
+                    f"<td>{_students(m['students'])}</td></tr>")
+    return rows
+
+
+def _cluster_rows(data: dict[str, Any]) -> list[str]:
+    e, rows = html.escape, []
+    for u in data["undiagnosed"]:
+        tag = " <span class=tag>not attempted / non traité</span>" if u["not_attempted"] else ""
+        rows.append(f"<tr><td class=n>{u['count']}</td><td>{e(u['check'])}</td><td>{e(u['summary'])}{tag}</td>"
+                    f"<td>{_students(u['students'])}</td></tr>")
+    return rows
 
 
 def undiagnosed_text(course_root: Path, lab_name: str) -> str:
