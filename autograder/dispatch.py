@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-from autograder.results import StudentResult
+from autograder.results import Failure, StudentResult
 from autograder.settings import GradingSettings
 from autograder.worker import (
     Canary,
@@ -46,14 +46,6 @@ JOBS_PER_WORKER = 2  # one running, one waiting: a worker never idles while this
 STUDENTS_PER_WORKER = 8
 
 Item = TypeVar("Item")
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A student the workers could not return a result for: `grader_error` when the grading machine is at fault."""
-
-    message: str
-    grader_error: bool = False
 
 
 def local_workers(most: int, students: int) -> int:

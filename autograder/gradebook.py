@@ -23,13 +23,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
 
 from autograder.course import CourseDir
-from autograder.dispatch import Failure
 from autograder.files import write_json
 from autograder.intake import Intake
 from autograder.labs import Lab
 from autograder.notebooks import model_answers, with_model_answers, with_student_outputs
 from autograder.preprocessors import SourceCells
-from autograder.results import CheckResult, Outcome, StudentResult
+from autograder.results import CheckResult, Failure, Outcome, StudentResult
 from autograder.roster import RosterEntry
 from autograder.settings import GradingSettings
 from autograder.times import FROM_EXCHANGE, SOURCE_FILE, iso

@@ -1,4 +1,5 @@
-"""What grading produces, typed once: a check's result, a student's result from a worker, a student's outcome."""
+"""What grading produces, typed once: a check's result, a student's result from a worker (or why there is none),
+a student's outcome."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ class StudentResult:
     notebook: str  # the executed notebook, test cells' outputs replaced by the judge's scores (nbformat JSON)
     checks: list[CheckResult]
     notes: list[str] = field(default_factory=list)  # what went wrong while running (a dead kernel, a timeout)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A student the workers could not return a result for: `grader_error` when the grading machine is at fault."""
+
+    message: str
+    grader_error: bool = False
 
 
 @dataclass

@@ -30,11 +30,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import sandbox, zygote
-from autograder.kernels import JOBS_PREFIX, FactoryError, ForkedKernelManager, KernelFactory
+from autograder import sandbox
 from autograder.labs import Lab, find_lab
 from autograder.preprocessors import Grading, Judge, SafeExecute, SourceCells, WriteCases, restore_test_cells
 from autograder.results import StudentResult
+from autograder.sandbox import zygote
+from autograder.sandbox.kernels import JOBS_PREFIX, FactoryError, ForkedKernelManager, KernelFactory
 from autograder.settings import Context
 from labkit.codec import decode, loads_strict
 from labkit.compare import compare

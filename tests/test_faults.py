@@ -12,8 +12,8 @@ import pytest
 from helpers import sandbox_processes
 
 from autograder.grade import grade
-from autograder.kernels import JOBS_PREFIX, JOBS_ROOT
 from autograder.sample_class import build_sample_class
+from autograder.sandbox.kernels import JOBS_PREFIX, JOBS_ROOT
 
 pytestmark = pytest.mark.slow
 EXPECTED = {"partial": 8.0333, "perfect": 10.0, "stub": 0.0}

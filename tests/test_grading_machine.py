@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from autograder.grade import grade
-from autograder.kernels import JOBS_PREFIX, JOBS_ROOT
 from autograder.sample_class import build_sample_class
+from autograder.sandbox.kernels import JOBS_PREFIX, JOBS_ROOT
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]

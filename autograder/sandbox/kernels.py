@@ -1,7 +1,7 @@
-"""Warm, sandboxed grading kernels: the grader's side of autograder.zygote.
+"""Warm, sandboxed grading kernels: the grader's side of autograder.sandbox.zygote.
 
 A :class:`KernelFactory` is one sandboxed process per grading worker that has imported torch, Lightning, labkit
-and ipykernel once (see SECURITY.md and autograder.zygote). :class:`ForkedKernelManager` is a jupyter_client
+and ipykernel once (see SECURITY.md and autograder.sandbox.zygote). :class:`ForkedKernelManager` is a jupyter_client
 kernel manager whose kernel is forked from it for one job, so nbclient and nbgrader's Execute drive it like any
 other kernel, over ZMQ ipc sockets in the job's folder.
 """
@@ -29,7 +29,8 @@ from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import DeadKernelError
 from traitlets import Type
 
-from autograder import sandbox, zygote
+from autograder import sandbox
+from autograder.sandbox import zygote
 
 # Imported once per worker instead of once per student.
 WARM_MODULES = ["torch", "lightning", "torchmetrics", "matplotlib.pyplot", "sklearn.datasets", "labkit",

@@ -1,4 +1,4 @@
-"""The warm kernel factory: one per grading worker, itself inside the worker's sandbox (see autograder.kernels).
+"""The warm kernel factory: one per grading worker, itself inside the worker's sandbox (see autograder.sandbox.kernels).
 
 It imports torch, Lightning, labkit and the kernel machinery once, then answers requests on stdin (one JSON object
 a line, one JSON answer a line on stdout). `spawn` forks a *keeper* that enters new user, mount, PID, network, IPC

@@ -1,14 +1,15 @@
-"""The sandbox every grading kernel runs in (see SECURITY.md).
+"""The sandbox every grading kernel runs in (see SECURITY.md): its policy here, the warm kernel factory that runs
+inside it (zygote), and the grader's side of that factory's kernels (kernels).
 
 bubblewrap gives the kernel new network, PID, IPC and UTS namespaces, a private /tmp and /dev/shm, read-only views
 of the Python environment and `labkit`, and its own working directory as the only writable place; nothing else of
 the host (no `solutions/`, no gradebook, no other student) exists inside. When the grader is root, setpriv then
-drops to an unprivileged uid with no capabilities and no_new_privs. Inside, the kernel factory (autograder.zygote)
-forks each student's process into namespaces of its own and applies the :class:`Limits` it is sent with each
+drops to an unprivileged uid with no capabilities and no_new_privs. Inside, the kernel factory (zygote) forks each
+student's process into namespaces of its own and applies the :class:`Limits` it is sent with each
 request: the per-process rlimits (``Limits.rlimits``, set by the process itself before any student code runs), a
 wall-clock limit and a memory limit over all of the student's processes together (both kept by its keeper).
 
-This module is the sandbox's policy, in one place: the limits, the environment every grading process gets
+This file is the sandbox's policy, in one place: the limits, the environment every grading process gets
 (:data:`KERNEL_ENV`, and :data:`GRADING_ENV` where the sandbox is off), the unprivileged uid, and what is bound.
 The kernel talks to the grader over ZMQ ipc sockets in a directory bound into the sandbox. When the kernel exits,
 its PID namespace takes every process it started with it; --die-with-parent does the same if the grader dies.
@@ -25,7 +26,7 @@ from functools import cache
 from pathlib import Path
 
 import labkit
-from autograder.zygote import SANDBOX_UID
+from autograder.sandbox.zygote import SANDBOX_UID
 from labkit.i18n import language
 
 DEFAULT_MEMORY_GB = 3.0  # per student, every process together (PrairieLearn gives 2 GiB; a notebook here holds ~1)
@@ -54,7 +55,7 @@ class Limits:
                 "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
 
     def request(self) -> dict[str, int | dict[str, int]]:
-        """The limits as the kernel factory applies them to one process it forks (autograder.zygote)."""
+        """The limits as the kernel factory applies them to one process it forks (autograder.sandbox.zygote)."""
         return {"rlimits": self.rlimits(), "seconds": self.notebook_seconds, "memory": self.memory_total_bytes}
 
 
@@ -107,11 +108,11 @@ def _parents(paths: list[Path]) -> list[Path]:
 
 
 def factory_command(jobs_dir: Path, modules: list[str]) -> list[str]:
-    """The argv of a worker's kernel factory (autograder.zygote) inside the outer sandbox.
+    """The argv of a worker's kernel factory (autograder.sandbox.zygote) inside the outer sandbox.
 
     The factory sees the Python environment and labkit read-only, a private /tmp and /dev/shm, no network, and the
     worker's job folders (`jobs_dir`) at /jobs; each kernel it forks then narrows that view to its own job."""
-    from autograder import zygote
+    from autograder.sandbox import zygote
 
     jobs_dir = jobs_dir.resolve()
     ro_roots = _python_roots()
