@@ -80,11 +80,16 @@ def diagnose(lab: Lab, check_id: str, cases: list[dict[str, Any]], expected: lis
     keys = [dumps_strict(encode(c)) for c in cases]
     rules = frozenset(r.text for r in check.rules if any(b == r.text or b.startswith(r.text + " (") for b in broken))
     shared = [i < len(check.public) for i in range(len(keys))]  # public cases: every student's
-    reached: set[str] = set()
-    for key, remember in zip(keys, shared, strict=True):
-        reached |= _functions_reached(lab, check, key, remember)
     # The cases the student fails first: most mistakes are told apart there.
     order = sorted(range(len(keys)), key=lambda i: signature[i] == "ok")
+    # A mistake can match only if it changes what the reference runs on every case the student fails (elsewhere
+    # it computes the reference's answer): one failing case, a public one if any (remembered for every student),
+    # tells which mistakes to try. A student who fails none broke a rule: every case counts.
+    failing = [i for i in order if signature[i] != "ok"]
+    looked_at = [next((i for i in failing if shared[i]), failing[0])] if failing else order
+    reached: set[str] = set()
+    for i in looked_at:
+        reached |= _functions_reached(lab, check, keys[i], shared[i])
     deadline = time.monotonic() + BUDGET_S
     matches = []
     try:
