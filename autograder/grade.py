@@ -129,7 +129,7 @@ def canary(lab: Lab, settings: GradingSettings) -> Canary:
     notebook = nbformat.writes(source_notebook(lab))
 
     def job(student: str, module: str) -> Job:
-        return Job(settings.context(lab, student, "canary"), notebook, module.encode(), None)
+        return Job(settings.context(lab, student, "canary", diagnose=False), notebook, module.encode(), None)
 
     stub = strip_solutions(lab.module_file.read_text(), "stub")
     return Canary(job("canary-reference", reference_source(lab)), job("canary-stub", stub),

@@ -194,8 +194,9 @@ class Judge(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         grading: Grading = resources["grading"]
+        diagnose = None if grading.context.diagnose else False  # None: unless AUTOGRADER_DIAGNOSIS=off
         results = {cid: judge_check(grading.lab, cid, grading.cases[cid], grading.records / f"{cid}.json",
-                                    grading.source, grading.context.feedback)
+                                    grading.source, grading.context.feedback, diagnose)
                    for cid in grading.lab.checks}
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})

@@ -57,8 +57,8 @@ class GradingSettings:
                       notebook_seconds=self.notebook_timeout or lab.notebook_timeout,
                       memory_total_bytes=int(self.memory_gb * 2**30))
 
-    def context(self, lab: Lab, student: str, seed: str) -> Context:
-        return Context(lab.name, str(lab.root), student, seed, self.feedback, self.limits(lab), self.sandbox)
+    def context(self, lab: Lab, student: str, seed: str, diagnose: bool = True) -> Context:
+        return Context(lab.name, str(lab.root), student, seed, self.feedback, self.limits(lab), self.sandbox, diagnose)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feedback", Feedback.parse(self.feedback))
@@ -79,6 +79,7 @@ class Context:
     feedback: Feedback
     limits: Limits
     sandbox: bool = True  # False only for code the caller trusts
+    diagnose: bool = True  # name the catalogued mistake of a failed check (not for the canary: only its score counts)
 
 
 def parse_due(text: str) -> datetime:

@@ -148,6 +148,19 @@ def test_a_near_miss_of_a_catalogued_mistake_is_not_named(tmp_path):
     assert catalogue_name not in [n for g in r.diagnosis["mistakes"] for n in g]
 
 
+def test_a_task_not_attempted_runs_no_mistake(tmp_path, monkeypatch):
+    """A check whose every failed case raises NotImplementedError (the stub's answer) is not a mistake to name: it
+    is diagnosed "unknown" without building or running any catalogued mistake."""
+    lab = LABS["lab02_linear_rnn"]
+    stub = types.SimpleNamespace(jacobian_h_t_h0=lambda W, t: (_ for _ in ()).throw(NotImplementedError("Task 2.2")))
+    built = []
+    monkeypatch.setattr(diagnosis, "_mutant", lambda lab, name: built.append(name))
+    cases = lab.cases("jacobian_h_t_h0", "stub")
+    r = judge_check(lab, "jacobian_h_t_h0", cases, _records(tmp_path, lab, "jacobian_h_t_h0", stub, "stub"))
+    assert r.score == 0 and r.diagnosis["kind"] == UNKNOWN and r.diagnosis["mistakes"] == []
+    assert set(r.diagnosis["signature"]) == {"raises NotImplementedError"} and built == []
+
+
 def test_hints_feedback_level(tmp_path, monkeypatch):
     """`hints` adds the diagnosed mistake's hint (a question) in the student's language; `inputs`, the default, does
     not; no level shows the mistake's name or description."""
