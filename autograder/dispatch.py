@@ -40,10 +40,11 @@ from autograder.worker import (
 MAX_TRIES = 3
 STUCK_MARGIN_S = 300
 JOBS_PER_WORKER = 2  # one running, one waiting: a worker never idles while this process saves the last result
-# A local worker's start (its process, its kernel factory's imports, the canary) costs as much CPU as grading
-# several students (benchmarks/worker_start_cost.py): a batch gets one worker per this many students, up to
-# --workers, so that each worker earns its start back.
-STUDENTS_PER_WORKER = 8
+# A local worker's start (its process, its kernel factory's imports, the canary) costs as much CPU as grading about
+# twenty students (benchmarks/worker_start_cost.py: 12.7 CPU-s against 0.61): a second worker finishes a batch
+# sooner only past about twelve students (9 took 12.6 s on one worker, 13.7 s on two). A batch gets one worker per
+# this many students, up to --workers.
+STUDENTS_PER_WORKER = 12
 
 Item = TypeVar("Item")
 
