@@ -51,35 +51,7 @@ def compare(expected: dict[str, Any], actual: dict[str, Any], rtol: float, atol:
 def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> Mismatch | None:
     where = f"{path}: " if path else ""
     if isinstance(exp, torch.Tensor):
-        if not isinstance(act, torch.Tensor):
-            got = type(act).__name__
-            return Mismatch(where + tr(f"not a tensor (got {got})", f"pas un tenseur ({got} obtenu)"),
-                            where + tr(f"expected a tensor, got {got}", f"tenseur attendu, {got} obtenu"))
-        if tuple(act.shape) != tuple(exp.shape):
-            got = tuple(act.shape)
-            return Mismatch(where + tr(f"wrong shape {got}", f"mauvaise forme {got}"),
-                            where + tr(f"expected shape {tuple(exp.shape)}, got {got}",
-                                       f"forme attendue {tuple(exp.shape)}, obtenue {got}"))
-        if exp.dtype.is_floating_point != act.dtype.is_floating_point or (exp.dtype == torch.bool) != (
-            act.dtype == torch.bool
-        ):
-            return Mismatch(where + tr(f"wrong dtype {act.dtype}", f"mauvais dtype {act.dtype}"),
-                            where + tr(f"expected dtype {exp.dtype}, got {act.dtype}",
-                                       f"dtype attendu {exp.dtype}, obtenu {act.dtype}"))
-        e, a = exp.double(), act.double()
-        close = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
-        if not bool(close.all()):
-            i = int((~close).reshape(-1).nonzero()[0])
-            diff = float((a - e).abs().max()) if e.numel() else 0.0
-            n_wrong, n = int((~close).sum()), e.numel()
-            wrong = tr(f"{n_wrong} of {n} entries differ", f"{n_wrong} coefficients sur {n} diffèrent")
-            ev, av = e.reshape(-1)[i].item(), a.reshape(-1)[i].item()
-            return Mismatch(where + tr(f"wrong values: {wrong}", f"mauvaises valeurs : {wrong}"),
-                            where + wrong + tr(f" (first at flat index {i}: expected {ev:.6g}, got {av:.6g}; "
-                                               f"max |diff| {diff:.3g})",
-                                               f" (le premier à l'indice à plat {i} : attendu {ev:.6g}, obtenu "
-                                               f"{av:.6g} ; |écart| max {diff:.3g})"))
-        return None
+        return _compare_tensors(exp, act, rtol, atol, where)
     if isinstance(exp, dict):
         if not isinstance(act, dict) or set(act) != set(exp):
             got = sorted(act) if isinstance(act, dict) else type(act).__name__
@@ -122,6 +94,38 @@ def _compare_values(exp: Any, act: Any, rtol: float, atol: float, path: str) -> 
                                    f"valeur attendue inattendue : {type(exp).__name__}"))
     return Mismatch(where + tr(f"wrong value {shown_act}", f"mauvaise valeur {shown_act}"),
                     where + tr(f"expected {shown_exp}, got {shown_act}", f"attendu {shown_exp}, obtenu {shown_act}"))
+
+
+def _compare_tensors(exp: torch.Tensor, act: Any, rtol: float, atol: float, where: str) -> Mismatch | None:
+    if not isinstance(act, torch.Tensor):
+        got = type(act).__name__
+        return Mismatch(where + tr(f"not a tensor (got {got})", f"pas un tenseur ({got} obtenu)"),
+                        where + tr(f"expected a tensor, got {got}", f"tenseur attendu, {got} obtenu"))
+    if tuple(act.shape) != tuple(exp.shape):
+        got = tuple(act.shape)
+        return Mismatch(where + tr(f"wrong shape {got}", f"mauvaise forme {got}"),
+                        where + tr(f"expected shape {tuple(exp.shape)}, got {got}",
+                                   f"forme attendue {tuple(exp.shape)}, obtenue {got}"))
+    if exp.dtype.is_floating_point != act.dtype.is_floating_point or (exp.dtype == torch.bool) != (
+        act.dtype == torch.bool
+    ):
+        return Mismatch(where + tr(f"wrong dtype {act.dtype}", f"mauvais dtype {act.dtype}"),
+                        where + tr(f"expected dtype {exp.dtype}, got {act.dtype}",
+                                   f"dtype attendu {exp.dtype}, obtenu {act.dtype}"))
+    e, a = exp.double(), act.double()
+    close = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+    if not bool(close.all()):
+        i = int((~close).reshape(-1).nonzero()[0])
+        diff = float((a - e).abs().max()) if e.numel() else 0.0
+        n_wrong, n = int((~close).sum()), e.numel()
+        wrong = tr(f"{n_wrong} of {n} entries differ", f"{n_wrong} coefficients sur {n} diffèrent")
+        ev, av = e.reshape(-1)[i].item(), a.reshape(-1)[i].item()
+        return Mismatch(where + tr(f"wrong values: {wrong}", f"mauvaises valeurs : {wrong}"),
+                        where + wrong + tr(f" (first at flat index {i}: expected {ev:.6g}, got {av:.6g}; "
+                                           f"max |diff| {diff:.3g})",
+                                           f" (le premier à l'indice à plat {i} : attendu {ev:.6g}, obtenu "
+                                           f"{av:.6g} ; |écart| max {diff:.3g})"))
+    return None
 
 
 def short(value: Any, limit: int = 80) -> str:

@@ -182,59 +182,16 @@ class _Module:
         if not isinstance(self.definitions.get(rule.target), (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return tr(f"{rule.target} is not defined with def or class in the lab module",
                       f"{rule.target} n'est pas défini par def ou class dans le module du lab")
-        forbidden = tuple(rule.names)
         used_required = required_seen
-        required_attributes = {r.rsplit(".", 1)[-1] for r in rule.requires}
         for name, sub, aliases in self._reached(rule.target):
             where = "" if name == rule.target else tr(f" in {name}, which {rule.target} uses",
                                                       f" dans {name}, dont se sert {rule.target}")
-            if rule.loops and isinstance(sub, _LOOPS):
-                return tr(f"a loop at line {sub.lineno}{where}", f"une boucle à la ligne {sub.lineno}{where}")
-            if isinstance(sub, (ast.Attribute, ast.Name)):
-                dotted = _dotted(sub, aliases)
-                if dotted and rule.requires and _matches(dotted, rule.requires):
-                    used_required = True
-                if (rule.requires and isinstance(sub, ast.Attribute) and sub.attr in required_attributes
-                        and _dotted(sub.value, aliases) is None):
-                    used_required = True  # W.matrix_power(k): a method of a value the source cannot name
-                if dotted and forbidden and _matches(dotted, forbidden):
-                    return tr(f"uses {dotted} at line {sub.lineno}{where}",
-                              f"utilise {dotted} à la ligne {sub.lineno}{where}")
-                if isinstance(sub, ast.Attribute) and sub.attr in rule.attributes:
-                    return tr(f"uses .{sub.attr} at line {sub.lineno}{where}",
-                              f"utilise .{sub.attr} à la ligne {sub.lineno}{where}")
-                if forbidden and isinstance(sub, ast.Attribute) and sub.attr in _NAMESPACE_ATTRIBUTES:
-                    return tr(f"uses .{sub.attr} at line {sub.lineno}{where}, which hides what is called",
-                              f"utilise .{sub.attr} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
-                if forbidden and isinstance(sub, ast.Name) and sub.id in _DYNAMIC and aliases.get(sub.id) != _LOCAL:
-                    return tr(f"uses {sub.id} at line {sub.lineno}{where}, which hides what is called",
-                              f"utilise {sub.id} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
-                if forbidden and dotted and dotted.split(".")[0] == "importlib":
-                    return tr(f"uses {dotted} at line {sub.lineno}{where}, which hides what is called",
-                              f"utilise {dotted} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
-            if isinstance(sub, ast.keyword) and sub.arg in rule.attributes:
-                return tr(f"passes {sub.arg}= at line {sub.value.lineno}{where}",
-                          f"passe {sub.arg}= à la ligne {sub.value.lineno}{where}")
-            if forbidden and isinstance(sub, ast.Call) and _is_dynamic_getattr(sub):
-                return tr(f"getattr with a computed name at line {sub.lineno}{where}",
-                          f"getattr avec un nom calculé à la ligne {sub.lineno}{where}")
-            if isinstance(sub, ast.Call) and _literal_getattr(sub):
-                obj = _dotted(sub.args[0], aliases)
-                attr = sub.args[1].value  # type: ignore[attr-defined]
-                dotted = f"{obj}.{attr}" if obj else None
-                if dotted and forbidden and _matches(dotted, forbidden):
-                    return tr(f"uses {dotted} at line {sub.lineno}{where}",
-                              f"utilise {dotted} à la ligne {sub.lineno}{where}")
-                if attr in rule.attributes:
-                    return tr(f"uses .{attr} at line {sub.lineno}{where}",
-                              f"utilise .{attr} à la ligne {sub.lineno}{where}")
-                if attr in _NAMESPACE_ATTRIBUTES and forbidden:
-                    return tr(f"uses .{attr} at line {sub.lineno}{where}, which hides what is called",
-                              f"utilise .{attr} à la ligne {sub.lineno}{where}, ce qui cache ce qui est appelé")
-                if dotted and rule.requires and _matches(dotted, rule.requires):
-                    used_required = True
+            found, uses_required = _node_violation(rule, sub, aliases, where)
+            if found:
+                return found
+            used_required = used_required or uses_required
         for module in self.star_imports:
-            if forbidden and any(f.startswith(f"{module}.") for f in forbidden):
+            if rule.names and any(f.startswith(f"{module}.") for f in rule.names):
                 return tr(f"imports everything from {module}, which hides what is called",
                           f"importe tout de {module}, ce qui cache ce qui est appelé")
         if rule.requires and not used_required:
@@ -335,3 +292,58 @@ def _is_dynamic_getattr(call: ast.Call) -> bool:
 def _literal_getattr(call: ast.Call) -> bool:
     return (isinstance(call.func, ast.Name) and call.func.id == "getattr" and len(call.args) >= 2
             and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str))
+
+
+def _uses(what: str, line: int, where: str, hides: bool = False) -> str:
+    if hides:
+        return tr(f"uses {what} at line {line}{where}, which hides what is called",
+                  f"utilise {what} à la ligne {line}{where}, ce qui cache ce qui est appelé")
+    return tr(f"uses {what} at line {line}{where}", f"utilise {what} à la ligne {line}{where}")
+
+
+def _node_violation(rule: Rule, sub: ast.AST, aliases: dict[str, str], where: str) -> tuple[str | None, bool]:
+    """What one node of the graded code breaks of `rule` (None if nothing), and whether it uses what the rule
+    requires."""
+    forbidden = tuple(rule.names)
+    if rule.loops and isinstance(sub, _LOOPS):
+        return tr(f"a loop at line {sub.lineno}{where}", f"une boucle à la ligne {sub.lineno}{where}"), False
+    if isinstance(sub, (ast.Attribute, ast.Name)):
+        return _name_violation(rule, sub, aliases, where)
+    if isinstance(sub, ast.keyword) and sub.arg in rule.attributes:
+        return tr(f"passes {sub.arg}= at line {sub.value.lineno}{where}",
+                  f"passe {sub.arg}= à la ligne {sub.value.lineno}{where}"), False
+    if forbidden and isinstance(sub, ast.Call) and _is_dynamic_getattr(sub):
+        return tr(f"getattr with a computed name at line {sub.lineno}{where}",
+                  f"getattr avec un nom calculé à la ligne {sub.lineno}{where}"), False
+    if isinstance(sub, ast.Call) and _literal_getattr(sub):
+        obj = _dotted(sub.args[0], aliases)
+        attr = sub.args[1].value  # type: ignore[attr-defined]
+        dotted = f"{obj}.{attr}" if obj else None
+        if dotted and forbidden and _matches(dotted, forbidden):
+            return _uses(dotted, sub.lineno, where), False
+        if attr in rule.attributes:
+            return _uses(f".{attr}", sub.lineno, where), False
+        if attr in _NAMESPACE_ATTRIBUTES and forbidden:
+            return _uses(f".{attr}", sub.lineno, where, hides=True), False
+        return None, bool(dotted and rule.requires and _matches(dotted, rule.requires))
+    return None, False
+
+
+def _name_violation(rule: Rule, sub: ast.Attribute | ast.Name, aliases: dict[str, str],
+                    where: str) -> tuple[str | None, bool]:
+    forbidden, dotted = tuple(rule.names), _dotted(sub, aliases)
+    uses_required = bool(dotted and rule.requires and _matches(dotted, rule.requires))
+    if (rule.requires and isinstance(sub, ast.Attribute) and sub.attr in {r.rsplit(".", 1)[-1] for r in rule.requires}
+            and _dotted(sub.value, aliases) is None):
+        uses_required = True  # W.matrix_power(k): a method of a value the source cannot name
+    if dotted and forbidden and _matches(dotted, forbidden):
+        return _uses(dotted, sub.lineno, where), uses_required
+    if isinstance(sub, ast.Attribute) and sub.attr in rule.attributes:
+        return _uses(f".{sub.attr}", sub.lineno, where), uses_required
+    if forbidden and isinstance(sub, ast.Attribute) and sub.attr in _NAMESPACE_ATTRIBUTES:
+        return _uses(f".{sub.attr}", sub.lineno, where, hides=True), uses_required
+    if forbidden and isinstance(sub, ast.Name) and sub.id in _DYNAMIC and aliases.get(sub.id) != _LOCAL:
+        return _uses(sub.id, sub.lineno, where, hides=True), uses_required
+    if forbidden and dotted and dotted.split(".")[0] == "importlib":
+        return _uses(dotted, sub.lineno, where, hides=True), uses_required
+    return None, uses_required
