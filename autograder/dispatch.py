@@ -10,6 +10,7 @@ a grader error instead of being tried forever.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import math
 import multiprocessing
 import os
@@ -65,7 +66,8 @@ class _LocalWorker:
     def kill(self) -> None:
         """End the process: its jobs fail with BrokenProcessPool."""
         if self.ready.done() and self.ready.exception() is None:
-            os.kill(self.ready.result(), signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it died meanwhile
+                os.kill(self.ready.result(), signal.SIGKILL)
         else:  # still passing its canary, which the sandbox bounds: its jobs are cancelled
             self.executor.shutdown(wait=False, cancel_futures=True)
 
@@ -203,13 +205,16 @@ def dispatch(workers: Workers, todo: list[Item], make_job: Callable[[Item], Job]
                 continue
             future, slot = workers.submit(job)
             running[future] = (item, slot, workers.worker(slot), time.monotonic())
-        done, _ = cf.wait(running, timeout=5, return_when=cf.FIRST_COMPLETED)
+        done, _ = cf.wait(running, timeout=min(5, overdue_s), return_when=cf.FIRST_COMPLETED)
         now = time.monotonic()
-        for future, (_, slot, worker, start) in running.items():
-            if future not in done and future not in stuck and now - start > overdue_s:
-                stuck.add(future)
-                ended.append(worker)
-                workers.end(future, slot)
+        for future, (_, slot, worker, start) in running.items():  # oldest first: a worker's running job
+            if future in done or future in stuck or now - start <= overdue_s:
+                continue
+            if worker is not None and any(worker is w for w in ended):
+                continue  # queued behind the stuck job of a worker being ended: not stuck itself
+            stuck.add(future)
+            ended.append(worker)
+            workers.end(future, slot)
         for future in done:
             item, slot, worker, _ = running.pop(future)
             workers.finished(slot)
