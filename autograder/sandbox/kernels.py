@@ -63,7 +63,10 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's process
         pass
-    return True
+    try:  # a killed worker whose parent died too stays a zombie until init reaps it: it has ended all the same
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 class KernelFactory:
