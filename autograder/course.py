@@ -26,7 +26,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
-from autograder.files import write_json
+from autograder.files import write_atomic, write_json
 from autograder.labs import Lab
 from autograder.notebooks import source_notebook
 
@@ -147,10 +147,7 @@ class CourseDir:
 
     def save_settings(self, **values) -> None:
         data = {**self.saved_settings(), **{k: v for k, v in values.items() if v is not None}}
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.settings_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-        tmp.replace(self.settings_file)
+        write_atomic(self.settings_file, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
     @property
     def zone(self):

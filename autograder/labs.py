@@ -19,7 +19,7 @@ import random
 import sys
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -190,9 +190,11 @@ def get_lab(name: str, root: Path = REPO_ROOT) -> Lab:
     return labs[name]
 
 
+@cache
 def find_lab(name: str, root: Path | str) -> Lab:
     """The lab in the course repository `root` where a batch was launched, else in this installed copy (a cluster's
-    worker has its own)."""
+    worker has its own). One Lab per worker process: its checks, manifest and catalogues are read once, not once
+    per student."""
     for where in dict.fromkeys([Path(root), REPO_ROOT]):
         if (where / "solutions" / name / "checks.py").is_file():
             return Lab(name, where / "solutions" / name)

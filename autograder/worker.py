@@ -127,10 +127,26 @@ _canaries_passed: set[str] = set()  # canaries this process has passed (one per 
 
 
 def check_canary(canary: Canary) -> None:
-    """Grade the canary once per process; CanaryFailed says what failed and what to do."""
+    """Grade the canary once per process; CanaryFailed says what failed and what to do, whatever went wrong (a
+    worker whose canary raised anything must take no student)."""
     key = repr(canary.reference.context)
     if key in _canaries_passed:
         return
+    lab = canary.reference.context.lab
+    try:
+        problems = _canary_problems(canary)
+    except CanaryFailed:
+        raise
+    except (GraderError, WorkerUnavailable) as exc:
+        raise CanaryFailed(_canary_message(lab, [f"the canary could not be graded: {exc}"])) from None
+    except Exception as exc:
+        raise CanaryFailed(_canary_message(lab, [f"{type(exc).__name__}: {exc}"])) from None
+    if problems:
+        raise CanaryFailed(_canary_message(lab, problems))
+    _canaries_passed.add(key)
+
+
+def _canary_problems(canary: Canary) -> list[str]:
     problems = []
     # The stub's notebook would only fail cell by cell: its checks are what must score nothing.
     for name, job, wanted in (("reference", canary.reference, canary.points), ("stub", canary.stub, 0.0)):
@@ -146,10 +162,7 @@ def check_canary(canary: Canary) -> None:
         if name == "reference" and result.notes:
             problems.append("the reference notebook did not run cleanly: " + "; ".join(result.notes))
     context = canary.reference.context
-    problems += _reference_against_release(find_lab(context.lab, context.root))
-    if problems:
-        raise CanaryFailed(_canary_message(context.lab, problems))
-    _canaries_passed.add(key)
+    return problems + _reference_against_release(find_lab(context.lab, context.root))
 
 
 def _reference_against_release(lab: Lab) -> list[str]:

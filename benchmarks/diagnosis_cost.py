@@ -36,16 +36,7 @@ from autograder.labs import REPO_ROOT, get_lab
 from benchmarks.grading_throughput import build_class
 from labkit.codec import dumps_strict, encode
 from labkit.grading import CASES_FILE, GRADING_DIR
-
-RECORD = """
-import json, os, sys
-from labkit.recording import record_checks
-name, dirs = sys.argv[1], json.loads(sys.argv[2])
-for d in dirs:
-    os.chdir(d)
-    sys.modules.pop(name, None)
-    record_checks(d, name + ".py")
-"""
+from labkit.recording import record_folders_command
 
 
 def end_to_end(lab, subs: Path, out: Path, workers: int, diagnose: bool) -> tuple[float, list]:
@@ -69,7 +60,7 @@ def judge_only(lab, subs: Path, students: list[str], tmp: Path) -> dict[str, flo
         cases = {cid: encode(lab.cases(cid, f"bench:{student}")) for cid in lab.checks}
         (d / GRADING_DIR / CASES_FILE).write_text(dumps_strict(cases))
         folders.append(str(d))
-    subprocess.run([sys.executable, "-c", RECORD, lab.name, json.dumps(folders)], check=True, capture_output=True,
+    subprocess.run(record_folders_command(lab.name, folders), check=True, capture_output=True,
                    env={**os.environ, "OMP_NUM_THREADS": "1"})
     sources = {s: (subs / s / lab.module_file.name).read_text() for s in students}
     timings: dict[str, list[float]] = {"off": [], "on": []}

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,20 +20,9 @@ from autograder.sample_class import replace_function
 from autograder.sandbox import SANDBOX_UID
 from labkit.codec import dumps_strict, encode
 from labkit.grading import CASES_FILE, GRADING_DIR
+from labkit.recording import record_folders_command
 
 SAMPLE_SECRET = "sample-class"  # fixed, so that the hidden cases and the partial scores are the same every run
-
-# One fresh Python process records every variant (importing torch and lightning once), as the clean check process
-# would.
-RECORD_ALL = """
-import json, os, sys
-from labkit.recording import record_checks
-name, dirs = sys.argv[1], json.loads(sys.argv[2])
-for d in dirs:
-    os.chdir(d)
-    sys.modules.pop(name, None)
-    record_checks(d, name + ".py")
-"""
 
 
 def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
@@ -53,7 +40,7 @@ def grade_modules(lab: Lab, modules: dict[str, str], workdir: Path,
     # One recording process per core, each taking every n-th variant.
     folders = [str(d) for d in dirs.values()]
     n = max(1, min(os.cpu_count() or 1, len(folders)))
-    procs = [subprocess.Popen([sys.executable, "-c", RECORD_ALL, lab.name, json.dumps(folders[i::n])],
+    procs = [subprocess.Popen(record_folders_command(lab.name, folders[i::n]),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for i in range(n)]
     for proc in procs:

@@ -50,6 +50,8 @@ NOT_MESSAGES = {
     "train": {"python -m labkit.train"},
     "training": {"`isinstance\\(treespec, LeafSpec\\)` is deprecated"},
     "plotting": {"upper right"},
+    "recording": {"import json, sys; from labkit.recording import record_folders; "
+                  "record_folders(sys.argv[1], json.loads(sys.argv[2]))"},
 }
 
 

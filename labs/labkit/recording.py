@@ -5,6 +5,7 @@ outside the sandbox. It compares nothing."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import sys
@@ -125,3 +126,20 @@ def rule_evidence(c: Check, module: ModuleType | None, observer: Observer) -> di
     mro, foreign = graded_objects(module, targets) if module is not None else ({}, {})
     return {"calls": of_targets(observer.calls), "direct": of_targets(observer.direct), "own": of_targets(observer.own),
             "mro": mro, "foreign": foreign, "tampered": observer.tampered[:20]}
+
+
+def record_folders(module_name: str, folders: Sequence[str]) -> None:
+    """Record every check in each of `folders` (copies of one lab, each with its own version of the module), in this
+    one process: torch and Lightning are imported once. For the project's own tests and benchmarks, which grade
+    many variants of a module; the grader runs one clean process per student."""
+    for folder in folders:
+        os.chdir(folder)
+        sys.modules.pop(module_name, None)
+        record_checks(folder, module_name + ".py")
+
+
+def record_folders_command(module_name: str, folders: Sequence[str]) -> list[str]:
+    """The argv of a fresh Python process that runs :func:`record_folders`."""
+    code = ("import json, sys; from labkit.recording import record_folders; "
+            "record_folders(sys.argv[1], json.loads(sys.argv[2]))")
+    return [sys.executable, "-c", code, module_name, json.dumps(list(folders))]
