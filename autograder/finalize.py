@@ -43,13 +43,14 @@ def finalize(lab_name: str, out: Path, root: Path = REPO_ROOT, late_penalty: str
         students = sorted(known | course.students_with_intake(lab.name))
         off_roster = set(course.saved_settings().get("off_roster", []))
         roster = {s: RosterEntry(s) for s in students if s not in off_roster} if off_roster else {}
-        outcomes = [_outcome(course, lab, s, roster) for s in students]
+        with Gradebook(course.db_url) as gb:
+            outcomes = [_outcome(gb, course, lab, s, roster) for s in students]
         exports.write_all(course, lab, outcomes)
         write_upload(course, lab, outcomes)
     return outcomes
 
 
-def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict) -> Outcome:
+def _outcome(gb: Gradebook, course: CourseDir, lab: Lab, student: str, roster: dict) -> Outcome:
     """The student's outcome as the last grading run left it: judged, not judged through the grader's fault
     (pending, graded again by the next run), or refused by intake or the grader (zero, as `grade` said)."""
     report, log = course.report(lab.name, student), course.log(lab.name, student)
@@ -60,7 +61,7 @@ def _outcome(course: CourseDir, lab: Lab, student: str, roster: dict) -> Outcome
             failure = f"the grader could not process this notebook; a teaching assistant has the log in {log}"
         else:
             grader_error = "not graded yet; run `autograder grade` again"
-    return outcome(course, lab, student, roster, failure, grader_error)
+    return outcome(gb, course, lab, student, roster, failure, grader_error)
 
 
 def write_upload(course: CourseDir, lab: Lab, outcomes: list[Outcome]) -> Path:

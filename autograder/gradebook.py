@@ -20,7 +20,7 @@ from datetime import datetime
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+from nbgrader.preprocessors import AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades
 
 from autograder.course import CourseDir
 from autograder.files import write_json
@@ -34,8 +34,10 @@ from autograder.settings import GradingSettings
 from autograder.times import FROM_EXCHANGE, SOURCE_FILE, iso
 
 GRADER_ERROR = "grader error"  # a row whose grading failed through no fault of the student's
-# nbgrader's autograde after the run: here, once the worker is done.
-SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# nbgrader's autograde after the run: here, once the worker is done. Its last step, CheckCellMetadata, already ran
+# in the worker on the restored cells (autograder.preprocessors.restore_test_cells), and running a notebook changes
+# no cell's metadata: here it was a student's 30 ms of schema checks in the one process that saves every student.
+SAVE = [IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties]
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,17 @@ def outcomes(course: CourseDir, lab: Lab, roster: dict[str, RosterEntry], submit
              failures: dict[str, Failure]) -> list[Outcome]:
     """Everyone this course knows, as the exports show them: the roster (now or given before: the gradebook keeps
     it), this batch's submissions, and students graded before."""
-    with Gradebook(course.db_url) as gb:
-        known = {s.id for s in gb.students}
-    students = sorted(known | set(roster) | submitted | course.students_with_intake(lab.name))
     result = []
-    for student in students:
-        failure, unread, grader_error = failures.get(student), None, None
-        if failure is not None and failure.grader_error:
-            grader_error = failure.message
-        elif failure is not None:
-            unread = f"the grader could not process this notebook; a teaching assistant has the log in " \
-                     f"{course.log(lab.name, student)}"
-        result.append(outcome(course, lab, student, roster, unread, grader_error))
+    with Gradebook(course.db_url) as gb:  # one for all: a new one per student compiles every query again
+        known = {s.id for s in gb.students}
+        for student in sorted(known | set(roster) | submitted | course.students_with_intake(lab.name)):
+            failure, unread, grader_error = failures.get(student), None, None
+            if failure is not None and failure.grader_error:
+                grader_error = failure.message
+            elif failure is not None:
+                unread = f"the grader could not process this notebook; a teaching assistant has the log in " \
+                         f"{course.log(lab.name, student)}"
+            result.append(outcome(gb, course, lab, student, roster, unread, grader_error))
     return result
 
 
@@ -165,8 +166,8 @@ def record_missing(course: CourseDir, lab: str, student: str) -> None:
                 gb.remove_submission(lab, student)
 
 
-def outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterEntry],
-             failure: str | None, grader_error: str | None = None) -> Outcome:
+def outcome(gb: Gradebook, course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterEntry],
+            failure: str | None, grader_error: str | None = None) -> Outcome:
     """`failure`: why the grader could not judge this student's notebook (the student's doing, scored zero);
     `grader_error`: a fault of the grading machine, which scores nothing and is graded again by the next run."""
     o = Outcome(student, lab.name)
@@ -193,44 +194,43 @@ def outcome(course: CourseDir, lab: Lab, student: str, roster: dict[str, RosterE
         o.problems.append("not on the roster")
     o.auto_score = round(sum(c.score for c in o.checks), 4)
     o.auto_max_score = float(sum(c.points for c in lab.checks.values()))
-    _read_gradebook(course, lab, student, o)
+    _read_gradebook(gb, course, lab, student, o)
     return o
 
 
-def _read_gradebook(course: CourseDir, lab: Lab, student: str, o: Outcome) -> None:
+def _read_gradebook(gb: Gradebook, course: CourseDir, lab: Lab, student: str, o: Outcome) -> None:
     """The gradebook's view of the student: names, due date, submission time, the total after the late penalty,
     the written answers and the comments."""
     zone = course.zone
-    with Gradebook(course.db_url) as gb:
-        assignment = gb.find_assignment(lab.name)
-        o.max_score = float(assignment.max_score)
-        row = gb.update_or_create_student(student)  # a roster student with no submission has no row yet
-        o.gradebook = {"assignment": lab.name, "duedate": iso(assignment.duedate, zone),
-                       "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
-                       "timestamp": "", "timestamp_source": "", "raw_score": 0.0, "late_submission_penalty": 0.0,
-                       "seconds_late": 0.0, "written": [], "comments": [], "notes": _notes(course, lab, student),
-                       "pending": o.status == GRADER_ERROR}
-        sub = next((s for s in row.submissions if s.assignment.name == lab.name), None)
-        if sub is not None and o.status == "graded":
-            # As nbgrader's own export, the late penalty comes off the raw score, never below zero; but it is
-            # computed here on the total as it is now (written answers included), by the course's plugin.
-            raw, late = float(sub.score), float(sub.total_seconds_late or 0.0)
-            penalty = late_penalty(course, student, raw, late)
-            o.score, o.needs_manual_grade = max(0.0, raw - penalty), bool(sub.needs_manual_grade)
-            written, comments = [], []
-            for nb in sub.notebooks:
-                said = {c.name: (c.comment or "").strip() for c in nb.comments}
-                for g in nb.grades:
-                    if g.name in lab.written:
-                        written.append({"id": g.name, "score": float(g.score), "max_score": float(g.max_score),
-                                        "graded": not g.needs_manual_grade, "comment": said.get(g.name, "")})
-                comments += [{"id": name, "comment": text} for name, text in sorted(said.items()) if text]
-            order = list(lab.written)
-            written.sort(key=lambda w: order.index(w["id"]))
-            o.gradebook.update(timestamp=iso(sub.timestamp, zone), raw_score=raw, late_submission_penalty=penalty,
-                               seconds_late=late, written=written, comments=comments,
-                               timestamp_source=_timestamp_source(course, lab, student) if sub.timestamp else "",
-                               pending=o.needs_manual_grade)
+    assignment = gb.find_assignment(lab.name)
+    o.max_score = float(assignment.max_score)
+    row = gb.update_or_create_student(student)  # a roster student with no submission has no row yet
+    o.gradebook = {"assignment": lab.name, "duedate": iso(assignment.duedate, zone),
+                   "last_name": row.last_name or "", "first_name": row.first_name or "", "email": row.email or "",
+                   "timestamp": "", "timestamp_source": "", "raw_score": 0.0, "late_submission_penalty": 0.0,
+                   "seconds_late": 0.0, "written": [], "comments": [], "notes": _notes(course, lab, student),
+                   "pending": o.status == GRADER_ERROR}
+    sub = next((s for s in row.submissions if s.assignment.name == lab.name), None)
+    if sub is not None and o.status == "graded":
+        # As nbgrader's own export, the late penalty comes off the raw score, never below zero; but it is
+        # computed here on the total as it is now (written answers included), by the course's plugin.
+        raw, late = float(sub.score), float(sub.total_seconds_late or 0.0)
+        penalty = late_penalty(course, student, raw, late)
+        o.score, o.needs_manual_grade = max(0.0, raw - penalty), bool(sub.needs_manual_grade)
+        written, comments = [], []
+        for nb in sub.notebooks:
+            said = {c.name: (c.comment or "").strip() for c in nb.comments}
+            for g in nb.grades:
+                if g.name in lab.written:
+                    written.append({"id": g.name, "score": float(g.score), "max_score": float(g.max_score),
+                                    "graded": not g.needs_manual_grade, "comment": said.get(g.name, "")})
+            comments += [{"id": name, "comment": text} for name, text in sorted(said.items()) if text]
+        order = list(lab.written)
+        written.sort(key=lambda w: order.index(w["id"]))
+        o.gradebook.update(timestamp=iso(sub.timestamp, zone), raw_score=raw, late_submission_penalty=penalty,
+                           seconds_late=late, written=written, comments=comments,
+                           timestamp_source=_timestamp_source(course, lab, student) if sub.timestamp else "",
+                           pending=o.needs_manual_grade)
 
 
 def late_penalty(course: CourseDir, student: str, score: float, seconds_late: float) -> float:

@@ -29,6 +29,7 @@ from multiprocessing import util
 from pathlib import Path
 
 import nbformat
+import torch
 
 from autograder import sandbox
 from autograder.labs import Lab, find_lab
@@ -93,6 +94,8 @@ def start_worker(sandbox: bool) -> None:
     """A local worker process's start: its kernel factory (the first job tries again and reports what fails). The
     factory and its job folders go when the process ends."""
     util.Finalize(None, close_factory, exitpriority=10)  # run by multiprocessing however the worker was started
+    # The judge's tensors are small: a second thread only spins against the other workers (10% of a student's CPU).
+    torch.set_num_threads(1)
     if sandbox:
         with contextlib.suppress(FactoryError):
             _factory().start()
