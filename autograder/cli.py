@@ -163,8 +163,8 @@ def _add_grade(sub) -> None:
                         "catalogued mistake the grader diagnosed) or full (expected values too)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="at most this many students graded in parallel on this machine (default: the number of "
-                        "cores); a batch starts one worker per 12 students: a worker's start costs about what "
-                        "grading 20 students does")
+                        "cores); a small batch starts fewer, one per 6 students: a worker's start costs about "
+                        "what grading a dozen students does")
     p.add_argument("--cluster", metavar="tcp://HOST:PORT",
                    help="grade on the workers of a running Dask scheduler instead (this machine keeps the gradebook)")
     p.add_argument("--cell-timeout", type=int, metavar="SECONDS", help="seconds per notebook cell (default: the "

@@ -42,10 +42,10 @@ MAX_TRIES = 3
 STUCK_MARGIN_S = 300
 JOBS_PER_WORKER = 2  # one running, one waiting: a worker never idles while this process saves the last result
 # A local worker's start (its process, its kernel factory's imports, the canary) costs as much CPU as grading about
-# twenty students (benchmarks/worker_start_cost.py: 12.7 CPU-s against 0.61): a second worker finishes a batch
-# sooner only past about twelve students (9 took 12.6 s on one worker, 13.7 s on two). A batch gets one worker per
-# this many students, up to --workers.
-STUDENTS_PER_WORKER = 12
+# a dozen students (benchmarks/worker_start_cost.py: 5.2 CPU-s against 0.38), but the workers start side by side:
+# seven students took 9.3 s on one worker and 8.0 s on two. A batch gets one worker per this many students, up to
+# --workers.
+STUDENTS_PER_WORKER = 6
 
 Item = TypeVar("Item")
 
