@@ -84,8 +84,11 @@ def main() -> None:
     for name, row in phases.items():
         print(f"  {name:10s} {row['wall_s_per_student']:.3f} s wall, {row['cpu_s_per_student']:.3f} CPU-s per "
               f"student: wall / CPU {row['wall_over_cpu']}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_ROOT)
-    result = {"commit": commit.stdout.strip(), "lab": lab.name, "students": args.students, "cores": os.cpu_count(), "machine": platform.machine(),
+    git = functools.partial(subprocess.run, capture_output=True, text=True, cwd=REPO_ROOT)
+    commit = git(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
+    if git(["git", "status", "--porcelain", "--untracked-files=no"]).stdout.strip():
+        commit += " with uncommitted changes"
+    result = {"commit": commit, "lab": lab.name, "students": args.students, "cores": os.cpu_count(), "machine": platform.machine(),
               "python": platform.python_version(), "date": time.strftime("%Y-%m-%d"), "phases": phases}
     path = REPO_ROOT / "benchmarks" / "results" / f"student_cost_{lab.name}.json"
     path.write_text(json.dumps(result, indent=1) + "\n")
