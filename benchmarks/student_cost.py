@@ -86,8 +86,8 @@ def main() -> None:
               f"student: wall / CPU {row['wall_over_cpu']}")
     git = functools.partial(subprocess.run, capture_output=True, text=True, cwd=REPO_ROOT)
     commit = git(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
-    if git(["git", "status", "--porcelain", "--untracked-files=no"]).stdout.strip():
-        commit += " with uncommitted changes"
+    if git(["git", "status", "--porcelain", "--", "autograder", "labkit", "solutions"]).stdout.strip():
+        commit += " with uncommitted changes to the code"
     result = {"commit": commit, "lab": lab.name, "students": args.students, "cores": os.cpu_count(), "machine": platform.machine(),
               "python": platform.python_version(), "date": time.strftime("%Y-%m-%d"), "phases": phases}
     path = REPO_ROOT / "benchmarks" / "results" / f"student_cost_{lab.name}.json"
