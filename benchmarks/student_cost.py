@@ -88,8 +88,9 @@ def main() -> None:
     commit = git(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
     if git(["git", "status", "--porcelain", "--", "autograder", "labkit", "solutions"]).stdout.strip():
         commit += " with uncommitted changes to the code"
-    result = {"commit": commit, "lab": lab.name, "students": args.students, "cores": os.cpu_count(), "machine": platform.machine(),
-              "python": platform.python_version(), "date": time.strftime("%Y-%m-%d"), "phases": phases}
+    result = {"commit": commit, "lab": lab.name, "students": args.students, "cores": os.cpu_count(),
+              "machine": platform.machine(), "python": platform.python_version(), "date": time.strftime("%Y-%m-%d"),
+              "phases": phases}
     path = REPO_ROOT / "benchmarks" / "results" / f"student_cost_{lab.name}.json"
     path.write_text(json.dumps(result, indent=1) + "\n")
 
