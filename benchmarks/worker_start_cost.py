@@ -27,18 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from grading_throughput import busy_cpu_s
+
 from autograder.dispatch import STUDENTS_PER_WORKER
 from autograder.grade import grade
 from autograder.labs import REPO_ROOT, get_lab
 from autograder.sample_class import build_sample_class
 
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "worker_start_cost.json"
-
-
-def busy_cpu_s() -> float:
-    """CPU-seconds the whole machine has spent busy since boot (idle and iowait excluded)."""
-    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def graded_cpu_s(lab, folder: Path, course: Path, workers: int) -> tuple[float, float]:

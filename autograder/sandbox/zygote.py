@@ -147,7 +147,8 @@ def _autoreload_skips_the_environment() -> None:
     look = ModuleReloader.check
 
     def check(self: ModuleReloader, *args: Any, **kwargs: Any) -> None:
-        if not self.skip_modules.keys() >= unchanging.keys():
+        if not getattr(self, "environment_skipped", False):
+            self.environment_skipped = True
             self.skip_modules.update(unchanging)
             # Its deduplicating reloader keeps every module's source, to compare after a change: none of these.
             sources = getattr(getattr(self, "deduper_reloader", None), "source_by_modname", None)
