@@ -195,7 +195,6 @@ class CourseDir:
         c.CourseDirectory.db_url = self.db_url
         c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "_grading"]
         c.GenerateAssignment.db_url = self.db_url
-        c.OverwriteCells.add_missing_cells = True  # a deleted test cell comes back and is graded
         return c
 
     def configure_late_penalty(self, method: str | None) -> None:

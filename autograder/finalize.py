@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook
 from autograder import exports
 from autograder.course import CourseDir
 from autograder.files import write_atomic
-from autograder.gradebook import outcome, update_penalties
+from autograder.gradebook import outcome, unreadable, update_penalties
 from autograder.labs import REPO_ROOT, Lab, get_lab
 from autograder.results import Outcome
 from autograder.roster import RosterEntry
@@ -58,7 +58,7 @@ def _outcome(gb: Gradebook, course: CourseDir, lab: Lab, student: str, roster: d
     failure = grader_error = None
     if not report.is_file() and notebook.is_file():
         if log.is_file():
-            failure = f"the grader could not process this notebook; a teaching assistant has the log in {log}"
+            failure = unreadable(course, lab, student)
         else:
             grader_error = "not graded yet; run `autograder grade` again"
     return outcome(gb, course, lab, student, roster, failure, grader_error)

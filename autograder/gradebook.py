@@ -23,7 +23,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades
 
 from autograder.course import CourseDir
-from autograder.files import write_json
+from autograder.files import write_atomic, write_json
 from autograder.intake import Intake
 from autograder.labs import Lab
 from autograder.notebooks import model_answers, with_model_answers, with_student_outputs
@@ -101,9 +101,7 @@ def save_all(course: CourseDir, lab: Lab, results: Iterable[tuple[ToGrade, Stude
             continue
         failures[item.student] = result
         if not result.grader_error:
-            log = course.log(lab.name, item.student)
-            log.parent.mkdir(parents=True, exist_ok=True)
-            log.write_text(result.message)
+            write_atomic(course.log(lab.name, item.student), result.message)
             record_missing(course, lab.name, item.student)
     return failures
 
@@ -120,10 +118,15 @@ def outcomes(course: CourseDir, lab: Lab, roster: dict[str, RosterEntry], submit
             if failure is not None and failure.grader_error:
                 grader_error = failure.message
             elif failure is not None:
-                unread = f"the grader could not process this notebook; a teaching assistant has the log in " \
-                         f"{course.log(lab.name, student)}"
+                unread = unreadable(course, lab, student)
             result.append(outcome(gb, course, lab, student, roster, unread, grader_error))
     return result
+
+
+def unreadable(course: CourseDir, lab: Lab, student: str) -> str:
+    """Why a notebook the grader could not process scored zero, and where its log is."""
+    return f"the grader could not process this notebook; a teaching assistant has the log in " \
+           f"{course.log(lab.name, student)}"
 
 
 def save_result(course: CourseDir, lab: Lab, result: StudentResult, stamp: dict, answers: dict[str, str]) -> None:

@@ -116,14 +116,6 @@ class Lab:
         """Manually graded answer cells: id -> points."""
         return self.manifest.written
 
-    @property
-    def cell_timeout(self) -> int:
-        return self.manifest.cell_timeout_s
-
-    @property
-    def notebook_timeout(self) -> int:
-        return self.manifest.notebook_timeout_s
-
     @cached_property
     def mutants(self) -> ModuleType:
         """MUTANTS (name -> {function: replacement source}) and SAMPLE_PARTIAL (the sample class's partial student)."""

@@ -1,6 +1,6 @@
 """The grading pipeline's own steps, run on each student's notebook by a worker (autograder.worker).
 
-RestoreTestCells puts back the test cells and locked cells from the source notebook's gradebook record (nbgrader's
+restore_test_cells puts back the test cells and locked cells from the source notebook's gradebook record (nbgrader's
 sanitizing steps, with that record shipped to the worker as data instead of read from the course's gradebook);
 SafeExecute (nbgrader's Execute) runs the notebook and survives a dead or hung kernel; WriteCases gives the clean
 check process the cases to run; Judge (in the worker's own process, after both) scores every test cell from the
@@ -60,12 +60,6 @@ class SourceCells:
             return cls(cells, nb.kernelspec)
 
     # The part of nbgrader's Gradebook that OverwriteCells reads.
-    def __enter__(self) -> SourceCells:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
     def find_source_cell(self, name: str, notebook: str, assignment: str) -> SimpleNamespace:
         for cell in self.cells:
             if cell["name"] == name:

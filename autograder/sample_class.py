@@ -94,7 +94,7 @@ def add_cell(notebook: dict, code: str, position: int = 2) -> dict:
 
 def sample_students(lab: Lab) -> dict[str, dict[str, str]]:
     """Student id -> {file name: text}."""
-    release_nb = json.loads((lab.source_dir.parent.parent / "labs" / lab.name / lab.notebook_name).read_text())
+    release_nb = json.loads((lab.root / "labs" / lab.name / lab.notebook_name).read_text())
     stub = strip_solutions(lab.module_file.read_text(), str(lab.module_file))
     reference = reference_source(lab)
     nb_name, mod_name = lab.notebook_name, lab.module_file.name

@@ -53,8 +53,8 @@ class GradingSettings:
     memory_gb: float = DEFAULT_MEMORY_GB  # all of one student's processes together; past it: "memory limit"
 
     def limits(self, lab: Lab) -> Limits:
-        return Limits(cell_seconds=self.cell_timeout or lab.cell_timeout,
-                      notebook_seconds=self.notebook_timeout or lab.notebook_timeout,
+        return Limits(cell_seconds=self.cell_timeout or lab.manifest.cell_timeout_s,
+                      notebook_seconds=self.notebook_timeout or lab.manifest.notebook_timeout_s,
                       memory_total_bytes=int(self.memory_gb * 2**30))
 
     def context(self, lab: Lab, student: str, seed: str, diagnose: bool = True) -> Context:

@@ -140,8 +140,6 @@ def check_canary(canary: Canary) -> None:
         problems = _canary_problems(canary)
     except CanaryFailed:
         raise
-    except (GraderError, WorkerUnavailable) as exc:
-        raise CanaryFailed(_canary_message(lab, [f"the canary could not be graded: {exc}"])) from None
     except Exception as exc:
         raise CanaryFailed(_canary_message(lab, [f"{type(exc).__name__}: {exc}"])) from None
     if problems:
@@ -221,12 +219,12 @@ def _grade(job: Job, run_notebook: bool = True) -> StudentResult:
             factory.start()
         except FactoryError as exc:
             raise WorkerUnavailable(str(exc)) from None
-    folders = []
+    folders, checks = [], (lab.source_dir / "checks.py").read_bytes()  # never the student's copy
 
     def new_folder() -> Path:
         folder = factory.new_job() if factory else Path(tempfile.mkdtemp(prefix=f"{JOBS_PREFIX}{os.getpid()}-"))
         folders.append(folder)
-        (folder / "checks.py").write_bytes((lab.source_dir / "checks.py").read_bytes())  # never the student's copy
+        (folder / "checks.py").write_bytes(checks)
         if job.module is not None:
             (folder / lab.module_file.name).write_bytes(job.module)
         return folder

@@ -10,7 +10,6 @@ public cases against the expected outputs that ship with the lab.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import os
 import traceback

@@ -10,9 +10,135 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.labs import REPO_ROOT, all_labs
+from autograder.labs import REPO_ROOT, Lab, all_labs
 from autograder.sample_class import reference_source
-from tests.helpers import printed_texts, untranslated_words
+
+# Words a French and an English reader read alike: math operators and symbols, units, names of methods and tools.
+NEUTRAL_WORDS = {
+    "max", "min", "log", "exp", "det", "sum", "std", "corr", "lr", "rho", "alpha", "sigma", "tau", "theta", "phi",
+    "psi", "lambda", "mu", "eta", "nats", "ms", "autograd", "ridge", "dropout", "concrete", "gibbs", "adam",
+    "adagrad", "rmsprop", "reinforce", "straight", "through", "modes", "total", "variance", "contraction",
+    "approximation", "angle", "angles", "test", "none", "true", "false", "requires", "grad", "pac", "relu",
+    "sigmoid", "vs", "padding",
+    "full", "valid", "same",  # the exam's names of the paddings, in both of its languages
+    "sgd", "cae", "iaf",  # acronyms, as code spells them
+}
+
+
+def untranslated_words(text: str) -> list[str]:
+    """The words of `text` that a reader of only one of the two languages may not read, line by line: none in a line
+    that is "English / Français" (it holds " / ") or in a text that is the French line of a pair ("FR ..."); elsewhere
+    every word that is not code (a token with a digit, an underscore, a dot, a slash, a bracket, a brace, "=", "^",
+    "*" or an inner capital, or in capitals), a single letter, or in NEUTRAL_WORDS."""
+    if text.strip().startswith("FR"):
+        return []
+    words = []
+    for line in text.splitlines():
+        if " / " in line:
+            continue
+        for token in line.split():
+            if re.search(r"[\d_./\\{}\[\]=^*]|[a-z][A-Z]", token) or re.fullmatch(r"\W*[A-Z]{2,}\W*", token):
+                continue
+            words += [w for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", token)
+                      if len(w) > 1 and not w.isupper() and w.lower() not in NEUTRAL_WORDS]
+    return words
+
+
+def _shown_strings(node: ast.AST) -> list[str]:
+    """The texts an expression shows when printed: a literal; an f-string's literal parts joined, with "{}" for
+    each computed field (a field that is itself a literal, a table's header cell, is a text of its own); through
+    concatenation, conditionals, dict keys and values, containers and str.join; not the arguments of other calls
+    nor subscripts (what those compute is data)."""
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else []
+    if isinstance(node, ast.JoinedStr):
+        joined, inner = "", []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                joined += str(value.value)
+            elif isinstance(value, ast.FormattedValue) and isinstance(value.value, (ast.Constant, ast.JoinedStr)):
+                inner += _shown_strings(value.value)
+                joined += "{}"
+            else:
+                inner += _shown_strings(value.value) if isinstance(value, ast.FormattedValue) else []
+                joined += "{}"
+        return [joined, *inner]
+    if isinstance(node, ast.BinOp):
+        return _shown_strings(node.left) + _shown_strings(node.right)
+    if isinstance(node, ast.IfExp):
+        return _shown_strings(node.body) + _shown_strings(node.orelse)
+    if isinstance(node, ast.Dict):
+        return [p for n in [*node.keys, *node.values] if n is not None for p in _shown_strings(n)]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [p for n in node.elts for p in _shown_strings(n)]
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        return _shown_strings(node.elt)
+    if isinstance(node, ast.DictComp):
+        return _shown_strings(node.key) + _shown_strings(node.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join":
+        return [p for a in node.args for p in _shown_strings(a)]
+    return []
+
+
+def _inlined(node: ast.AST) -> str:
+    """A printed argument's literal text with its literal fields in place (a table's header line as shown)."""
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_inlined(v.value) if isinstance(v, ast.FormattedValue) else str(v.value) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _inlined(node.left) + _inlined(node.right)
+    return "{}"
+
+
+LABEL_KEYWORDS = {"xlabel", "ylabel", "title", "label", "suptitle"}
+LABEL_METHODS = {"set_xlabel", "set_ylabel", "set_title", "suptitle", "text"}
+PLOTTING_LABELS = {"line_plot": 3, "scatter_2d": 1, "heatmap": 1}  # how many label arguments follow the data
+
+
+def printed_texts(lab: Lab) -> list[tuple[str, list[str]]]:
+    """What each code cell of the lab's notebook prints or writes on a plot, literal by literal, and the names it
+    gives rows, curves and runs (dict keys with a space): (where, the words a reader of one language may not read).
+    A print whose next print in the same cell starts with "FR" is the English line of a pair."""
+    found = []
+    source = lab.notebook_source.read_text(encoding="utf-8")
+    for number, cell in enumerate(re.split(r"(?m)^(?=# %%)", source)):
+        if not cell.startswith("# %%") or cell.startswith("# %% [markdown]"):
+            continue
+        code = re.sub(r"(?m)^\s*[%!].*$", "", "\n".join(cell.splitlines()[1:]))
+        tree = ast.parse(code)
+        calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+                       key=lambda n: (n.lineno, n.col_offset))
+        shown = []
+        for call in calls:
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            if name == "print":
+                french = "".join(_inlined(a) for a in call.args[:1]).strip().startswith("FR")
+                shown.append(("print", call.lineno, [p for a in call.args for p in _shown_strings(a)], french))
+            texts = [p for k in call.keywords if k.arg in LABEL_KEYWORDS for p in _shown_strings(k.value)]
+            if name in LABEL_METHODS:
+                texts += [p for a in call.args[:1] for p in _shown_strings(a)]
+            if name in PLOTTING_LABELS:  # labkit.plotting: the series' names are the legend, then the labels
+                series, *labels = call.args[:PLOTTING_LABELS[name] + 1]
+                keys = series.keys if isinstance(series, ast.Dict) else [getattr(series, "key", None)]
+                texts += [p for k in keys if k is not None for p in _shown_strings(k)]
+                texts += [p for a in labels for p in _shown_strings(a)]
+            if texts:
+                shown.append(("label", call.lineno, texts, False))
+        for node in ast.walk(tree):  # a dict key with a space in it names a row, a curve or a run
+            keys = node.keys if isinstance(node, ast.Dict) else [node.key] if isinstance(node, ast.DictComp) else []
+            texts = [t for k in keys if k is not None for t in _shown_strings(k) if " " in t.strip()]
+            if texts:
+                shown.append(("name", node.lineno, texts, False))
+        prints = [s for s in shown if s[0] == "print"]
+        for kind, line, texts, french in shown:
+            later = [p for p in prints if p[1] > line]
+            paired = french or (kind == "print" and later and later[0][3])
+            for text in texts:
+                words = [] if paired else untranslated_words(text)
+                found.append((f"{lab.name} cell {number} line {line}: {text!r}", words))
+    return found
+
 
 # Calls that put a figure on screen or create one that Jupyter's inline backend shows at the end of the cell.
 DRAWING_CALLS = {("plt", "show"), ("plt", "subplots"), ("plt", "figure"), ("plotting", "line_plot"),
@@ -115,7 +241,7 @@ def _printed_lines(code_cells) -> list[str]:
 
 def untranslated_lines(lines: list[str]) -> list[str]:
     """Printed lines, as run, that are in one language only: a line is fine when it holds " / ", is the French line
-    of a pair or is followed by one, or has only neutral words (tests/helpers.untranslated_words)."""
+    of a pair or is followed by one, or has only neutral words (untranslated_words)."""
     bad = []
     for i, line in enumerate(lines):
         paired = i + 1 < len(lines) and lines[i + 1].strip().startswith("FR")

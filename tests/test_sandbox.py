@@ -1,9 +1,9 @@
 """The adversarial corpus: attacks graded by the real pipeline, in one batch with honest students.
 
 Each attacker gains nothing on what it attacks, honest students keep their solo scores, the gradebook is intact, no
-listener is reached, no process is left behind, and the batch ends within its bound. The corpus is graded twice:
-by the caller (root in CI: the sandbox drops to uid 65534) and by an unprivileged user, as a teaching assistant
-without root grades (bubblewrap then builds the user namespaces itself).
+listener is reached, no process is left behind, and cells that never end are stopped at the cell limit. The corpus
+is graded twice: by the caller (root in CI: the sandbox drops to uid 65534) and by an unprivileged user, as a
+teaching assistant without root grades (bubblewrap then builds the user namespaces itself).
 """
 
 import json
@@ -227,8 +227,7 @@ def corpus(request, tmp_path_factory):
     else:
         outcomes = {o.student: o for o in grade(LAB.name, subs, course, progress=False, **options)}
     time.sleep(1)
-    return dict(mode=request.param, outcomes=outcomes, course=course, received=received,
-                n=len(outcomes), tmp=tmp,
+    return dict(mode=request.param, outcomes=outcomes, course=course, received=received, tmp=tmp,
                 kernel_uid=kernel_uid, running_before=running_before)
 
 

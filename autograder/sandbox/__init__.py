@@ -10,7 +10,8 @@ request: the per-process rlimits (``Limits.rlimits``, set by the process itself 
 wall-clock limit and a memory limit over all of the student's processes together (both kept by its keeper).
 
 This file is the sandbox's policy, in one place: the limits, the environment every grading process gets
-(:data:`KERNEL_ENV`, and :data:`GRADING_ENV` where the sandbox is off), the unprivileged uid, and what is bound.
+(:data:`KERNEL_ENV`, and :data:`GRADING_ENV` where the sandbox is off), the unprivileged uid (SANDBOX_UID, defined
+beside the factory that uses it in zygote) and what is bound.
 The kernel talks to the grader over ZMQ ipc sockets in a directory bound into the sandbox. When the kernel exits,
 its PID namespace takes every process it started with it; --die-with-parent does the same if the grader dies.
 """
